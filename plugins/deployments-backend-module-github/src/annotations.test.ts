@@ -1,0 +1,30 @@
+import type { Entity } from '@backstage/catalog-model';
+import { readGithubRepository } from './annotations';
+
+const withSlug = (slug?: string): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'payments-api',
+    annotations: slug === undefined ? {} : { 'github.com/project-slug': slug },
+  },
+});
+
+describe('readGithubRepository', () => {
+  it('reads owner and repository from the project slug', () => {
+    expect(readGithubRepository(withSlug('acme/payments-api'))).toEqual({
+      owner: 'acme',
+      repo: 'payments-api',
+    });
+  });
+
+  it('ignores entities without the annotation', () => {
+    expect(readGithubRepository(withSlug())).toBeUndefined();
+  });
+
+  it('ignores malformed slugs instead of calling GitHub with them', () => {
+    expect(readGithubRepository(withSlug('acme'))).toBeUndefined();
+    expect(readGithubRepository(withSlug('acme/payments/api'))).toBeUndefined();
+    expect(readGithubRepository(withSlug('../etc/passwd'))).toBeUndefined();
+  });
+});

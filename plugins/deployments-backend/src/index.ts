@@ -1,0 +1,6 @@
+/**
+ * The Stagecraft deployments backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { deploymentsPlugin as default } from './plugin';

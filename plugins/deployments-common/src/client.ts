@@ -1,0 +1,188 @@
+import { ResponseError } from '@backstage/errors';
+import { parseEntityRef } from '@backstage/catalog-model';
+import type {
+  ActionResponse,
+  ApprovalsResponse,
+  AuditResponse,
+  ChangeDiff,
+  EnvironmentsResponse,
+  TimelineResponse,
+} from './types';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  type AuditQuery,
+  type DecisionBody,
+  type PromoteBody,
+  type TimelineQuery,
+} from './schema';
+
+/** What the client needs to find and call the backend (Backstage's discovery and fetch APIs fit). */
+export interface DeploymentsClientOptions {
+  discoveryApi: { getBaseUrl(pluginId: string): Promise<string> };
+  fetchApi?: { fetch: typeof fetch };
+}
+
+export interface ActionOptions {
+  /** Makes a retry of the same action safe; generated when absent. */
+  idempotencyKey?: string;
+}
+
+/** The typed client of the deployments REST API. */
+export interface DeploymentsApi {
+  getEnvironments(entityRef: string): Promise<EnvironmentsResponse>;
+  getTimeline(
+    entityRef: string,
+    query?: TimelineQuery,
+  ): Promise<TimelineResponse>;
+  getDiff(
+    entityRef: string,
+    query: { from: string; to: string },
+  ): Promise<ChangeDiff>;
+  getAudit(
+    entityRef: string,
+    query?: Omit<AuditQuery, 'format'>,
+  ): Promise<AuditResponse>;
+  getAuditCsv(
+    entityRef: string,
+    query?: Omit<AuditQuery, 'format'>,
+  ): Promise<string>;
+  getApprovals(): Promise<ApprovalsResponse>;
+  promote(
+    entityRef: string,
+    body: PromoteBody,
+    options?: ActionOptions,
+  ): Promise<ActionResponse>;
+  rollback(
+    entityRef: string,
+    body: PromoteBody,
+    options?: ActionOptions,
+  ): Promise<ActionResponse>;
+  approve(
+    entityRef: string,
+    body: DecisionBody,
+    options?: ActionOptions,
+  ): Promise<ActionResponse>;
+  reject(
+    entityRef: string,
+    body: DecisionBody,
+    options?: ActionOptions,
+  ): Promise<ActionResponse>;
+}
+
+function entityPath(entityRef: string): string {
+  const { kind, namespace, name } = parseEntityRef(entityRef);
+  return `/entities/${[kind, namespace, name]
+    .map(encodeURIComponent)
+    .join('/')}`;
+}
+
+function queryString(query: object | undefined): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined || value === null) continue;
+    params.set(key, Array.isArray(value) ? value.join(',') : String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+function newIdempotencyKey(): string {
+  return `sc-${globalThis.crypto.randomUUID()}`;
+}
+
+export class DeploymentsClient implements DeploymentsApi {
+  private readonly discoveryApi: DeploymentsClientOptions['discoveryApi'];
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: DeploymentsClientOptions) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchImpl = options.fetchApi
+      ? options.fetchApi.fetch.bind(options.fetchApi)
+      : (...args) => fetch(...args);
+  }
+
+  getEnvironments(entityRef: string) {
+    return this.json<EnvironmentsResponse>(
+      `${entityPath(entityRef)}/environments`,
+    );
+  }
+
+  getTimeline(entityRef: string, query?: TimelineQuery) {
+    return this.json<TimelineResponse>(
+      `${entityPath(entityRef)}/timeline${queryString(query)}`,
+    );
+  }
+
+  getDiff(entityRef: string, query: { from: string; to: string }) {
+    return this.json<ChangeDiff>(
+      `${entityPath(entityRef)}/diff${queryString(query)}`,
+    );
+  }
+
+  getAudit(entityRef: string, query?: Omit<AuditQuery, 'format'>) {
+    return this.json<AuditResponse>(
+      `${entityPath(entityRef)}/audit${queryString(query)}`,
+    );
+  }
+
+  async getAuditCsv(entityRef: string, query?: Omit<AuditQuery, 'format'>) {
+    const response = await this.request(
+      `${entityPath(entityRef)}/audit${queryString({
+        ...query,
+        format: 'csv',
+      })}`,
+    );
+    return response.text();
+  }
+
+  getApprovals() {
+    return this.json<ApprovalsResponse>('/approvals');
+  }
+
+  promote(entityRef: string, body: PromoteBody, options?: ActionOptions) {
+    return this.action(entityRef, 'promote', body, options);
+  }
+
+  rollback(entityRef: string, body: PromoteBody, options?: ActionOptions) {
+    return this.action(entityRef, 'rollback', body, options);
+  }
+
+  approve(entityRef: string, body: DecisionBody, options?: ActionOptions) {
+    return this.action(entityRef, 'approve', body, options);
+  }
+
+  reject(entityRef: string, body: DecisionBody, options?: ActionOptions) {
+    return this.action(entityRef, 'reject', body, options);
+  }
+
+  private action(
+    entityRef: string,
+    action: string,
+    body: object,
+    options?: ActionOptions,
+  ): Promise<ActionResponse> {
+    return this.json<ActionResponse>(`${entityPath(entityRef)}/${action}`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        [IDEMPOTENCY_KEY_HEADER]:
+          options?.idempotencyKey ?? newIdempotencyKey(),
+      },
+      body: JSON.stringify(body),
+    });
+  }
+
+  private async json<T>(path: string, init?: RequestInit): Promise<T> {
+    const response = await this.request(path, init);
+    return (await response.json()) as T;
+  }
+
+  private async request(path: string, init?: RequestInit): Promise<Response> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('deployments');
+    const response = await this.fetchImpl(`${baseUrl}${path}`, init);
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return response;
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Types, permissions, request schemas and the typed REST client shared by the
+ * Stagecraft deployments plugins.
+ *
+ * @packageDocumentation
+ */
+export * from './types';
+export * from './permissions';
+export * from './schema';
+export * from './client';

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { DEPLOYMENT_ACTIONS, DEPLOYMENT_STATES } from './types';
+
+/**
+ * Request shapes of the REST API, validated on the server and used to type
+ * the client. Each error names the field it is about.
+ */
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/** An environment name as it appears on a promotion path. */
+export const environmentNameSchema = z
+  .string()
+  .regex(NAME, 'must be an environment name (letters, digits, . _ -)');
+
+/** A version reference: a commit SHA (7–40 hex digits) or a tag name. */
+export const versionRefSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/+-]*$/, 'must be a commit SHA or a tag');
+
+const isoDate = z
+  .string()
+  .refine(v => !Number.isNaN(Date.parse(v)), 'must be an ISO-8601 date');
+
+const limit = (max: number, fallback: number) =>
+  z.coerce.number().int().min(1).max(max).default(fallback);
+
+/** Comma-separated list, or a repeated query parameter. */
+const listOf = <T extends z.ZodTypeAny>(item: T) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .transform(v => (Array.isArray(v) ? v : v.split(',')).filter(Boolean))
+    .pipe(z.array(item));
+
+export const entityParamsSchema = z.object({
+  kind: z.string().regex(NAME, 'must be an entity kind'),
+  namespace: z.string().regex(NAME, 'must be an entity namespace'),
+  name: z.string().regex(NAME, 'must be an entity name'),
+});
+
+export const timelineQuerySchema = z
+  .object({
+    limit: limit(200, 50),
+    cursor: z.string().max(200).optional(),
+    environment: listOf(environmentNameSchema).optional(),
+    since: isoDate.optional(),
+    until: isoDate.optional(),
+  })
+  .strict();
+export type TimelineQuery = z.input<typeof timelineQuerySchema>;
+
+export const diffQuerySchema = z
+  .object({ from: versionRefSchema, to: versionRefSchema })
+  .strict();
+export type DiffQuery = z.input<typeof diffQuerySchema>;
+
+export const auditQuerySchema = z
+  .object({
+    limit: limit(500, 50),
+    cursor: z.string().max(200).optional(),
+    environment: listOf(environmentNameSchema).optional(),
+    action: listOf(
+      z.enum(DEPLOYMENT_ACTIONS as [string, ...string[]]),
+    ).optional(),
+    outcome: listOf(
+      z.enum([
+        'requested',
+        'approved',
+        'rejected',
+        'executed',
+        'failed',
+        'refused',
+      ]),
+    ).optional(),
+    actor: z.string().max(200).optional(),
+    since: isoDate.optional(),
+    until: isoDate.optional(),
+    format: z.enum(['json', 'csv']).default('json'),
+  })
+  .strict();
+export type AuditQuery = z.input<typeof auditQuerySchema>;
+
+const comment = z.string().trim().max(2000, 'must be at most 2000 characters');
+
+/** Body of `POST …/promote` and `POST …/rollback`. */
+export const promoteBodySchema = z
+  .object({
+    environment: environmentNameSchema,
+    /** Commit SHA or tag; for promote, defaults to the previous environment's current version. */
+    version: versionRefSchema.optional(),
+    comment: comment.optional(),
+    /** Given with `deployments.override` to skip the promotion order rule. */
+    overrideReason: z.string().trim().min(1).max(2000).optional(),
+  })
+  .strict();
+export type PromoteBody = z.input<typeof promoteBodySchema>;
+
+/** Body of `POST …/approve` and `POST …/reject`. */
+export const decisionBodySchema = z
+  .object({
+    /** The pending gate to decide (`PendingGate.id`). */
+    gateId: z.string().min(1).max(200),
+    comment,
+  })
+  .strict();
+export type DecisionBody = z.input<typeof decisionBodySchema>;
+
+/** Header that makes an action safe to retry. */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+export const idempotencyKeySchema = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .max(200)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'may hold letters, digits and . _ : - only');
+
+export const deploymentStateSchema = z.enum(
+  DEPLOYMENT_STATES as [string, ...string[]],
+);
+
+/** Flattens a zod error into one sentence that names each bad field. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map(issue => {
+      const field = issue.path.join('.') || 'request';
+      return `${field} ${issue.message
+        .charAt(0)
+        .toLowerCase()}${issue.message.slice(1)}`;
+    })
+    .join('; ');
+}
