@@ -1,0 +1,1 @@
+"""Fraud score API: scores a card payment before it is captured."""
