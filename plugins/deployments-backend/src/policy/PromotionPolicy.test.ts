@@ -3,6 +3,7 @@ import {
   approvalCheck,
   checkDecision,
   checkPromotion,
+  isProviderGated,
   isSamePerson,
   needsPortalApproval,
   PromotionFacts,
@@ -105,6 +106,44 @@ describe('needsPortalApproval', () => {
         providerGated: false,
       }).message,
     ).toMatch(/needs an approval by another person/);
+  });
+});
+
+describe('isProviderGated', () => {
+  const success = { state: 'success' as const, at: '2026-11-01T10:00:00Z' };
+  const waiting = { state: 'waiting' as const, at: '2026-11-01T09:00:00Z' };
+
+  it('sees a provider gate in an open provider gate for the environment', () => {
+    expect(
+      isProviderGated({
+        environment: 'production',
+        openGates: [{ kind: 'provider', environment: 'production' }],
+        recentDeployments: [],
+      }),
+    ).toBe(true);
+  });
+
+  it('sees a provider gate in a deployment that waited for approval', () => {
+    expect(
+      isProviderGated({
+        environment: 'production',
+        openGates: [],
+        recentDeployments: [{ statuses: [waiting, success] }],
+      }),
+    ).toBe(true);
+  });
+
+  it('ignores portal gates and gates of other environments', () => {
+    expect(
+      isProviderGated({
+        environment: 'production',
+        openGates: [
+          { kind: 'portal', environment: 'production' },
+          { kind: 'provider', environment: 'staging' },
+        ],
+        recentDeployments: [{ statuses: [success] }, undefined],
+      }),
+    ).toBe(false);
   });
 });
 

@@ -1,7 +1,9 @@
 import type { Config } from '@backstage/config';
 import { parseEntityRef } from '@backstage/catalog-model';
 import type {
+  Deployment,
   DeploymentActionType,
+  PendingGate,
   PolicyCheck,
   Version,
 } from '@stagecraft/plugin-deployments-common';
@@ -43,6 +45,29 @@ export function needsPortalApproval(options: {
   return (
     !options.providerGated &&
     options.policies.approvalRequired.includes(options.environment)
+  );
+}
+
+/**
+ * Whether the provider gates `environment` itself. Stagecraft's store keeps
+ * no copy of each provider's environment protection, so it reads the signs
+ * the protection leaves: an open provider gate there, or a recent deployment
+ * there that passed through `waiting` (GitHub reports `waiting` while
+ * required reviewers or a wait timer hold a job).
+ */
+export function isProviderGated(options: {
+  environment: string;
+  openGates: Pick<PendingGate, 'kind' | 'environment'>[];
+  recentDeployments: Array<Pick<Deployment, 'statuses'> | undefined>;
+}): boolean {
+  const { environment, openGates, recentDeployments } = options;
+  return (
+    openGates.some(
+      gate => gate.kind === 'provider' && gate.environment === environment,
+    ) ||
+    recentDeployments.some(deployment =>
+      deployment?.statuses.some(status => status.state === 'waiting'),
+    )
   );
 }
 
