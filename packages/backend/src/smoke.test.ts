@@ -10,7 +10,7 @@ import { backendFeatures } from './features';
 const examples = resolve(__dirname, '../../../examples');
 
 describe('the demo backend', () => {
-  jest.setTimeout(60_000);
+  jest.setTimeout(180_000);
 
   it('boots with every plugin, answers health and serves the example catalog', async () => {
     const backend = await startTestBackend({
