@@ -1,3 +1,5 @@
+import type { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+
 export interface Config {
   /** Configuration of the Stagecraft deployments plugin. */
   deployments?: {
@@ -7,5 +9,26 @@ export interface Config {
      * @default ["dev", "staging", "production"]
      */
     promotionPath?: string[];
+
+    /**
+     * How often the backend reconciles every entity with its providers (the
+     * pull half of the sync; webhooks are the push half). Runs on one replica
+     * at a time when replicas share PostgreSQL.
+     * @default { frequency: { minutes: 5 }, timeout: { minutes: 10 }, initialDelay: { seconds: 30 } }
+     */
+    schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+
+    /** Rules applied to promote, approve, reject and roll back. */
+    policies?: {
+      /**
+       * Environments whose promotions need an approval by another person
+       * before they run. Where the provider gates the environment itself
+       * (GitHub required reviewers, a CodePipeline manual approval), that gate
+       * is the approval and Stagecraft adds none. An empty list turns
+       * Stagecraft's own approvals off.
+       * @default ["production"]
+       */
+      approvalRequired?: string[];
+    };
   };
 }
