@@ -1,5 +1,6 @@
 import {
   ApiBlueprint,
+  PageBlueprint,
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
@@ -15,7 +16,8 @@ import {
 import { DeploymentsClient } from '@stagecraft/plugin-deployments-common';
 import { deploymentsApiRef } from './api';
 import { isDeploymentsAvailable } from './annotations';
-import { rootRouteRef } from './routes';
+import { approvalsRouteRef, rootRouteRef } from './routes';
+import CheckCircleOutlineIcon from '@material-ui/icons/CheckCircleOutline';
 
 const deploymentsApi = ApiBlueprint.make({
   params: define =>
@@ -51,9 +53,32 @@ const deploymentsEntityCard = EntityCardBlueprint.make({
   },
 });
 
+const deploymentApprovalsPage = PageBlueprint.make({
+  name: 'approvals',
+  params: {
+    path: '/deployments/approvals',
+    // A page with a title and icon is also the sidebar's entry to it.
+    title: 'Approvals',
+    icon: <CheckCircleOutlineIcon />,
+    routeRef: convertLegacyRouteRef(approvalsRouteRef),
+    loader: () =>
+      import('./components/DeploymentApprovalsPage').then(m =>
+        compatWrapper(<m.DeploymentApprovalsPage />),
+      ),
+  },
+});
+
 /** The deployments plugin for Backstage's new frontend system. */
 export default createFrontendPlugin({
   pluginId: 'deployments',
-  routes: { root: convertLegacyRouteRef(rootRouteRef) },
-  extensions: [deploymentsApi, deploymentsEntityContent, deploymentsEntityCard],
+  routes: {
+    root: convertLegacyRouteRef(rootRouteRef),
+    approvals: convertLegacyRouteRef(approvalsRouteRef),
+  },
+  extensions: [
+    deploymentsApi,
+    deploymentsEntityContent,
+    deploymentsEntityCard,
+    deploymentApprovalsPage,
+  ],
 });

@@ -7,6 +7,8 @@ export {
   deploymentsPlugin,
   EntityDeploymentsContent,
   EntityDeploymentsCard,
+  DeploymentApprovalsPage,
+  DeploymentApprovalsCard,
 } from './plugin';
 export { deploymentsApiRef, type DeploymentsApi } from './api';
 export { isDeploymentsAvailable } from './annotations';

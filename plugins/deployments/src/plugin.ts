@@ -8,11 +8,11 @@ import {
 } from '@backstage/core-plugin-api';
 import { DeploymentsClient } from '@stagecraft/plugin-deployments-common';
 import { deploymentsApiRef } from './api';
-import { rootRouteRef } from './routes';
+import { approvalsRouteRef, rootRouteRef } from './routes';
 
 export const deploymentsPlugin = createPlugin({
   id: 'deployments',
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, approvals: approvalsRouteRef },
   apis: [
     createApiFactory({
       api: deploymentsApiRef,
@@ -23,7 +23,7 @@ export const deploymentsPlugin = createPlugin({
   ],
 });
 
-/** The Deployments tab: environment lanes, timeline, diff, actions and audit. */
+/** The Deployments tab: environment lanes, changes, timeline, actions and audit. */
 export const EntityDeploymentsContent = deploymentsPlugin.provide(
   createRoutableExtension({
     name: 'EntityDeploymentsContent',
@@ -43,6 +43,31 @@ export const EntityDeploymentsCard = deploymentsPlugin.provide(
       lazy: () =>
         import('./components/EntityDeploymentsCard').then(
           m => m.EntityDeploymentsCard,
+        ),
+    },
+  }),
+);
+
+/** "Waiting for my approval": every pending gate the signed-in user may decide. */
+export const DeploymentApprovalsPage = deploymentsPlugin.provide(
+  createRoutableExtension({
+    name: 'DeploymentApprovalsPage',
+    mountPoint: approvalsRouteRef,
+    component: () =>
+      import('./components/DeploymentApprovalsPage').then(
+        m => m.DeploymentApprovalsPage,
+      ),
+  }),
+);
+
+/** The approvals waiting for the signed-in user, as a card (e.g. for a home page). */
+export const DeploymentApprovalsCard = deploymentsPlugin.provide(
+  createComponentExtension({
+    name: 'DeploymentApprovalsCard',
+    component: {
+      lazy: () =>
+        import('./components/DeploymentApprovalsCard').then(
+          m => m.DeploymentApprovalsCard,
         ),
     },
   }),

@@ -1,9 +1,12 @@
 import { useApi } from '@backstage/core-plugin-api';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { deploymentsApiRef } from '../api';
+import { usePolledData } from './usePolledData';
 
-/** The environments of an entity, in promotion order, with their current state. */
+/**
+ * The environments of an entity, in promotion order, with their current
+ * state, pending gates and provider sync status; refreshed while visible.
+ */
 export function useEnvironments(entityRef: string) {
   const api = useApi(deploymentsApiRef);
-  return useAsyncRetry(() => api.getEnvironments(entityRef), [api, entityRef]);
+  return usePolledData(() => api.getEnvironments(entityRef), [api, entityRef]);
 }

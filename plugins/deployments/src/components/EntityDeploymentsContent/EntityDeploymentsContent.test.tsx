@@ -1,80 +1,49 @@
-import { screen } from '@testing-library/react';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
-import type { Entity } from '@backstage/catalog-model';
-import type { EnvironmentsResponse } from '@stagecraft/plugin-deployments-common';
-import { deploymentsApiRef, DeploymentsApi } from '../../api';
+import { screen, within } from '@testing-library/react';
+import {
+  fakeDeploymentsApi,
+  minutesAgo,
+  threeLanes,
+} from '../../__testUtils__/fixtures';
+import { renderWithFakes } from '../../__testUtils__/renderWithFakes';
+import type { DeploymentsApi } from '../../api';
 import { EntityDeploymentsContent } from './EntityDeploymentsContent';
 
-const entity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'payments-api',
-    annotations: { 'github.com/project-slug': 'acme/payments-api' },
-  },
-  spec: { type: 'service', lifecycle: 'production', owner: 'team-payments' },
-};
-
-function renderWith(getEnvironments: DeploymentsApi['getEnvironments']) {
-  const api = { getEnvironments } as Partial<DeploymentsApi> as DeploymentsApi;
-  return renderInTestApp(
-    <TestApiProvider apis={[[deploymentsApiRef, api]]}>
-      <EntityProvider entity={entity}>
-        <EntityDeploymentsContent />
-      </EntityProvider>
-    </TestApiProvider>,
+function renderContent(getEnvironments: DeploymentsApi['getEnvironments']) {
+  return renderWithFakes(
+    <EntityDeploymentsContent />,
+    fakeDeploymentsApi({
+      getEnvironments,
+      getDiff: async () => {
+        throw new Error('no diff in this test');
+      },
+    }),
   );
 }
 
 describe('EntityDeploymentsContent', () => {
-  it('shows one lane per environment with the version that runs there', async () => {
-    const response: EnvironmentsResponse = {
-      entityRef: 'component:default/payments-api',
-      sync: [],
-      environments: [
-        {
-          name: 'dev',
-          position: 0,
-          pendingGates: [],
-          requiresApproval: false,
-          current: {
-            id: 'github:1',
-            provider: 'github',
-            providerDeploymentId: '1',
-            entityRef: 'component:default/payments-api',
-            environment: 'dev',
-            version: {
-              sha: '9f3c2ab0000000000000000000000000000000000',
-              tag: 'v1.42.0',
-            },
-            state: 'success',
-            statuses: [],
-            createdAt: '2026-11-01T10:00:00Z',
-            updatedAt: '2026-11-01T10:05:00Z',
-          },
-        },
-        {
-          name: 'production',
-          position: 1,
-          pendingGates: [],
-          requiresApproval: true,
-        },
-      ],
-    };
-    const getEnvironments = jest.fn().mockResolvedValue(response);
-    await renderWith(getEnvironments);
+  it('asks for the environments of the entity on the page and shows a lane for each', async () => {
+    const getEnvironments = jest.fn().mockResolvedValue(threeLanes());
+    await renderContent(getEnvironments);
 
-    expect(await screen.findByText('v1.42.0')).toBeInTheDocument();
-    expect(screen.getByText('production')).toBeInTheDocument();
-    expect(screen.getByText('Nothing deployed yet')).toBeInTheDocument();
+    expect(
+      await screen.findByRole('region', { name: 'Environment production' }),
+    ).toBeInTheDocument();
+    const dev = screen.getByRole('region', { name: 'Environment dev' });
+    expect(within(dev).getByText('v1.42.0')).toBeInTheDocument();
     expect(getEnvironments).toHaveBeenCalledWith(
       'component:default/payments-api',
     );
   });
 
+  it('shows when the data was last synced', async () => {
+    await renderContent(async () => threeLanes());
+    expect(await screen.findByText(/last synced/)).toHaveTextContent(
+      'last synced 1 minute ago',
+    );
+  });
+
   it('says why when the entity has no deployments', async () => {
-    await renderWith(async () => ({
+    await renderContent(async () => ({
       entityRef: 'component:default/payments-api',
       environments: [],
       sync: [],
@@ -86,11 +55,37 @@ describe('EntityDeploymentsContent', () => {
   });
 
   it('shows the error when the backend fails', async () => {
-    await renderWith(async () => {
+    await renderContent(async () => {
       throw new Error('backend unreachable');
     });
     expect(
       await screen.findByText('Error: backend unreachable', { selector: 'h6' }),
     ).toBeInTheDocument();
+  });
+
+  it('warns that a provider is stale, with its error, and still shows the last known state', async () => {
+    const response = threeLanes();
+    response.sync = [
+      {
+        provider: 'github',
+        stale: true,
+        lastSuccessAt: minutesAgo(180),
+        lastAttemptAt: minutesAgo(2),
+        lastErrorAt: minutesAgo(2),
+        lastError: 'GitHub answered 502 Bad Gateway',
+      },
+    ];
+    await renderContent(async () => response);
+
+    expect(
+      await screen.findByText(/Data from github may be out of date/),
+    ).toHaveTextContent(
+      'Data from github may be out of date: the last sync (2 minutes ago) failed: GitHub answered 502 Bad Gateway. Showing the state from 3 hours ago.',
+    );
+    expect(screen.getByText('github (stale)')).toBeInTheDocument();
+    const production = screen.getByRole('region', {
+      name: 'Environment production',
+    });
+    expect(within(production).getByText('v1.40.0')).toBeInTheDocument();
   });
 });

@@ -1,3 +1,5 @@
+import { useState } from 'react';
+import Grid from '@material-ui/core/Grid';
 import {
   EmptyState,
   Progress,
@@ -5,16 +7,40 @@ import {
 } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
+import type {
+  EnvironmentSummary,
+  Version,
+} from '@stagecraft/plugin-deployments-common';
 import { useEnvironments } from '../../hooks/useEnvironments';
+import { AuditHistory } from '../AuditHistory';
+import { ChangeDiffView } from '../ChangeDiffView';
 import { EnvironmentLanes } from '../EnvironmentLanes';
+import { PromotionTimeline } from '../PromotionTimeline';
+import { SyncStatusBar } from '../SyncStatusBar';
+
+function versionsOnThePath(environments: EnvironmentSummary[]): Version[] {
+  return environments.flatMap(env => [
+    ...(env.current ? [env.current.version] : []),
+    ...env.pendingGates.map(gate => gate.version),
+  ]);
+}
 
 /** The Deployments tab of an entity page. */
 export const EntityDeploymentsContent = () => {
   const { entity } = useEntity();
-  const { value, loading, error } = useEnvironments(stringifyEntityRef(entity));
+  const entityRef = stringifyEntityRef(entity);
+  const { value, loading, error, loadedAt, refresh } =
+    useEnvironments(entityRef);
+  const [comparison, setComparison] = useState<{
+    from: string;
+    to: string;
+    seq: number;
+  }>();
+  // Bumped after an action so the timeline and audit log show it too.
+  const [actionCount, setActionCount] = useState(0);
 
   if (loading && !value) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} />;
+  if (error && !value) return <ResponseErrorPanel error={error} />;
   if (!value || value.environments.length === 0) {
     return (
       <EmptyState
@@ -27,5 +53,53 @@ export const EntityDeploymentsContent = () => {
       />
     );
   }
-  return <EnvironmentLanes environments={value.environments} />;
+
+  const environmentNames = value.environments.map(e => e.name);
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <SyncStatusBar
+          sync={value.sync}
+          loadedAt={loadedAt}
+          refreshError={error}
+          onRefresh={refresh}
+        />
+        <EnvironmentLanes
+          entityRef={entityRef}
+          environments={value.environments}
+          onActionDone={() => {
+            refresh();
+            setActionCount(n => n + 1);
+          }}
+          onCompare={(from, to) =>
+            setComparison(c => ({ from, to, seq: (c?.seq ?? 0) + 1 }))
+          }
+        />
+      </Grid>
+      <Grid item xs={12}>
+        <ChangeDiffView
+          key={comparison ? `${comparison.seq}` : 'default'}
+          entityRef={entityRef}
+          environments={environmentNames}
+          versions={versionsOnThePath(value.environments)}
+          from={comparison?.from}
+          to={comparison?.to}
+        />
+      </Grid>
+      <Grid item xs={12}>
+        <PromotionTimeline
+          key={`timeline-${actionCount}`}
+          entityRef={entityRef}
+          environments={environmentNames}
+        />
+      </Grid>
+      <Grid item xs={12}>
+        <AuditHistory
+          key={`audit-${actionCount}`}
+          entityRef={entityRef}
+          environments={environmentNames}
+        />
+      </Grid>
+    </Grid>
+  );
 };

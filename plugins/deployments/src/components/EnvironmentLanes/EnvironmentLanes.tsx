@@ -1,25 +1,95 @@
+import { useState } from 'react';
 import Grid from '@material-ui/core/Grid';
-import Typography from '@material-ui/core/Typography';
-import { InfoCard } from '@backstage/core-components';
-import type { EnvironmentSummary } from '@stagecraft/plugin-deployments-common';
+import type {
+  EnvironmentSummary,
+  PendingGate,
+} from '@stagecraft/plugin-deployments-common';
+import { useCurrentUserRef } from '../../hooks/useCurrentUser';
+import { useDeploymentPermissions } from '../../hooks/useDeploymentPermissions';
+import { Decision, DecisionDialog } from '../DecisionDialog';
+import { EnvironmentLane } from '../EnvironmentLane';
+import { PromoteDialog } from '../PromoteDialog';
+import { RollbackDialog } from '../RollbackDialog';
 
-function versionLabel(environment: EnvironmentSummary): string {
-  const version = environment.current?.version;
-  if (!version) return 'Nothing deployed yet';
-  return version.tag ?? version.sha.slice(0, 7);
+type OpenDialog =
+  | {
+      kind: 'promote';
+      source: EnvironmentSummary;
+      target: EnvironmentSummary;
+    }
+  | { kind: 'decide'; gate: PendingGate; decision: Decision }
+  | { kind: 'rollback'; environment: EnvironmentSummary };
+
+export interface EnvironmentLanesProps {
+  entityRef: string;
+  /** In promotion order. */
+  environments: EnvironmentSummary[];
+  /** Called after an action went through, to reload what changed. */
+  onActionDone: () => void;
+  onCompare?: (from: string, to: string) => void;
 }
 
-/** One card per environment, in promotion order. */
-export const EnvironmentLanes = (props: {
-  environments: EnvironmentSummary[];
-}) => (
-  <Grid container spacing={2}>
-    {props.environments.map(environment => (
-      <Grid item xs={12} md={4} key={environment.name}>
-        <InfoCard title={environment.name}>
-          <Typography variant="h6">{versionLabel(environment)}</Typography>
-        </InfoCard>
+/** The lanes side by side, in promotion order, and the dialogs their actions open. */
+export const EnvironmentLanes = (props: EnvironmentLanesProps) => {
+  const { entityRef, environments } = props;
+  const permissions = useDeploymentPermissions(entityRef);
+  const userEntityRef = useCurrentUserRef();
+  const [dialog, setDialog] = useState<OpenDialog>();
+  const close = () => setDialog(undefined);
+  const width = environments.length >= 3 ? 4 : 6;
+
+  return (
+    <>
+      <Grid container spacing={2} alignItems="stretch">
+        {environments.map((environment, index) => (
+          <Grid item xs={12} md={width} key={environment.name}>
+            <EnvironmentLane
+              entityRef={entityRef}
+              environment={environment}
+              previous={environments[index - 1]}
+              next={environments[index + 1]}
+              permissions={permissions}
+              userEntityRef={userEntityRef}
+              onPromote={(source, target) =>
+                setDialog({ kind: 'promote', source, target })
+              }
+              onDecide={(_, gate, decision) =>
+                setDialog({ kind: 'decide', gate, decision })
+              }
+              onRollback={env =>
+                setDialog({ kind: 'rollback', environment: env })
+              }
+              onCompare={props.onCompare}
+            />
+          </Grid>
+        ))}
       </Grid>
-    ))}
-  </Grid>
-);
+      {dialog?.kind === 'promote' && (
+        <PromoteDialog
+          entityRef={entityRef}
+          source={dialog.source}
+          target={dialog.target}
+          overridePermission={permissions.override}
+          onClose={close}
+          onDone={props.onActionDone}
+        />
+      )}
+      {dialog?.kind === 'decide' && (
+        <DecisionDialog
+          gate={dialog.gate}
+          decision={dialog.decision}
+          onClose={close}
+          onDone={props.onActionDone}
+        />
+      )}
+      {dialog?.kind === 'rollback' && (
+        <RollbackDialog
+          entityRef={entityRef}
+          environment={dialog.environment}
+          onClose={close}
+          onDone={props.onActionDone}
+        />
+      )}
+    </>
+  );
+};

@@ -1,1 +1,4 @@
-export { EnvironmentLanes } from './EnvironmentLanes';
+export {
+  EnvironmentLanes,
+  type EnvironmentLanesProps,
+} from './EnvironmentLanes';

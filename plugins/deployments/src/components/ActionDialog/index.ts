@@ -1,0 +1,6 @@
+export {
+  ActionDialog,
+  DialogSection,
+  type ActionDialogProps,
+} from './ActionDialog';
+export { useDeploymentAction } from './useDeploymentAction';

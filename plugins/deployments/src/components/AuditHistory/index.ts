@@ -1,0 +1,1 @@
+export { AuditHistory, type AuditHistoryProps } from './AuditHistory';

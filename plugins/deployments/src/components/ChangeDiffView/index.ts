@@ -1,0 +1,1 @@
+export { ChangeDiffView, type ChangeDiffViewProps } from './ChangeDiffView';

@@ -1,0 +1,5 @@
+export {
+  DecisionDialog,
+  type DecisionDialogProps,
+  type Decision,
+} from './DecisionDialog';

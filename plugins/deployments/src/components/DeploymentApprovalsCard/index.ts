@@ -1,0 +1,1 @@
+export { DeploymentApprovalsCard } from './DeploymentApprovalsCard';

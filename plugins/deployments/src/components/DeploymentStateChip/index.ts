@@ -1,0 +1,4 @@
+export {
+  DeploymentStateChip,
+  deploymentStateLabel,
+} from './DeploymentStateChip';

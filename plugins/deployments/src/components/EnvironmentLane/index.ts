@@ -1,0 +1,1 @@
+export { EnvironmentLane, type EnvironmentLaneProps } from './EnvironmentLane';

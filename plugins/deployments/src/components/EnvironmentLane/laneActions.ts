@@ -1,0 +1,100 @@
+import type {
+  EnvironmentSummary,
+  PendingGate,
+} from '@stagecraft/plugin-deployments-common';
+import { isSameUser } from '../../hooks/useCurrentUser';
+import type { PermissionState } from '../../hooks/useDeploymentPermissions';
+import { versionLabel } from '../../format/version';
+
+/** Whether an action can be taken now, and if not, the reason to show. */
+export interface ActionAvailability {
+  enabled: boolean;
+  reason?: string;
+}
+
+const ENABLED: ActionAvailability = { enabled: true };
+const disabled = (reason: string): ActionAvailability => ({
+  enabled: false,
+  reason,
+});
+
+const RUNNING_STATES = ['queued', 'in_progress'];
+
+function deploymentRunning(environment: EnvironmentSummary): boolean {
+  return Boolean(
+    environment.latest && RUNNING_STATES.includes(environment.latest.state),
+  );
+}
+
+/**
+ * Promote the version running in `source` into `target`. The backend applies
+ * the same rules; checking here lets the button say why before anyone clicks.
+ */
+export function promoteAvailability(
+  source: EnvironmentSummary,
+  target: EnvironmentSummary,
+): ActionAvailability {
+  const version = source.current?.version;
+  if (!version) {
+    return disabled(
+      `Nothing to promote: ${source.name} has no successful deployment`,
+    );
+  }
+  const label = versionLabel(version);
+  if (target.current?.version.sha === version.sha) {
+    return disabled(`Nothing to promote: ${target.name} already runs ${label}`);
+  }
+  if (target.pendingGates.some(gate => gate.version.sha === version.sha)) {
+    return disabled(
+      `${label} is already waiting for approval in ${target.name}`,
+    );
+  }
+  if (deploymentRunning(target)) {
+    return disabled(`A deployment to ${target.name} is in progress`);
+  }
+  return ENABLED;
+}
+
+/** Approve a pending gate: never the requester's own (no self-approval). */
+export function approveAvailability(
+  gate: PendingGate,
+  userEntityRef: string | undefined,
+): ActionAvailability {
+  if (isSameUser(gate.requestedBy, userEntityRef)) {
+    return disabled(
+      'You requested this promotion; another person has to approve it',
+    );
+  }
+  return ENABLED;
+}
+
+/** Roll an environment back to an earlier successful version. */
+export function rollbackAvailability(
+  environment: EnvironmentSummary,
+): ActionAvailability {
+  if (!environment.current) {
+    return disabled(
+      `Nothing to roll back: ${environment.name} has no successful deployment`,
+    );
+  }
+  if (deploymentRunning(environment)) {
+    return disabled(`A deployment to ${environment.name} is in progress`);
+  }
+  return ENABLED;
+}
+
+/**
+ * Combines the permission answer with the policy answer. The permission
+ * reason comes first: it is the one the user cannot change by waiting.
+ */
+export function withPermission(
+  permission: PermissionState,
+  verb: string,
+  policy: ActionAvailability,
+): ActionAvailability {
+  if (permission.loading) return disabled('Checking your permissions…');
+  if (!permission.allowed) {
+    return disabled(`You do not have permission to ${verb} this service`);
+  }
+  return policy;
+}

@@ -1,0 +1,1 @@
+export { PendingApprovalsList } from './PendingApprovalsList';

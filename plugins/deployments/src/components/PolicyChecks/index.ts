@@ -1,0 +1,1 @@
+export { PolicyChecks } from './PolicyChecks';

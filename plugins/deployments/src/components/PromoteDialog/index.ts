@@ -1,0 +1,1 @@
+export { PromoteDialog, type PromoteDialogProps } from './PromoteDialog';

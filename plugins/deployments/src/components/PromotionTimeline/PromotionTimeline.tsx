@@ -1,0 +1,229 @@
+import { useMemo, useState } from 'react';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableContainer from '@material-ui/core/TableContainer';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import {
+  EmptyState,
+  InfoCard,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import type {
+  TimelineCell,
+  TimelineRow,
+} from '@stagecraft/plugin-deployments-common';
+import { formatDuration } from '../../format/time';
+import { shortSha, versionLabel } from '../../format/version';
+import { useTimeline } from '../../hooks/useTimeline';
+import { DeploymentStateChip } from '../DeploymentStateChip';
+import { RelativeTime } from '../RelativeTime';
+import { SINCE_CHOICES, sinceDaysAgo } from './timeFilters';
+
+const useStyles = makeStyles(theme => ({
+  filters: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(2),
+    marginBottom: theme.spacing(2),
+  },
+  filter: { minWidth: 180 },
+  sha: { fontFamily: 'monospace', color: theme.palette.text.secondary },
+  message: { color: theme.palette.text.secondary },
+  cell: { verticalAlign: 'top' },
+  detail: { color: theme.palette.text.secondary, display: 'block' },
+  empty: { color: theme.palette.text.disabled },
+}));
+
+const ALL = '';
+
+const Cell = ({ cell }: { cell?: TimelineCell }) => {
+  const classes = useStyles();
+  if (!cell) {
+    return (
+      <span className={classes.empty} aria-label="not deployed">
+        ·
+      </span>
+    );
+  }
+  return (
+    <>
+      <DeploymentStateChip state={cell.state} />
+      <Typography variant="caption" className={classes.detail}>
+        <RelativeTime value={cell.finishedAt ?? cell.startedAt} />
+        {cell.durationSeconds !== undefined &&
+          ` · took ${formatDuration(cell.durationSeconds)}`}
+      </Typography>
+      <Typography variant="caption" className={classes.detail}>
+        {cell.triggeredBy && `by ${cell.triggeredBy}`}
+        {cell.attempts > 1 && ` · ${cell.attempts} attempts`}
+        {cell.url && (
+          <>
+            {' · '}
+            <Link to={cell.url}>run</Link>
+          </>
+        )}
+      </Typography>
+    </>
+  );
+};
+
+const VersionCell = ({ row }: { row: TimelineRow }) => {
+  const classes = useStyles();
+  const label = versionLabel(row.version);
+  return (
+    <>
+      {row.version.url ? <Link to={row.version.url}>{label}</Link> : label}{' '}
+      {row.version.tag && (
+        <span className={classes.sha}>{shortSha(row.version.sha)}</span>
+      )}
+      {row.version.message && (
+        <Typography variant="caption" className={classes.detail}>
+          {row.version.message}
+        </Typography>
+      )}
+    </>
+  );
+};
+
+export interface PromotionTimelineProps {
+  entityRef: string;
+  /** Environment names in promotion order (the filter's choices). */
+  environments: string[];
+}
+
+/**
+ * How versions travelled along the promotion path: one row per version,
+ * one column per environment, newest first, loaded a page at a time.
+ */
+export const PromotionTimeline = (props: PromotionTimelineProps) => {
+  const classes = useStyles();
+  const [environment, setEnvironment] = useState(ALL);
+  const [sinceDays, setSinceDays] = useState('');
+  const since = useMemo(
+    () => sinceDaysAgo(sinceDays ? Number(sinceDays) : undefined),
+    [sinceDays],
+  );
+  const timeline = useTimeline(props.entityRef, {
+    environment: environment ? [environment] : undefined,
+    since,
+  });
+  let columns = timeline.environments;
+  if (environment) columns = [environment];
+  else if (columns.length === 0) columns = props.environments;
+
+  let body;
+  if (timeline.error && timeline.rows.length === 0) {
+    body = <ResponseErrorPanel error={timeline.error} />;
+  } else if (timeline.loading && timeline.rows.length === 0) {
+    body = <Progress />;
+  } else if (timeline.rows.length === 0) {
+    body = (
+      <EmptyState
+        missing="data"
+        title="No versions in this range"
+        description="Widen the filters to see older deployments."
+      />
+    );
+  } else {
+    body = (
+      <TableContainer>
+        <Table size="small" aria-label="Promotion timeline">
+          <TableHead>
+            <TableRow>
+              <TableCell component="th" scope="col">
+                Version
+              </TableCell>
+              {columns.map(name => (
+                <TableCell key={name} component="th" scope="col">
+                  {name}
+                </TableCell>
+              ))}
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {timeline.rows.map(row => (
+              <TableRow key={row.version.sha}>
+                <TableCell component="th" scope="row" className={classes.cell}>
+                  <VersionCell row={row} />
+                </TableCell>
+                {columns.map(name => (
+                  <TableCell key={name} className={classes.cell}>
+                    <Cell cell={row.cells[name]} />
+                  </TableCell>
+                ))}
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </TableContainer>
+    );
+  }
+
+  return (
+    <InfoCard title="Promotion timeline">
+      <div className={classes.filters}>
+        <TextField
+          select
+          label="Environment"
+          value={environment}
+          onChange={e => setEnvironment(e.target.value)}
+          SelectProps={{ native: true }}
+          variant="outlined"
+          size="small"
+          className={classes.filter}
+        >
+          <option value={ALL}>All environments</option>
+          {props.environments.map(name => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </TextField>
+        <TextField
+          select
+          label="Since"
+          value={sinceDays}
+          onChange={e => setSinceDays(e.target.value)}
+          SelectProps={{ native: true }}
+          variant="outlined"
+          size="small"
+          className={classes.filter}
+        >
+          {SINCE_CHOICES.map(choice => (
+            <option key={choice.label} value={choice.days ?? ''}>
+              {choice.label}
+            </option>
+          ))}
+        </TextField>
+      </div>
+      {body}
+      {timeline.rows.length > 0 && (
+        <Box mt={2} display="flex" alignItems="center" gridGap={16}>
+          {timeline.error && (
+            <Typography variant="body2" color="error" role="alert">
+              Could not load more: {timeline.error.message}
+            </Typography>
+          )}
+          {timeline.hasMore && (
+            <Button
+              variant="outlined"
+              onClick={timeline.loadMore}
+              disabled={timeline.loading}
+            >
+              {timeline.loading ? 'Loading…' : 'Load more'}
+            </Button>
+          )}
+        </Box>
+      )}
+    </InfoCard>
+  );
+};

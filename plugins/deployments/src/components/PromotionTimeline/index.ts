@@ -1,0 +1,4 @@
+export {
+  PromotionTimeline,
+  type PromotionTimelineProps,
+} from './PromotionTimeline';

@@ -1,0 +1,1 @@
+export { RollbackDialog, type RollbackDialogProps } from './RollbackDialog';

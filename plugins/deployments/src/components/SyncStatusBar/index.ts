@@ -1,0 +1,1 @@
+export { SyncStatusBar, type SyncStatusBarProps } from './SyncStatusBar';

@@ -1,0 +1,45 @@
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  deploymentsApprovePermission,
+  deploymentsOverridePermission,
+  deploymentsPromotePermission,
+  deploymentsRollbackPermission,
+} from '@stagecraft/plugin-deployments-common';
+
+export interface PermissionState {
+  loading: boolean;
+  allowed: boolean;
+}
+
+export interface DeploymentPermissions {
+  promote: PermissionState;
+  approve: PermissionState;
+  rollback: PermissionState;
+  override: PermissionState;
+}
+
+/**
+ * What the signed-in user may do on one entity's deployments. The answer only
+ * shapes the UI (buttons disabled with the reason); the backend checks again.
+ */
+export function useDeploymentPermissions(
+  entityRef: string,
+): DeploymentPermissions {
+  const promote = usePermission({
+    permission: deploymentsPromotePermission,
+    resourceRef: entityRef,
+  });
+  const approve = usePermission({
+    permission: deploymentsApprovePermission,
+    resourceRef: entityRef,
+  });
+  const rollback = usePermission({
+    permission: deploymentsRollbackPermission,
+    resourceRef: entityRef,
+  });
+  const override = usePermission({
+    permission: deploymentsOverridePermission,
+    resourceRef: entityRef,
+  });
+  return { promote, approve, rollback, override };
+}
