@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useState, useId } from 'react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Table from '@material-ui/core/Table';
@@ -63,9 +63,11 @@ const FilterSelect = (props: {
   options: readonly string[];
 }) => {
   const classes = useStyles();
+  const fieldId = useId();
   return (
     <TextField
       select
+      id={fieldId}
       label={props.label}
       value={props.value}
       onChange={e => props.onChange(e.target.value)}
@@ -104,6 +106,7 @@ export const AuditHistory = (props: AuditHistoryProps) => {
   const [actor, setActor] = useState('');
   const [sinceDays, setSinceDays] = useState('');
   const [exporting, setExporting] = useState(false);
+  const fieldId = useId();
   const [exportError, setExportError] = useState<string>();
   // Typing a name should not send one request per keystroke.
   useDebounce(() => setActor(actorInput), 400, [actorInput]);
@@ -240,6 +243,7 @@ export const AuditHistory = (props: AuditHistoryProps) => {
           options={OUTCOMES}
         />
         <TextField
+          id={`${fieldId}-actor`}
           label="Who"
           value={actorInput}
           onChange={e => setActorInput(e.target.value)}
@@ -250,6 +254,7 @@ export const AuditHistory = (props: AuditHistoryProps) => {
         />
         <TextField
           select
+          id={`${fieldId}-since`}
           label="Since"
           value={sinceDays}
           onChange={e => setSinceDays(e.target.value)}

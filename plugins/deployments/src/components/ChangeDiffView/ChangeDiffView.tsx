@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, useId } from 'react';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import TextField from '@material-ui/core/TextField';
@@ -41,9 +41,11 @@ const RefPicker = (props: {
   versions: Version[];
 }) => {
   const classes = useStyles();
+  const fieldId = useId();
   return (
     <TextField
       select
+      id={fieldId}
       label={props.label}
       value={props.value}
       onChange={event => props.onChange(event.target.value)}

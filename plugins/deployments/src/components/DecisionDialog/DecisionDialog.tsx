@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, useId } from 'react';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useApi } from '@backstage/core-plugin-api';
@@ -31,6 +31,7 @@ export const DecisionDialog = (props: DecisionDialogProps) => {
   const api = useApi(deploymentsApiRef);
   const { gate, decision } = props;
   const [comment, setComment] = useState('');
+  const fieldId = useId();
   const action = useDeploymentAction((body: DecisionBody, options) =>
     decision === 'approve'
       ? api.approve(gate.entityRef, body, options)
@@ -88,6 +89,7 @@ export const DecisionDialog = (props: DecisionDialogProps) => {
         />
       </DialogSection>
       <TextField
+        id={`${fieldId}-comment`}
         label="Comment"
         value={comment}
         onChange={e => setComment(e.target.value)}

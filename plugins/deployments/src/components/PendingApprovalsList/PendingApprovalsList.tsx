@@ -53,7 +53,12 @@ const GateRow = (props: {
   const reviewers = gate.reviewers.map(r => `@${r.name}`).join(', ');
   return (
     <TableRow>
-      <TableCell component="th" scope="row" className={classes.cell}>
+      <TableCell
+        component="th"
+        scope="row"
+        role="rowheader"
+        className={classes.cell}
+      >
         <EntityRefLink entityRef={gate.entityRef} defaultKind="component" />
       </TableCell>
       <TableCell className={classes.cell}>{gate.environment}</TableCell>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, useId } from 'react';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useApi } from '@backstage/core-plugin-api';
@@ -33,6 +33,7 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
   const version = source.current!.version;
   const [comment, setComment] = useState('');
   const [overrideReason, setOverrideReason] = useState('');
+  const fieldId = useId();
   const action = useDeploymentAction((body: PromoteBody, options) =>
     api.promote(props.entityRef, body, options),
   );
@@ -99,6 +100,7 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
         </Typography>
       </DialogSection>
       <TextField
+        id={`${fieldId}-comment`}
         label="Comment"
         value={comment}
         onChange={e => setComment(e.target.value)}
@@ -119,6 +121,7 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
       {orderRefused &&
         (canOverride ? (
           <TextField
+            id={`${fieldId}-override`}
             label="Override reason"
             value={overrideReason}
             onChange={e => setOverrideReason(e.target.value)}

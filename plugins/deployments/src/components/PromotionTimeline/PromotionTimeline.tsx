@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useState, useId } from 'react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Table from '@material-ui/core/Table';
@@ -108,6 +108,7 @@ export const PromotionTimeline = (props: PromotionTimelineProps) => {
   const classes = useStyles();
   const [environment, setEnvironment] = useState(ALL);
   const [sinceDays, setSinceDays] = useState('');
+  const fieldId = useId();
   const since = useMemo(
     () => sinceDaysAgo(sinceDays ? Number(sinceDays) : undefined),
     [sinceDays],
@@ -152,7 +153,12 @@ export const PromotionTimeline = (props: PromotionTimelineProps) => {
           <TableBody>
             {timeline.rows.map(row => (
               <TableRow key={row.version.sha}>
-                <TableCell component="th" scope="row" className={classes.cell}>
+                <TableCell
+                  component="th"
+                  scope="row"
+                  role="rowheader"
+                  className={classes.cell}
+                >
                   <VersionCell row={row} />
                 </TableCell>
                 {columns.map(name => (
@@ -173,6 +179,7 @@ export const PromotionTimeline = (props: PromotionTimelineProps) => {
       <div className={classes.filters}>
         <TextField
           select
+          id={`${fieldId}-environment`}
           label="Environment"
           value={environment}
           onChange={e => setEnvironment(e.target.value)}
@@ -190,6 +197,7 @@ export const PromotionTimeline = (props: PromotionTimelineProps) => {
         </TextField>
         <TextField
           select
+          id={`${fieldId}-since`}
           label="Since"
           value={sinceDays}
           onChange={e => setSinceDays(e.target.value)}

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, useId } from 'react';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useApi } from '@backstage/core-plugin-api';
@@ -53,6 +53,7 @@ export const RollbackDialog = (props: RollbackDialogProps) => {
   const target =
     candidates.find(c => c.version.sha === chosen) ?? candidates[0];
   const [comment, setComment] = useState('');
+  const fieldId = useId();
   const action = useDeploymentAction((body: PromoteBody, options) =>
     api.rollback(props.entityRef, body, options),
   );
@@ -81,6 +82,7 @@ export const RollbackDialog = (props: RollbackDialogProps) => {
     picker = (
       <TextField
         select
+        id={`${fieldId}-target`}
         label="Roll back to"
         value={target.version.sha}
         onChange={e => setChosen(e.target.value)}
@@ -138,6 +140,7 @@ export const RollbackDialog = (props: RollbackDialogProps) => {
         </DialogSection>
       )}
       <TextField
+        id={`${fieldId}-comment`}
         label="Comment"
         value={comment}
         onChange={e => setComment(e.target.value)}

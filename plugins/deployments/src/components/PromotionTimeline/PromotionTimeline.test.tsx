@@ -1,0 +1,165 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { TimelineResponse } from '@stagecraft/plugin-deployments-common';
+import {
+  aTimelineRow,
+  ENTITY_REF,
+  fakeDeploymentsApi,
+  minutesAgo,
+} from '../../__testUtils__/fixtures';
+import { renderWithFakes } from '../../__testUtils__/renderWithFakes';
+import { PromotionTimeline } from './PromotionTimeline';
+
+const ENVIRONMENTS = ['dev', 'staging', 'production'];
+
+const firstPage: TimelineResponse = {
+  entityRef: ENTITY_REF,
+  environments: ENVIRONMENTS,
+  rows: [
+    aTimelineRow('9f3c2ab0000', 'v1.42.0', {
+      dev: {
+        deploymentId: 'github:812',
+        state: 'success',
+        startedAt: minutesAgo(20),
+        finishedAt: minutesAgo(14),
+        durationSeconds: 360,
+        triggeredBy: 'alice',
+        attempts: 1,
+      },
+    }),
+    aTimelineRow('77d01e40000', 'v1.41.2', {
+      dev: {
+        deploymentId: 'github:800',
+        state: 'success',
+        startedAt: minutesAgo(200),
+        attempts: 1,
+      },
+      staging: {
+        deploymentId: 'github:809',
+        state: 'success',
+        startedAt: minutesAgo(180),
+        finishedAt: minutesAgo(122),
+        durationSeconds: 58 * 60,
+        triggeredBy: 'ci-bot',
+        attempts: 2,
+      },
+      production: {
+        deploymentId: 'github:810',
+        state: 'waiting',
+        startedAt: minutesAgo(12),
+        attempts: 1,
+      },
+    }),
+  ],
+  nextCursor: 'cursor-2',
+};
+
+const secondPage: TimelineResponse = {
+  entityRef: ENTITY_REF,
+  environments: ENVIRONMENTS,
+  rows: [
+    aTimelineRow('c0ffee10000', 'v1.41.1', {
+      staging: {
+        deploymentId: 'github:700',
+        state: 'rolled_back',
+        startedAt: minutesAgo(3000),
+        attempts: 1,
+      },
+    }),
+  ],
+};
+
+function renderTimeline(getTimeline: jest.Mock) {
+  return renderWithFakes(
+    <PromotionTimeline entityRef={ENTITY_REF} environments={ENVIRONMENTS} />,
+    fakeDeploymentsApi({ getTimeline }),
+  );
+}
+
+const rowOf = (label: string) =>
+  screen.getByRole('rowheader', { name: new RegExp(label) }).closest('tr')!;
+
+describe('PromotionTimeline', () => {
+  it('shows versions as rows and environments as columns, with outcome, time, duration and who', async () => {
+    await renderTimeline(jest.fn().mockResolvedValue(firstPage));
+
+    expect(await screen.findByText('v1.41.2')).toBeInTheDocument();
+    expect(screen.getAllByRole('columnheader').map(h => h.textContent)).toEqual(
+      ['Version', 'dev', 'staging', 'production'],
+    );
+    const row = within(rowOf('v1.41.2'));
+    expect(row.getByText('waiting for approval')).toBeInTheDocument();
+    expect(row.getByText(/took 58 min/)).toBeInTheDocument();
+    expect(row.getByText(/by ci-bot · 2 attempts/)).toBeInTheDocument();
+    expect(
+      within(rowOf('v1.42.0')).getAllByLabelText('not deployed'),
+    ).toHaveLength(2);
+  });
+
+  it('loads the next page with the cursor and appends it', async () => {
+    const getTimeline = jest
+      .fn()
+      .mockResolvedValueOnce(firstPage)
+      .mockResolvedValueOnce(secondPage);
+    await renderTimeline(getTimeline);
+
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Load more' }),
+    );
+
+    expect(await screen.findByText('v1.41.1')).toBeInTheDocument();
+    expect(screen.getByText('v1.42.0')).toBeInTheDocument();
+    expect(getTimeline).toHaveBeenLastCalledWith(
+      ENTITY_REF,
+      expect.objectContaining({ cursor: 'cursor-2' }),
+    );
+    expect(
+      screen.queryByRole('button', { name: 'Load more' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('starts again from the first page when the environment filter changes', async () => {
+    const getTimeline = jest.fn().mockResolvedValue(firstPage);
+    await renderTimeline(getTimeline);
+    await screen.findByText('v1.42.0');
+
+    await userEvent.selectOptions(
+      screen.getByLabelText('Environment'),
+      'staging',
+    );
+
+    expect(getTimeline).toHaveBeenLastCalledWith(ENTITY_REF, {
+      limit: 20,
+      cursor: undefined,
+      environment: ['staging'],
+      since: undefined,
+    });
+    expect(
+      (await screen.findAllByRole('columnheader')).map(h => h.textContent),
+    ).toEqual(['Version', 'staging']);
+  });
+
+  it('passes a time filter as the "since" of the query', async () => {
+    const getTimeline = jest.fn().mockResolvedValue(firstPage);
+    await renderTimeline(getTimeline);
+    await screen.findByText('v1.42.0');
+
+    await userEvent.selectOptions(screen.getByLabelText('Since'), '7');
+
+    const since = getTimeline.mock.lastCall[1].since;
+    const days = (Date.now() - Date.parse(since)) / 86400_000;
+    expect(days).toBeGreaterThan(6.99);
+    expect(days).toBeLessThan(7.01);
+  });
+
+  it('says so when no version matches', async () => {
+    await renderTimeline(
+      jest
+        .fn()
+        .mockResolvedValue({ ...firstPage, rows: [], nextCursor: undefined }),
+    );
+    expect(
+      await screen.findByText('No versions in this range'),
+    ).toBeInTheDocument();
+  });
+});
