@@ -101,6 +101,8 @@ export interface DeploymentStore {
 
   /** Records a webhook delivery; false when it was seen before (a duplicate to drop). */
   recordWebhookDelivery(provider: string, deliveryKey: string): Promise<boolean>;
+  /** Forgets a delivery whose processing failed, so the provider's redelivery is processed. */
+  forgetWebhookDelivery?(provider: string, deliveryKey: string): Promise<void>;
 
   // --- sync state ---------------------------------------------------------
 

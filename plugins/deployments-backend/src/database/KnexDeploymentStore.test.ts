@@ -574,6 +574,12 @@ describe.each(databases.eachSupportedId())(
         await expect(
           store.recordWebhookDelivery('aws', 'hook:1'),
         ).resolves.toBe(true);
+
+        // A delivery whose processing failed is forgotten, so a redelivery runs.
+        await store.forgetWebhookDelivery('github', 'hook:1');
+        await expect(
+          store.recordWebhookDelivery('github', 'hook:1'),
+        ).resolves.toBe(true);
       });
     });
 

@@ -485,6 +485,15 @@ export class KnexDeploymentStore implements DeploymentStore {
     return rows.length > 0;
   }
 
+  async forgetWebhookDelivery(
+    provider: string,
+    deliveryKey: string,
+  ): Promise<void> {
+    await this.db('webhook_deliveries')
+      .where({ provider, delivery_key: deliveryKey })
+      .delete();
+  }
+
   // --- sync state ---------------------------------------------------------
 
   async getSyncState(
