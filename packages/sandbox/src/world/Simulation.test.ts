@@ -1,0 +1,153 @@
+import { Simulation } from './Simulation';
+import { latestState } from './World';
+
+const START = Date.UTC(2026, 2, 2, 12);
+const DAY = 86_400_000;
+
+function snapshot(simulation: Simulation) {
+  return JSON.stringify(simulation.world.repositories);
+}
+
+describe('Simulation', () => {
+  const simulation = Simulation.create({ seed: 42, now: () => START });
+  const { world } = simulation;
+
+  it('grows the same world from the same seed and start time', () => {
+    const again = Simulation.create({ seed: 42, now: () => START });
+    expect(snapshot(again)).toEqual(snapshot(simulation));
+  });
+
+  it('grows a different world from a different seed', () => {
+    const other = Simulation.create({ seed: 43, now: () => START });
+    expect(snapshot(other)).not.toEqual(snapshot(simulation));
+  });
+
+  it('holds the six demo repositories with three to six months of history ending before the start', () => {
+    expect(world.repositories.map(r => `${r.owner}/${r.name}`)).toEqual([
+      'acme/payments-api',
+      'acme/ledger-worker',
+      'acme/storefront-web',
+      'acme/catalog-search',
+      'acme/checkout-bff',
+      'acme/python-service',
+    ]);
+    for (const repository of world.repositories) {
+      const first = repository.commits[0].date;
+      const last = repository.commits[repository.commits.length - 1].date;
+      expect(START - first).toBeGreaterThan(90 * DAY);
+      expect(START - first).toBeLessThan(185 * DAY);
+      expect(last).toBeLessThan(START);
+      expect(repository.commits.length).toBeGreaterThan(200);
+      expect(repository.deployments.every(d => d.createdAt <= START)).toBe(
+        true,
+      );
+    }
+  });
+
+  it('writes commits the way teams do: merged pull requests, squash titles, dependabot, tags', () => {
+    const messages = world.repositories.flatMap(r =>
+      r.commits.map(c => c.message),
+    );
+    expect(
+      messages.some(m => /^Merge pull request #\d+ from acme\//.test(m)),
+    ).toBe(true);
+    expect(messages.some(m => /^[A-Z].* \(#\d+\)/.test(m))).toBe(true);
+    expect(messages.some(m => /^Bump .* from .* to /.test(m))).toBe(true);
+    const authors = new Set(
+      world.repositories.flatMap(r => r.commits.map(c => c.author)),
+    );
+    expect([...authors]).toEqual(
+      expect.arrayContaining([
+        'alice',
+        'bob',
+        'carol',
+        'dave',
+        'dependabot[bot]',
+      ]),
+    );
+    for (const repository of world.repositories) {
+      expect(repository.tags.every(t => /^v\d+\.\d+\.\d+$/.test(t.name))).toBe(
+        true,
+      );
+    }
+  });
+
+  it('tells each repository the seed pipeline story: failures, a rollback, a hotfix, approvals and a rejection', () => {
+    for (const repository of world.repositories) {
+      const states = (environment: string) =>
+        repository.deployments
+          .filter(d => d.environment === environment)
+          .map(d => latestState(d));
+      for (const environment of ['dev', 'staging', 'production']) {
+        expect(states(environment)).toContain('success');
+      }
+      expect(
+        repository.deployments.some(
+          d =>
+            d.environment === 'production' &&
+            d.statuses.some(
+              s => s.description === 'Smoke tests failed after deploy',
+            ),
+        ),
+      ).toBe(true);
+      const rollback = repository.runs.find(
+        r =>
+          r.event === 'workflow_dispatch' &&
+          r.inputs?.environment === 'production',
+      );
+      expect(rollback?.conclusion).toBe('success');
+      expect(
+        repository.commits.some(c => c.message.startsWith('Hotfix: ')),
+      ).toBe(true);
+      const reviews = repository.runs.flatMap(r => r.reviews);
+      expect(reviews.some(r => r.state === 'approved')).toBe(true);
+      expect(
+        reviews.some(r => r.state === 'rejected' && r.comment.length > 0),
+      ).toBe(true);
+      expect(repository.runs.filter(r => r.status === 'waiting')).toHaveLength(
+        1,
+      );
+    }
+  });
+
+  it("gives acme/payments-api's production the required reviewers and a five-minute wait timer", () => {
+    const production = world
+      .findRepository('acme', 'payments-api')!
+      .environments.find(e => e.name === 'production');
+    expect(production?.reviewers).toEqual([
+      { type: 'Team', slug: 'team-payments' },
+      { type: 'User', login: 'alice' },
+    ]);
+    expect(production?.waitTimerMinutes).toBe(5);
+  });
+
+  it('moves new commits through dev and staging to the production gate as it ticks', () => {
+    const living = Simulation.create({ seed: 7, now: () => START });
+    const before = new Map(
+      living.world.repositories.map(r => [r, r.commits.length]),
+    );
+    for (let i = 0; i < 40; i++) living.tick();
+    const changed = living.world.repositories.filter(
+      r => r.commits.length > before.get(r)!,
+    );
+    expect(changed.length).toBeGreaterThan(0);
+    const liveRuns = changed.flatMap(r =>
+      r.runs.filter(run => run.createdAt === START && run.event === 'push'),
+    );
+    expect(liveRuns.length).toBeGreaterThan(0);
+    const reachedDev = changed.some(r =>
+      r.deployments.some(
+        d =>
+          d.environment === 'dev' &&
+          d.createdAt === START &&
+          latestState(d) !== undefined,
+      ),
+    );
+    expect(reachedDev).toBe(true);
+    expect(
+      liveRuns.some(
+        r => r.status === 'waiting' && r.gate?.environment === 'production',
+      ),
+    ).toBe(true);
+  });
+});
