@@ -14,7 +14,7 @@ export interface Config {
      * How often the backend reconciles every entity with its providers (the
      * pull half of the sync; webhooks are the push half). Runs on one replica
      * at a time when replicas share PostgreSQL.
-     * @default { frequency: { minutes: 5 }, timeout: { minutes: 10 }, initialDelay: { seconds: 30 } }
+     * @default { frequency: { minutes: 2 }, timeout: { minutes: 10 }, initialDelay: { seconds: 5 } }
      */
     schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
 

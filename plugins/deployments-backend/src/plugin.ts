@@ -2,12 +2,18 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   DeploymentProvider,
   deploymentProvidersExtensionPoint,
 } from '@stagecraft/plugin-deployments-node';
 import { deploymentsPermissions } from '@stagecraft/plugin-deployments-common';
+import { KnexDeploymentStore } from './database/KnexDeploymentStore';
+import { readDeploymentPolicies } from './policy/PromotionPolicy';
 import { createRouter } from './service/router';
+import { promotionPathOf } from './environments/promotionPath';
+import { DeploymentSync } from './sync/DeploymentSync';
+import { scheduleDeploymentSync } from './sync/scheduleDeploymentSync';
 
 /** The deployments backend plugin: ledger, sync, REST API, permissions, policies and audit. */
 export const deploymentsPlugin = createBackendPlugin({
@@ -30,13 +36,60 @@ export const deploymentsPlugin = createBackendPlugin({
     env.registerInit({
       deps: {
         logger: coreServices.logger,
+        config: coreServices.rootConfig,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
         httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
+        permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        catalog: catalogServiceRef,
       },
-      async init({ logger, httpRouter, permissionsRegistry }) {
+      async init({
+        logger,
+        config,
+        database,
+        scheduler,
+        httpRouter,
+        httpAuth,
+        auth,
+        permissions,
+        permissionsRegistry,
+        auditor,
+        catalog,
+      }) {
         permissionsRegistry.addPermissions(deploymentsPermissions);
-        httpRouter.use(await createRouter({ logger }));
+        const store = await KnexDeploymentStore.create({ database, logger });
+        const sync = new DeploymentSync({
+          store,
+          providers,
+          catalog,
+          auth,
+          logger,
+        });
+        await scheduleDeploymentSync({ scheduler, config, sync });
+        httpRouter.use(
+          await createRouter({
+            logger,
+            store,
+            providers,
+            webhooks: sync,
+            catalog,
+            httpAuth,
+            permissions,
+            auditor,
+            policies: readDeploymentPolicies(config),
+            promotionPathOf: entity => promotionPathOf(entity, config),
+          }),
+        );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        // Providers sign their webhooks; Backstage tokens cannot be asked of them.
+        httpRouter.addAuthPolicy({
+          path: '/webhooks',
+          allow: 'unauthenticated',
+        });
         logger.info(
           `Deployments plugin started with providers: ${
             [...providers.keys()].join(', ') || 'none'

@@ -1,20 +1,403 @@
-import express from 'express';
+import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
-import { LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  AuditorService,
+  BackstageCredentials,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  ApprovalsResponse,
+  AuditResponse,
+  IDEMPOTENCY_KEY_HEADER,
+  TimelineResponse,
+  auditQuerySchema,
+  decisionBodySchema,
+  describeZodError,
+  diffQuerySchema,
+  entityParamsSchema,
+  idempotencyKeySchema,
+  promoteBodySchema,
+  timelineQuerySchema,
+} from '@stagecraft/plugin-deployments-common';
+import type { DeploymentProvider } from '@stagecraft/plugin-deployments-node';
+import { z } from 'zod';
+import type { DeploymentStore } from '../database/DeploymentStore';
+import {
+  ActionContext,
+  ActionReply,
+  DeploymentActions,
+} from '../actions/DeploymentActions';
+import { fingerprintOf, runOnce } from '../actions/idempotency';
+import type { DeploymentPolicies } from '../policy/PromotionPolicy';
+import { auditCsv } from './AuditExport';
+import { changeDiff } from './ChangeDiffs';
+import { noSourceReason, sourcesOf } from './DeploymentSources';
+import { environmentLanes } from './EnvironmentLanes';
+import { approvableGates } from './PendingApprovals';
+
+/** Where the router hands webhook deliveries (DeploymentSync implements it). */
+export interface WebhookIntake {
+  ingestWebhook(
+    providerId: string,
+    request: {
+      headers: Record<string, string | string[] | undefined>;
+      rawBody: Buffer;
+    },
+  ): Promise<{ status: 'accepted' | 'duplicate' }>;
+}
 
 export interface RouterOptions {
   logger: LoggerService;
+  store: DeploymentStore;
+  providers: ReadonlyMap<string, DeploymentProvider>;
+  webhooks: WebhookIntake;
+  catalog: CatalogService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  policies: DeploymentPolicies;
+  /** The entity's promotion path: annotation, else config, else the default. */
+  promotionPathOf(entity: Entity): string[];
+}
+
+/** Header carrying the caller's own provider token for one review call. */
+export const PROVIDER_TOKEN_HEADER = 'x-deployments-provider-token';
+
+/** Largest webhook body accepted (GitHub caps deliveries at 25 MB; deployment events are far smaller). */
+const WEBHOOK_BODY_LIMIT = '5mb';
+const JSON_BODY_LIMIT = '64kb';
+
+function parse<T extends z.ZodTypeAny>(
+  schema: T,
+  value: unknown,
+  what: string,
+): z.output<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new InputError(`Invalid ${what}: ${describeZodError(result.error)}`);
+  }
+  return result.data;
+}
+
+/** Sends an action's reply; refusals and failures keep Backstage's error body, plus the checks. */
+function sendReply(
+  req: Request,
+  res: Response,
+  reply: ActionReply,
+  replayed: boolean,
+) {
+  if (replayed) {
+    res.setHeader('Idempotent-Replayed', 'true');
+  }
+  if ('response' in reply) {
+    res.status(reply.statusCode).json(reply.response);
+    return;
+  }
+  res.status(reply.statusCode).json({
+    error: reply.error,
+    request: { method: req.method, url: req.originalUrl },
+    response: { statusCode: reply.statusCode },
+    checks: reply.checks,
+    ...(reply.promotionRequest
+      ? { promotionRequest: reply.promotionRequest }
+      : {}),
+  });
 }
 
 export async function createRouter(
-  _options: RouterOptions,
+  options: RouterOptions,
 ): Promise<express.Router> {
+  const {
+    store,
+    providers,
+    webhooks,
+    catalog,
+    httpAuth,
+    permissions,
+    auditor,
+    policies,
+    promotionPathOf,
+  } = options;
+  const actions = new DeploymentActions({
+    store,
+    providers,
+    permissions,
+    policies,
+    logger: options.logger,
+  });
+
   const router = Router();
-  router.use(express.json({ limit: '64kb' }));
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
+
+  // Webhooks need the raw bytes for signature checks, so they are parsed
+  // before (and instead of) the JSON body parser.
+  router.post(
+    '/webhooks/:provider',
+    express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }),
+    async (req, res) => {
+      const providerId = req.params.provider;
+      const provider = providers.get(providerId);
+      if (!provider?.handleWebhook) {
+        throw new NotFoundError(
+          `No deployment provider '${providerId}' accepts webhooks here`,
+        );
+      }
+      const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const result = await webhooks.ingestWebhook(providerId, {
+        headers: req.headers,
+        rawBody,
+      });
+      res.status(result.status === 'accepted' ? 202 : 200).json(result);
+    },
+  );
+
+  router.use(express.json({ limit: JSON_BODY_LIMIT }));
+
+  /** The entity named by the path, as the caller may see it: 404 otherwise. */
+  async function entityOf(req: Request, credentials: BackstageCredentials) {
+    const params = parse(entityParamsSchema, req.params, 'entity reference');
+    const entityRef = stringifyEntityRef(params).toLocaleLowerCase('en-US');
+    const entity = await catalog.getEntityByRef(entityRef, { credentials });
+    if (!entity) {
+      throw new NotFoundError(`No entity ${entityRef} in the catalog`);
+    }
+    return { entity, entityRef, path: promotionPathOf(entity) };
+  }
+
+  const entityPath = '/entities/:kind/:namespace/:name';
+
+  router.get(`${entityPath}/environments`, async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const { entity, entityRef, path } = await entityOf(req, credentials);
+    if (sourcesOf(entity, providers).length === 0) {
+      res.json({
+        entityRef,
+        environments: [],
+        sync: [],
+        reason: noSourceReason(entityRef, providers),
+      });
+      return;
+    }
+    res.json(await environmentLanes({ store, entityRef, path, policies }));
+  });
+
+  router.get(`${entityPath}/timeline`, async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const query = parse(timelineQuerySchema, req.query, 'timeline query');
+    const { entity, entityRef, path } = await entityOf(req, credentials);
+    const unknown = (query.environment ?? []).filter(
+      name => !path.includes(name),
+    );
+    if (unknown.length > 0) {
+      throw new InputError(
+        `environment '${unknown.join(
+          ', ',
+        )}' is not on the promotion path of ${entityRef} (${path.join(', ')})`,
+      );
+    }
+    const environments = query.environment?.length ? query.environment : path;
+    if (sourcesOf(entity, providers).length === 0) {
+      const empty: TimelineResponse = {
+        entityRef,
+        environments,
+        rows: [],
+        reason: noSourceReason(entityRef, providers),
+      };
+      res.json(empty);
+      return;
+    }
+    const page = await store.getTimeline(entityRef, {
+      environments,
+      limit: query.limit,
+      cursor: query.cursor,
+      since: query.since,
+      until: query.until,
+    });
+    const body: TimelineResponse = { entityRef, environments, ...page };
+    res.json(body);
+  });
+
+  router.get(`${entityPath}/diff`, async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const query = parse(diffQuerySchema, req.query, 'diff query');
+    const { entity, entityRef, path } = await entityOf(req, credentials);
+    const sources = sourcesOf(entity, providers);
+    if (sources.length === 0) {
+      res.json({
+        entityRef,
+        from: { ref: query.from, sha: '' },
+        to: { ref: query.to, sha: '' },
+        status: 'identical',
+        aheadBy: 0,
+        behindBy: 0,
+        totalCommits: 0,
+        commits: [],
+        files: [],
+        additions: 0,
+        deletions: 0,
+        reason: noSourceReason(entityRef, providers),
+      });
+      return;
+    }
+    res.json(
+      await changeDiff({
+        store,
+        entity,
+        entityRef,
+        path,
+        sources,
+        from: query.from,
+        to: query.to,
+      }),
+    );
+  });
+
+  router.get(`${entityPath}/audit`, async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const query = parse(auditQuerySchema, req.query, 'audit query');
+    const { entityRef } = await entityOf(req, credentials);
+    const filters = {
+      environment: query.environment,
+      action: query.action,
+      outcome: query.outcome,
+      actor: query.actor,
+      since: query.since,
+      until: query.until,
+    };
+    if (query.format === 'csv') {
+      const { csv, truncated } = await auditCsv({ store, entityRef, filters });
+      const fileName = `${entityRef.replace(/[^a-z0-9._-]+/g, '-')}-audit.csv`;
+      res
+        .status(200)
+        .type('text/csv')
+        .setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
+      if (truncated) {
+        res.setHeader('X-Audit-Truncated', 'true');
+      }
+      res.send(csv);
+      return;
+    }
+    const page = await store.listAudit(entityRef, filters, {
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+    const body: AuditResponse = page;
+    res.json(body);
+  });
+
+  router.get('/approvals', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const gates = await approvableGates({
+      store,
+      catalog,
+      permissions,
+      credentials,
+      actor: credentials.principal.userEntityRef,
+    });
+    const body: ApprovalsResponse = { gates };
+    res.json(body);
+  });
+
+  router.post(
+    `${entityPath}/:action(promote|rollback|approve|reject)`,
+    async (req, res) => {
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      const action = req.params.action as
+        | 'promote'
+        | 'rollback'
+        | 'approve'
+        | 'reject';
+      const auditEvent = await auditor.createEvent({
+        eventId: 'deployment-action',
+        severityLevel: 'medium',
+        request: req,
+        meta: {
+          action,
+          entity: `${req.params.kind}:${req.params.namespace}/${req.params.name}`,
+        },
+      });
+      try {
+        const idempotencyKey = parse(
+          idempotencyKeySchema,
+          req.header(IDEMPOTENCY_KEY_HEADER),
+          `${IDEMPOTENCY_KEY_HEADER} header`,
+        );
+        const body =
+          action === 'promote' || action === 'rollback'
+            ? parse(promoteBodySchema, req.body ?? {}, `${action} body`)
+            : parse(decisionBodySchema, req.body ?? {}, `${action} body`);
+        const { entity, entityRef, path } = await entityOf(req, credentials);
+        const actor = credentials.principal.userEntityRef;
+        const userToken = req.header(PROVIDER_TOKEN_HEADER) || undefined;
+        const ctx: ActionContext = {
+          entity,
+          entityRef,
+          path,
+          actor,
+          credentials,
+          idempotencyKey,
+          userToken,
+        };
+
+        const { reply, replayed } = await runOnce(
+          store,
+          {
+            scope: actor,
+            key: idempotencyKey,
+            fingerprint: fingerprintOf({ action, entityRef, body }),
+          },
+          () =>
+            action === 'promote' || action === 'rollback'
+              ? actions.promote(
+                  ctx,
+                  action,
+                  body as z.output<typeof promoteBodySchema>,
+                )
+              : actions.decide(
+                  ctx,
+                  action,
+                  body as z.output<typeof decisionBodySchema>,
+                ),
+        );
+        sendReply(req, res, reply, replayed);
+
+        const meta = {
+          entityRef,
+          statusCode: reply.statusCode,
+          replayed,
+          ...('response' in reply
+            ? {
+                requestId: reply.response.request.id,
+                state: reply.response.request.state,
+                environment: reply.response.request.environment,
+                version: reply.response.request.version.sha,
+              }
+            : {
+                refusedBy: reply.checks.filter(c => !c.passed).map(c => c.rule),
+              }),
+        };
+        if ('response' in reply) {
+          await auditEvent.success({ meta });
+        } else {
+          await auditEvent.fail({
+            error: new Error(reply.error.message),
+            meta,
+          });
+        }
+      } catch (error) {
+        await auditEvent.fail({ error: error as Error });
+        throw error;
+      }
+    },
+  );
 
   return router;
 }
