@@ -183,6 +183,8 @@ export interface TimelineResponse {
   rows: TimelineRow[];
   /** Opaque cursor of the next page; absent on the last page. */
   nextCursor?: string;
+  /** Set when the entity has no deployments source, saying why. */
+  reason?: string;
 }
 
 export interface ChangeCommit {
@@ -216,6 +218,8 @@ export interface ChangeDiff {
   additions: number;
   deletions: number;
   url?: string;
+  /** Set when no diff could be computed because the entity has no deployments source, saying why. */
+  reason?: string;
 }
 
 export type DeploymentActionType =
