@@ -15,6 +15,7 @@ import { AppRouter, FlatRoutes } from '@backstage/core-app-api';
 import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
 import { Root } from './components/Root';
+import { DeploymentApprovalsPage } from '@stagecraft/plugin-deployments';
 
 const app = createApp({
   apis,
@@ -39,6 +40,10 @@ export const routes = (
     >
       {entityPage}
     </Route>
+    <Route
+      path="/deployments/approvals"
+      element={<DeploymentApprovalsPage />}
+    />
   </FlatRoutes>
 );
 
