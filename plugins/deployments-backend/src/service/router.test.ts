@@ -908,7 +908,9 @@ describe.each(databases.eachSupportedId())(
   'deployments router on %p',
   databaseId => {
     it('runs an action once for the same Idempotency-Key and body', async () => {
-      const { server, provider } = await startDeployments({ databaseId });
+      const { server, provider, store } = await startDeployments({
+        databaseId,
+      });
       const key = idempotencyKey();
       const send = () =>
         request(server)
@@ -923,6 +925,8 @@ describe.each(databases.eachSupportedId())(
       expect(second.body).toEqual(first.body);
       expect(second.headers['idempotent-replayed']).toBe('true');
       expect(provider.promoteCalls).toHaveLength(1);
+      const { entries } = await store.listAudit(ENTITY_REF, {}, { limit: 10 });
+      expect(entries.map(e => e.outcome)).toEqual(['executed']);
 
       const different = await request(server)
         .post(`${BASE}/promote`)
@@ -960,6 +964,32 @@ describe.each(databases.eachSupportedId())(
           .set('Idempotency-Key', idempotencyKey())
           .send({ environment: 'staging' });
       const responses = await Promise.all([promote(ALICE), promote(BOB)]);
+      expect(responses.map(r => r.status).sort()).toEqual([200, 409]);
+      expect(provider.promoteCalls).toHaveLength(1);
+    });
+
+    it('decides a gate once when two reviewers approve at the same moment', async () => {
+      const provider = new TestDeploymentProvider({ promoteDelayMs: 300 });
+      const { server } = await startDeployments({ databaseId, provider });
+      const promoted = await request(server)
+        .post(`${BASE}/promote`)
+        .set(as(ALICE))
+        .set('Idempotency-Key', idempotencyKey())
+        .send({ environment: 'production' });
+      expect(promoted.status).toBe(202);
+      const approve = (user: string) =>
+        request(server)
+          .post(`${BASE}/approve`)
+          .set(as(user))
+          .set('Idempotency-Key', idempotencyKey())
+          .send({
+            gateId: `stagecraft:${promoted.body.request.id}`,
+            comment: `approved by ${user}`,
+          });
+      const responses = await Promise.all([
+        approve(BOB),
+        approve('user:default/carol'),
+      ]);
       expect(responses.map(r => r.status).sort()).toEqual([200, 409]);
       expect(provider.promoteCalls).toHaveLength(1);
     });
