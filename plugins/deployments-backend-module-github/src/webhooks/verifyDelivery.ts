@@ -1,5 +1,5 @@
 import { AuthenticationError, InputError } from '@backstage/errors';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { verify } from '@octokit/webhooks-methods';
 
 export type WebhookHeaders = Record<string, string | string[] | undefined>;
 
@@ -37,30 +37,20 @@ export async function verifyDelivery(
       'GitHub webhook delivery has no X-Hub-Signature-256 header',
     );
   }
-  if (!signatureMatches(secret, rawBody, signature)) {
+  // @octokit/webhooks-methods compares `sha256=<hex HMAC>` in constant time.
+  // (Major 4 is the last with a CommonJS entry, which this backend needs.)
+  const matches = await verify(
+    secret,
+    rawBody.toString('utf8'),
+    signature,
+  ).catch(() => false);
+  if (!matches) {
     throw new AuthenticationError(
       'GitHub webhook signature does not match the configured secret',
     );
   }
 }
 
-/**
- * `sha256=` + hex HMAC-SHA256 of the raw bytes, compared in constant time.
- * This is what `verify` of @octokit/webhooks-methods does; that package ships
- * only an ESM `import` entry, which neither this CommonJS backend package nor
- * its Jest run can load, so the dozen lines live here.
- */
-function signatureMatches(
-  secret: string,
-  rawBody: Buffer,
-  signature: string,
-): boolean {
-  const expected = Buffer.from(
-    `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`,
-  );
-  const given = Buffer.from(signature);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
 /** `hookId:deliveryId`: a redelivery reuses the delivery id, and one event reaches every hook with the same id. */
 export function deliveryKeyOf(headers: WebhookHeaders): string {
   const deliveryId = header(headers, 'x-github-delivery');
