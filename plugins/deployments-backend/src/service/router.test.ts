@@ -385,6 +385,23 @@ describe('deployments router', () => {
       ).toEqual([]);
     });
 
+    it('refuses an oversized body with 413 before anything runs', async () => {
+      const { server, provider } = await startDeployments();
+      const response = await request(server)
+        .post(`${BASE}/promote`)
+        .set(as(ALICE))
+        .set('Idempotency-Key', idempotencyKey())
+        .set('Content-Type', 'application/json')
+        .send(
+          JSON.stringify({
+            environment: 'staging',
+            comment: 'x'.repeat(70_000),
+          }),
+        );
+      expect(response.status).toBe(413);
+      expect(provider.promoteCalls).toHaveLength(0);
+    });
+
     it('rejects an environment that is not on the path', async () => {
       const { server } = await startDeployments();
       const response = await request(server)
