@@ -287,3 +287,32 @@ describe('GitHub GraphQL stand-in', () => {
     expect(heavier.data.rateLimit.cost).toBe(2);
   });
 });
+
+describe('GitHub GraphQL stand-in after the sandbox has moved on', () => {
+  it('keeps every databaseId a 32-bit GraphQL Int, also for deployments created live', async () => {
+    const server = await startTestSandbox({ now: () => Date.UTC(2030, 0, 1) });
+    try {
+      for (let i = 0; i < 30; i++) server.tick();
+      const newest = server.simulation.world.repositories
+        .flatMap(r => r.deployments)
+        .map(d => d.id);
+      expect(Math.max(...newest)).toBeGreaterThan(1_500_000_000);
+      const response = await fetch(`${server.url}/api/graphql`, {
+        method: 'POST',
+        headers: {
+          authorization: 'token sandbox-token',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          query: BACKFILL,
+          variables: { owner: 'acme', name: 'payments-api' },
+        }),
+      });
+      const body = await response.json();
+      expect(body.errors).toBeUndefined();
+      expect(body.data.repository.deployments.nodes.length).toBe(100);
+    } finally {
+      await server.close();
+    }
+  });
+});

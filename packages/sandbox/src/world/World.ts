@@ -14,14 +14,18 @@ import { RepositoryDefinition } from './repositories';
 
 type IdKind = 'run' | 'job' | 'deployment' | 'status' | 'pull' | 'environment';
 
-/** Where the first id of each kind starts, in the range GitHub's ids are in today. */
+/**
+ * Where the first id of each kind starts, in the range GitHub's ids are in
+ * today. Ids that GraphQL exposes as `databaseId` (deployments, environments)
+ * stay below 2^31: GraphQL's Int is 32-bit.
+ */
 const ID_BASES: Record<IdKind, number> = {
   run: 11_000_000_000,
   job: 30_000_000_000,
-  deployment: 2_100_000_000,
+  deployment: 1_400_000_000,
   status: 5_200_000_000,
-  pull: 1_900_000_000,
-  environment: 3_300_000_000,
+  pull: 1_500_000_000,
+  environment: 400_000_000,
 };
 
 /**
