@@ -72,6 +72,7 @@ const FilterSelect = (props: {
       value={props.value}
       onChange={e => props.onChange(e.target.value)}
       SelectProps={{ native: true }}
+      InputLabelProps={{ shrink: true }}
       variant="outlined"
       size="small"
       className={classes.filter}
@@ -259,6 +260,7 @@ export const AuditHistory = (props: AuditHistoryProps) => {
           value={sinceDays}
           onChange={e => setSinceDays(e.target.value)}
           SelectProps={{ native: true }}
+          InputLabelProps={{ shrink: true }}
           variant="outlined"
           size="small"
           className={classes.filter}

@@ -12,6 +12,7 @@ import {
 import type { Version } from '@stagecraft/plugin-deployments-common';
 import { useDiff } from '../../hooks/useDiff';
 import { versionLabel, versionRef } from '../../format/version';
+import { errorMessage } from '../ActionDialog/actionErrors';
 import { ChangeList } from '../ChangeList';
 
 const useStyles = makeStyles(theme => ({
@@ -50,6 +51,7 @@ const RefPicker = (props: {
       value={props.value}
       onChange={event => props.onChange(event.target.value)}
       SelectProps={{ native: true }}
+      InputLabelProps={{ shrink: true }}
       className={classes.picker}
       variant="outlined"
       size="small"
@@ -106,7 +108,10 @@ export const ChangeDiffView = (props: ChangeDiffViewProps) => {
     body = <Progress />;
   } else if (error) {
     body = (
-      <ResponseErrorPanel error={error} title="Could not load the changes" />
+      <ResponseErrorPanel
+        error={error}
+        title={`Could not load the changes: ${errorMessage(error)}`}
+      />
     );
   } else if (value) {
     body = <ChangeList diff={value} />;

@@ -50,7 +50,12 @@ const useStyles = makeStyles(theme => ({
     borderRadius: theme.shape.borderRadius,
     border: `1px solid ${theme.palette.warning.main}`,
   },
-  actions: { flexWrap: 'wrap', alignItems: 'flex-start' },
+  // The Backstage theme right-aligns card actions; lanes read left to right.
+  actions: {
+    flexWrap: 'wrap',
+    alignItems: 'flex-start',
+    justifyContent: 'flex-start',
+  },
 }));
 
 export interface EnvironmentLaneProps {
@@ -263,7 +268,7 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
         ))}
       </CardContent>
       <Divider />
-      <CardActions className={classes.actions}>
+      <CardActions className={classes.actions} disableSpacing>
         {next && (
           <ActionButton
             variant="contained"

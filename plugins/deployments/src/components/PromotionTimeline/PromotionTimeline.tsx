@@ -184,6 +184,7 @@ export const PromotionTimeline = (props: PromotionTimelineProps) => {
           value={environment}
           onChange={e => setEnvironment(e.target.value)}
           SelectProps={{ native: true }}
+          InputLabelProps={{ shrink: true }}
           variant="outlined"
           size="small"
           className={classes.filter}
@@ -202,6 +203,7 @@ export const PromotionTimeline = (props: PromotionTimelineProps) => {
           value={sinceDays}
           onChange={e => setSinceDays(e.target.value)}
           SelectProps={{ native: true }}
+          InputLabelProps={{ shrink: true }}
           variant="outlined"
           size="small"
           className={classes.filter}

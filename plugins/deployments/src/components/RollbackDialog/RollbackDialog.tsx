@@ -87,6 +87,7 @@ export const RollbackDialog = (props: RollbackDialogProps) => {
         value={target.version.sha}
         onChange={e => setChosen(e.target.value)}
         SelectProps={{ native: true }}
+        InputLabelProps={{ shrink: true }}
         variant="outlined"
         size="small"
       >
