@@ -583,39 +583,38 @@ export class KnexDeploymentStore implements DeploymentStore {
     entityRef: string,
     environments: string[],
   ): Promise<Record<string, EnvironmentState>> {
-    // Two single-row index look-ups per environment. GitHub does not reliably
-    // mark superseded deployments inactive (notably in production), so
-    // "current" is the newest deployment whose latest status is success.
-    const newest = (environment: string, state?: DeploymentState) => {
-      const query = this.db<DeploymentRow>('deployments').where({
-        entity_ref: entityRef,
-        environment,
-      });
-      if (state) query.where('state', state);
-      return query
+    if (environments.length === 0) return {};
+    // Two single-row index look-ups per environment, sent as one statement.
+    // GitHub does not reliably mark superseded deployments inactive (notably
+    // in production), so "current" is the newest deployment whose latest
+    // status is success, and "latest" the newest attempt of any state.
+    const lookups = environments.flatMap(environment => [
+      { environment, slot: 'current' as const },
+      { environment, slot: 'latest' as const },
+    ]);
+    const [first, ...rest] = lookups.map(({ environment, slot }, index) => {
+      const newest = this.db('deployments')
+        .select('*', this.db.raw('? as lookup', [index]))
+        .where({ entity_ref: entityRef, environment });
+      if (slot === 'current') newest.where('state', 'success');
+      newest
         .orderBy([
           { column: 'created_at', order: 'desc' },
           { column: 'id', order: 'desc' },
         ])
-        .first();
-    };
-    const found = await Promise.all(
-      environments.map(async environment => {
-        const [current, latest] = await Promise.all([
-          newest(environment, 'success'),
-          newest(environment),
-        ]);
-        return { environment, current, latest };
-      }),
-    );
-    const rows = found.flatMap(f => [f.current, f.latest]).filter(isDefined);
+        .limit(1);
+      // Wrapped, because SQLite allows no ORDER BY/LIMIT on a bare UNION member.
+      return this.db.select('*').from(newest.as(`lookup_${index}`));
+    });
+    const rows: Array<DeploymentRow & { lookup: number | string }> =
+      await first.unionAll(rest);
     const statuses = await this.loadStatuses(rows.map(row => row.id));
-    const result: Record<string, EnvironmentState> = {};
-    for (const { environment, current, latest } of found) {
-      result[environment] = compact({
-        current: current && toDeployment(current, statuses),
-        latest: latest && toDeployment(latest, statuses),
-      });
+    const result: Record<string, EnvironmentState> = Object.fromEntries(
+      environments.map(environment => [environment, {}]),
+    );
+    for (const { lookup, ...row } of rows) {
+      const { environment, slot } = lookups[Number(lookup)];
+      result[environment][slot] = toDeployment(row, statuses);
     }
     return result;
   }
@@ -1586,10 +1585,6 @@ function chunk<T>(items: T[], size: number): T[][] {
     chunks.push(items.slice(i, i + size));
   }
   return chunks;
-}
-
-function isDefined<T>(value: T | undefined): value is T {
-  return value !== undefined;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -1,0 +1,345 @@
+/*
+ * Benchmark of the deployment ledger: bulk ingest through upsertDeployments
+ * and the two page queries (environments summary, first timeline page) on a
+ * large ledger, on SQLite and on PostgreSQL. It measures the real
+ * KnexDeploymentStore and its migrations; nothing is mocked.
+ *
+ *   npm run bench -w plugins/deployments-backend
+ *   BENCH_ENTITIES=50 BENCH_DATABASES=sqlite npm run bench -w plugins/deployments-backend
+ *
+ * Environment:
+ *   BENCH_ENTITIES      entities (default 1000)
+ *   BENCH_DEPLOYMENTS   deployments per entity (default 1000)
+ *   BENCH_SAMPLES       sampled page loads per query (default 200)
+ *   BENCH_DATABASES     comma-separated: sqlite, postgres (default both)
+ *   BENCH_POSTGRES_URL  server to create a scratch database on
+ *                       (default postgresql://postgres@127.0.0.1:5432)
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import knexFactory, { Knex } from 'knex';
+import type { DeploymentStatusEntry } from '@stagecraft/plugin-deployments-common';
+import type {
+  ProviderDeployment,
+  ProviderGate,
+} from '@stagecraft/plugin-deployments-node';
+import { KnexDeploymentStore } from '../src/database/KnexDeploymentStore';
+
+const ENTITIES = positiveInt('BENCH_ENTITIES', 1000);
+const DEPLOYMENTS = positiveInt('BENCH_DEPLOYMENTS', 1000);
+const SAMPLES = positiveInt('BENCH_SAMPLES', 200);
+const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres')
+  .split(',')
+  .map(s => s.trim())
+  .filter(Boolean);
+const POSTGRES_URL =
+  process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432';
+
+const PATH = ['dev', 'staging', 'production'];
+const PROVIDER = 'bench';
+const HOUR = 3600_000;
+const START = Date.UTC(2024, 0, 1);
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${name} must be a positive integer, got '${raw}'`);
+  }
+  return value;
+}
+
+/** Deterministic pseudo-random numbers (mulberry32), so runs are comparable. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const entityRef = (i: number) => `component:default/service-${i}`;
+const sha = (entity: number, version: number) =>
+  `${entity.toString(16).padStart(8, '0')}${version
+    .toString(16)
+    .padStart(32, '0')}`;
+
+/**
+ * One entity's history as a provider backfill reports it: each version goes
+ * to dev, then staging, then production (a few fail there), with queued →
+ * in progress → final statuses, as the seed pipeline runs.
+ */
+function historyOf(entity: number): ProviderDeployment[] {
+  const next = random(entity + 1);
+  const deployments: ProviderDeployment[] = [];
+  for (let n = 0; deployments.length < DEPLOYMENTS; n++) {
+    const version = Math.floor(n / PATH.length);
+    const environment = PATH[n % PATH.length];
+    const created = START + version * 6 * HOUR + (n % PATH.length) * HOUR;
+    const failed = environment === 'production' && next() < 0.05;
+    const statuses: DeploymentStatusEntry[] = [
+      { state: 'queued', at: new Date(created).toISOString() },
+      { state: 'in_progress', at: new Date(created + 30_000).toISOString() },
+      {
+        state: failed ? 'failure' : 'success',
+        at: new Date(created + 300_000 + next() * 300_000).toISOString(),
+        logUrl: `https://ci.example.com/runs/${entity}-${n}/logs`,
+      },
+    ];
+    deployments.push({
+      providerDeploymentId: `${entity}-${n}`,
+      environment,
+      version: {
+        sha: sha(entity, version),
+        tag: `v1.${version}.0`,
+        message: `Release ${version} of service ${entity}`,
+      },
+      statuses,
+      createdAt: new Date(created).toISOString(),
+      updatedAt: statuses[statuses.length - 1].at,
+      triggeredBy: next() < 0.5 ? 'alice' : 'ci-bot',
+      url: `https://ci.example.com/runs/${entity}-${n}`,
+      strategy:
+        environment === 'production'
+          ? { type: 'canary', trafficPercent: 100 }
+          : { type: 'all-at-once' },
+    });
+  }
+  return deployments;
+}
+
+function openGateOf(entity: number): ProviderGate[] {
+  if (entity % 3 !== 0) return [];
+  return [
+    {
+      providerGateId: `gate-${entity}`,
+      environment: 'production',
+      version: { sha: sha(entity, 0), tag: 'v1.0.0' },
+      reviewers: [{ type: 'team', name: 'team-payments' }],
+      since: new Date(START).toISOString(),
+      waitTimerMinutes: 5,
+      details: { runId: String(entity) },
+    },
+  ];
+}
+
+function percentile(sorted: number[], p: number): number {
+  const index = Math.min(
+    sorted.length - 1,
+    Math.max(0, Math.ceil((p / 100) * sorted.length) - 1),
+  );
+  return sorted[index];
+}
+
+async function timed<T>(samples: number[], fn: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await fn();
+  samples.push(performance.now() - started);
+  return result;
+}
+
+interface Result {
+  database: string;
+  ingestSeconds: number;
+  deploymentsPerSecond: number;
+  environments: { p50: number; p95: number };
+  timeline: { p50: number; p95: number };
+  timelineNextPage: { p50: number; p95: number };
+  size?: string;
+}
+
+async function runOn(database: string): Promise<Result> {
+  let knex: Knex;
+  let cleanup: () => Promise<void>;
+  let size: () => Promise<string | undefined>;
+
+  if (database === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'stagecraft-bench-'));
+    const filename = join(dir, 'ledger.sqlite');
+    knex = knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename },
+      useNullAsDefault: true,
+    });
+    cleanup = async () => {
+      await knex.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    size = async () => `${(statSync(filename).size / 2 ** 20).toFixed(0)} MiB`;
+  } else if (database === 'postgres') {
+    const name = `stagecraft_bench_${process.pid}`;
+    const admin = knexFactory({
+      client: 'pg',
+      connection: `${POSTGRES_URL}/postgres`,
+    });
+    await admin.raw('CREATE DATABASE ??', [name]);
+    knex = knexFactory({ client: 'pg', connection: `${POSTGRES_URL}/${name}` });
+    cleanup = async () => {
+      await knex.destroy();
+      await admin.raw('DROP DATABASE IF EXISTS ??', [name]);
+      await admin.destroy();
+    };
+    size = async () => {
+      const { rows } = await knex.raw(
+        'SELECT pg_size_pretty(pg_database_size(current_database())) AS size',
+      );
+      return rows[0].size;
+    };
+  } else {
+    throw new Error(`Unknown database '${database}' in BENCH_DATABASES`);
+  }
+
+  try {
+    const store = await KnexDeploymentStore.create({
+      database: { getClient: async () => knex },
+    });
+
+    // --- ingest -----------------------------------------------------------
+    let ingestMs = 0;
+    let total = 0;
+    for (let entity = 0; entity < ENTITIES; entity++) {
+      const history = historyOf(entity);
+      const started = performance.now();
+      const { inserted } = await store.upsertDeployments(
+        entityRef(entity),
+        PROVIDER,
+        history,
+      );
+      ingestMs += performance.now() - started;
+      total += inserted;
+      await store.replaceOpenGates(
+        entityRef(entity),
+        PROVIDER,
+        openGateOf(entity),
+      );
+      await store.recordSyncSuccess({
+        entityRef: entityRef(entity),
+        provider: PROVIDER,
+        cursor: `cursor-${entity}`,
+        at: new Date(),
+      });
+      if ((entity + 1) % 100 === 0 || entity + 1 === ENTITIES) {
+        process.stderr.write(
+          `  ${database}: ${
+            entity + 1
+          }/${ENTITIES} entities, ${total} deployments, ${Math.round(
+            total / (ingestMs / 1000),
+          )}/s\n`,
+        );
+      }
+    }
+    if (database === 'postgres') {
+      // What autovacuum does shortly after a bulk load; without statistics
+      // the planner guesses row counts of an empty table.
+      await knex.raw('ANALYZE');
+    }
+
+    // --- page queries -----------------------------------------------------
+    const pick = random(42);
+    const sampled = Array.from({ length: SAMPLES }, () =>
+      Math.floor(pick() * ENTITIES),
+    );
+    const environments: number[] = [];
+    const timeline: number[] = [];
+    const timelineNext: number[] = [];
+    const environmentsPage = (ref: string) =>
+      Promise.all([
+        store.getEnvironmentStates(ref, PATH),
+        store.listOpenGates(ref),
+        store.listSyncStatus(ref),
+      ]);
+    // Warm-up: connections, statement caches, the OS page cache.
+    for (const entity of sampled.slice(0, 20)) {
+      await environmentsPage(entityRef(entity));
+      await store.getTimeline(entityRef(entity), {
+        environments: PATH,
+        limit: 50,
+      });
+    }
+    for (const entity of sampled) {
+      const ref = entityRef(entity);
+      const [states] = await timed(environments, () => environmentsPage(ref));
+      if (!states.production.current) {
+        throw new Error(`No current production deployment for ${ref}`);
+      }
+      const first = await timed(timeline, () =>
+        store.getTimeline(ref, { environments: PATH, limit: 50 }),
+      );
+      if (first.rows.length !== Math.min(50, Math.ceil(DEPLOYMENTS / 3))) {
+        throw new Error(`Timeline of ${ref} has ${first.rows.length} rows`);
+      }
+      if (first.nextCursor) {
+        await timed(timelineNext, () =>
+          store.getTimeline(ref, {
+            environments: PATH,
+            limit: 50,
+            cursor: first.nextCursor,
+          }),
+        );
+      }
+    }
+    const summary = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return {
+        p50: round(percentile(sorted, 50)),
+        p95: round(percentile(sorted, 95)),
+      };
+    };
+    return {
+      database,
+      ingestSeconds: round(ingestMs / 1000),
+      deploymentsPerSecond: Math.round(total / (ingestMs / 1000)),
+      environments: summary(environments),
+      timeline: summary(timeline),
+      timelineNextPage: timelineNext.length
+        ? summary(timelineNext)
+        : { p50: NaN, p95: NaN },
+      size: await size(),
+    };
+  } finally {
+    await cleanup();
+  }
+}
+
+function round(value: number) {
+  return Math.round(value * 100) / 100;
+}
+
+async function main() {
+  process.stderr.write(
+    `Ledger benchmark: ${ENTITIES} entities × ${DEPLOYMENTS} deployments, ${SAMPLES} samples, ${
+      cpus().length
+    } CPUs, Node ${process.version}\n`,
+  );
+  const results: Result[] = [];
+  for (const database of DATABASES) {
+    results.push(await runOn(database));
+  }
+  const lines = [
+    `| database | ingest (deployments/s) | environments summary p50 / p95 (ms) | first timeline page p50 / p95 (ms) | next timeline page p50 / p95 (ms) | size |`,
+    `|---|---|---|---|---|---|`,
+    ...results.map(
+      r =>
+        `| ${r.database} | ${r.deploymentsPerSecond.toLocaleString('en-US')} (${
+          r.ingestSeconds
+        } s) | ${r.environments.p50} / ${r.environments.p95} | ${
+          r.timeline.p50
+        } / ${r.timeline.p95} | ${r.timelineNextPage.p50} / ${
+          r.timelineNextPage.p95
+        } | ${r.size ?? ''} |`,
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+}
+
+main().catch(error => {
+  process.stderr.write(`${error?.stack ?? error}\n`);
+  process.exitCode = 1;
+});
