@@ -26,8 +26,11 @@ export interface SandboxServerOptions {
    * a dispatched run, a created deployment); 0 leaves them to ticks. Default 2 000.
    */
   reactionMs?: number;
-  /** Where webhooks are POSTed; null sends none. */
-  webhookUrl?: string | null;
+  /**
+   * Where webhooks are POSTed; null sends none. A function is asked at each
+   * delivery (for tests whose receiver starts after the sandbox).
+   */
+  webhookUrl?: string | (() => string) | null;
   webhookSecret?: string;
   /** GitHub's X-GitHub-Hook-ID of the simulated repository webhook. */
   webhookHookId?: number;

@@ -239,7 +239,7 @@ export interface WebhookLogger {
 }
 
 export interface WebhookSenderOptions {
-  url: string;
+  url: string | (() => string);
   secret: string;
   hookId: number;
   logger: WebhookLogger;
@@ -274,7 +274,8 @@ export class WebhookSender {
   }
 
   private async deliver(delivery: WebhookDelivery, targetId: number) {
-    const { url, secret, hookId, logger } = this.options;
+    const { secret, hookId, logger } = this.options;
+    const url = this.url();
     const body = JSON.stringify(delivery.payload);
     const id = randomUUID();
     try {
@@ -315,13 +316,18 @@ export class WebhookSender {
     }
   }
 
+  private url(): string {
+    const { url } = this.options;
+    return typeof url === 'function' ? url() : url;
+  }
+
   private fail(what: string) {
     this.failed++;
     this.failingSince++;
     // A portal that is not running yet would otherwise flood the log.
     if (this.failingSince === 1) {
       this.options.logger.warn(
-        `Webhook ${what} at ${this.options.url}; further failures are counted quietly until a delivery succeeds`,
+        `Webhook ${what} at ${this.url()}; further failures are counted quietly until a delivery succeeds`,
       );
     }
   }
