@@ -190,6 +190,28 @@ describe.each(databases.eachSupportedId())(
         ]);
       });
 
+      it('merges two concurrent reports of the same new deployment', async () => {
+        // A webhook and a poll report the same deployment at the same moment.
+        const results = await Promise.all([
+          store.upsertDeployments(ENTITY, 'github', [
+            report('1', {
+              statuses: [status('queued', 0), status('in_progress', 1)],
+            }),
+          ]),
+          store.upsertDeployments(ENTITY, 'github', [
+            report('1', { statuses: [status('success', 2)] }),
+          ]),
+        ]);
+        expect(results.map(r => r.inserted).sort()).toEqual([0, 1]);
+        const stored = await store.getDeployment('github:1');
+        expect(stored?.state).toBe('success');
+        expect(stored?.statuses.map(s => s.state)).toEqual([
+          'queued',
+          'in_progress',
+          'success',
+        ]);
+      });
+
       it('records a deployment without statuses as queued', async () => {
         await store.upsertDeployments(ENTITY, 'github', [
           report('1', { statuses: [] }),

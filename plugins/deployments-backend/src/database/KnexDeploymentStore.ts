@@ -266,30 +266,27 @@ export class KnexDeploymentStore implements DeploymentStore {
       }
     };
 
-    // Known deployments first (with a row lock on PostgreSQL, so a webhook
-    // and a poll merging the same deployment serialise instead of racing).
+    // Insert first: new deployments, the bulk of a backfill, cost one
+    // statement. The ones that already exist (a replay, an overlapping poll,
+    // or a concurrent writer's fresh insert) are merged into the stored row,
+    // locked on PostgreSQL so a webhook and a poll serialise instead of racing.
     const keys = [...byKey.keys()];
-    await mergeExisting(keys);
-
-    const fresh = keys.filter(key => !idByKey.has(key));
-    if (fresh.length > 0) {
-      const rows = fresh.map(key =>
-        toRow(recordFromReport(byKey.get(key)!, entityRef, provider)),
-      );
-      const created: Array<{ id: number; provider_deployment_id: string }> =
-        await tx('deployments')
-          .insert(rows)
-          .onConflict(['provider', 'provider_deployment_id'])
-          .ignore()
-          .returning(['id', 'provider_deployment_id']);
-      for (const row of created) {
-        idByKey.set(row.provider_deployment_id, row.id);
-        createdIds.add(row.id);
-      }
-      inserted = created.length;
-      // Another writer inserted some of them after our read: merge into theirs.
-      await mergeExisting(fresh.filter(key => !idByKey.has(key)));
+    const created: Array<{ id: number; provider_deployment_id: string }> =
+      await tx('deployments')
+        .insert(
+          keys.map(key =>
+            toRow(recordFromReport(byKey.get(key)!, entityRef, provider)),
+          ),
+        )
+        .onConflict(['provider', 'provider_deployment_id'])
+        .ignore()
+        .returning(['id', 'provider_deployment_id']);
+    for (const row of created) {
+      idByKey.set(row.provider_deployment_id, row.id);
+      createdIds.add(row.id);
     }
+    inserted = created.length;
+    await mergeExisting(keys.filter(key => !idByKey.has(key)));
 
     const statusRows = batch.flatMap(report =>
       report.statuses.map(status => ({
