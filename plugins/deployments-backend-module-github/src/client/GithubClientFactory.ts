@@ -208,12 +208,15 @@ export class GithubClientFactory {
       auth: token,
       baseUrl,
       userAgent: 'stagecraft-deployments',
-      // Octokit logs request details at debug level; keep them out of our logs.
+      // Octokit logs request details at debug level, and its request log
+      // reports every non-2xx answer at error level — including each 304 of
+      // an unchanged poll and each retried 5xx. Failures reach our logs once,
+      // from the sync that records them, so only its warnings pass through.
       log: {
         debug: () => {},
         info: () => {},
         warn: message => logger.warn(message),
-        error: message => logger.error(message),
+        error: () => {},
       },
       retry: retryOptions,
       throttle: throttleOptions,
