@@ -166,6 +166,11 @@ export class DeploymentSync {
           providerId,
           event.targetKey,
         );
+        if (entityRefs.length === 0) {
+          this.logger.debug(
+            `Webhook delivery ${delivery.deliveryKey} from '${providerId}' names target '${event.targetKey}', which no catalog entity uses`,
+          );
+        }
         for (const entityRef of entityRefs) {
           if (event.deployments?.length) {
             await this.store.upsertDeployments(
