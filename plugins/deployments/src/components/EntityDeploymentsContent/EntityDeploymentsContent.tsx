@@ -11,6 +11,7 @@ import type {
   EnvironmentSummary,
   Version,
 } from '@stagecraft/plugin-deployments-common';
+import { useDeploymentPermissions } from '../../hooks/useDeploymentPermissions';
 import { useEnvironments } from '../../hooks/useEnvironments';
 import { AuditHistory } from '../AuditHistory';
 import { ChangeDiffView } from '../ChangeDiffView';
@@ -31,6 +32,9 @@ export const EntityDeploymentsContent = () => {
   const entityRef = stringifyEntityRef(entity);
   const { value, loading, error, loadedAt, refresh } =
     useEnvironments(entityRef);
+  // Ask for the lanes' permissions while the environments load rather than
+  // after: the lanes' own permission hooks then answer from the same cache.
+  useDeploymentPermissions(entityRef);
   const [comparison, setComparison] = useState<{
     from: string;
     to: string;
