@@ -86,7 +86,9 @@ export async function openBrowser() {
 
 /** Opens a page of the portal, entering as the guest user when the sign-in page shows. */
 export async function openAsGuest(browser, path) {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const page = await browser.newPage({
+    viewport: { width: 1440, height: 900 },
+  });
   await page.goto(`${APP_URL}${path}`);
   const enter = page.getByRole('button', { name: 'Enter' });
   const signedIn = page.locator('main');

@@ -3,7 +3,7 @@ import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
 import Typography from '@material-ui/core/Typography';
-import { makeStyles } from '@material-ui/core/styles';
+import { darken, lighten, makeStyles, Theme } from '@material-ui/core/styles';
 import { Link } from '@backstage/core-components';
 import type {
   ChangeCommit,
@@ -12,6 +12,12 @@ import type {
 import { shortSha } from '../../format/version';
 import { RelativeTime } from '../RelativeTime';
 
+function textShade(theme: Theme, color: string): string {
+  return theme.palette.type === 'dark'
+    ? lighten(color, 0.3)
+    : darken(color, 0.35);
+}
+
 const useStyles = makeStyles(theme => ({
   counts: {
     display: 'flex',
@@ -19,8 +25,16 @@ const useStyles = makeStyles(theme => ({
     gap: theme.spacing(2),
     marginBottom: theme.spacing(1),
   },
-  additions: { color: theme.palette.success.main, fontWeight: 600 },
-  deletions: { color: theme.palette.error.main, fontWeight: 600 },
+  // The palette's shades are too light for text on white (WCAG AA asks for
+  // 4.5:1), and too dark on the dark theme's paper: shift them for text.
+  additions: {
+    color: textShade(theme, theme.palette.success.main),
+    fontWeight: 600,
+  },
+  deletions: {
+    color: textShade(theme, theme.palette.error.main),
+    fontWeight: 600,
+  },
   sha: { fontFamily: 'monospace' },
   secondary: {
     display: 'flex',

@@ -24,7 +24,7 @@ const useStyles = makeStyles(theme => ({
     alignItems: 'center',
     gap: theme.spacing(1),
   },
-  stale: { color: theme.palette.warning.main },
+  stale: { color: theme.palette.warning.dark },
 }));
 
 const EnvironmentLine = ({

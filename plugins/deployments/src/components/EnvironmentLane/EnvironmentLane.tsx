@@ -154,7 +154,10 @@ const GateBox = (props: {
         {gate.url && (
           <>
             {' · '}
-            <Link to={gate.url}>open in {gate.provider}</Link>
+            {/* Underlined: inside muted text, colour alone does not mark a link. */}
+            <Link to={gate.url} underline="always">
+              open in {gate.provider}
+            </Link>
           </>
         )}
       </Typography>

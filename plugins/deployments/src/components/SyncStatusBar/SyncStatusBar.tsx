@@ -14,7 +14,9 @@ const useStyles = makeStyles(theme => ({
     alignItems: 'center',
     justifyContent: 'flex-end',
     gap: theme.spacing(2),
-    color: theme.palette.text.secondary,
+    // The bar sits on the page background, not a card: secondary text there
+    // falls just short of WCAG AA contrast in the light theme.
+    color: theme.palette.text.primary,
   },
   provider: {
     display: 'inline-flex',
