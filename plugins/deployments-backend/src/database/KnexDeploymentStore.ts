@@ -1559,10 +1559,22 @@ function isoOrUndefined(value: DbTime | null | undefined): string | undefined {
   return millis === undefined ? undefined : new Date(millis).toISOString();
 }
 
+/**
+ * Four-digit years only: JavaScript reads dates far outside what PostgreSQL
+ * stores (year -10000 is valid to `Date.parse`, out of range for timestamptz).
+ */
+const EARLIEST_TIME = Date.parse('0001-01-01T00:00:00Z');
+const LATEST_TIME = Date.parse('9999-12-31T23:59:59.999Z');
+
 function parseTime(value: string, what: string): Date {
   const millis = Date.parse(value);
   if (Number.isNaN(millis)) {
     throw new InputError(`Invalid time '${value}' for ${what}`);
+  }
+  if (millis < EARLIEST_TIME || millis > LATEST_TIME) {
+    throw new InputError(
+      `Invalid time '${value}' for ${what}: expected a year from 1 to 9999`,
+    );
   }
   return new Date(millis);
 }

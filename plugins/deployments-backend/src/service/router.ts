@@ -38,6 +38,7 @@ import { auditCsv } from './AuditExport';
 import { changeDiff } from './ChangeDiffs';
 import { noSourceReason, sourcesOf } from './DeploymentSources';
 import { environmentLanes } from './EnvironmentLanes';
+import { jsonBody } from './jsonBody';
 import { approvableGates } from './PendingApprovals';
 
 /** Where the router hands webhook deliveries (DeploymentSync implements it). */
@@ -71,6 +72,9 @@ export const PROVIDER_TOKEN_HEADER = 'x-deployments-provider-token';
 /** Largest webhook body accepted (GitHub caps deliveries at 25 MB; deployment events are far smaller). */
 const WEBHOOK_BODY_LIMIT = '5mb';
 const JSON_BODY_LIMIT = '64kb';
+
+/** Routes that take no query parameters still refuse unknown ones, like the others. */
+const noQuerySchema = z.object({}).strict();
 
 function parse<T extends z.ZodTypeAny>(
   schema: T,
@@ -159,8 +163,6 @@ export async function createRouter(
     },
   );
 
-  router.use(express.json({ limit: JSON_BODY_LIMIT }));
-
   /** The entity named by the path, as the caller may see it: 404 otherwise. */
   async function entityOf(req: Request, credentials: BackstageCredentials) {
     const params = parse(entityParamsSchema, req.params, 'entity reference');
@@ -176,6 +178,7 @@ export async function createRouter(
 
   router.get(`${entityPath}/environments`, async (req, res) => {
     const credentials = await httpAuth.credentials(req);
+    parse(noQuerySchema, req.query, 'environments query');
     const { entity, entityRef, path } = await entityOf(req, credentials);
     if (sourcesOf(entity, providers).length === 0) {
       res.json({
@@ -295,6 +298,7 @@ export async function createRouter(
 
   router.get('/approvals', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    parse(noQuerySchema, req.query, 'approvals query');
     const gates = await approvableGates({
       store,
       catalog,
@@ -308,6 +312,7 @@ export async function createRouter(
 
   router.post(
     `${entityPath}/:action(promote|rollback|approve|reject)`,
+    jsonBody({ limit: JSON_BODY_LIMIT }),
     async (req, res) => {
       const credentials = await httpAuth.credentials(req, { allow: ['user'] });
       const action = req.params.action as
@@ -325,6 +330,7 @@ export async function createRouter(
         },
       });
       try {
+        parse(noQuerySchema, req.query, `${action} query`);
         const idempotencyKey = parse(
           idempotencyKeySchema,
           req.header(IDEMPOTENCY_KEY_HEADER),
