@@ -42,6 +42,7 @@ import {
   sourceForEnvironment,
   sourcesOf,
 } from '../service/DeploymentSources';
+import { resolveVersionWith } from '../service/providerFailures';
 import { requirePermission } from './requirePermission';
 
 /** Who acts on which entity, with what. Built by the router per request. */
@@ -593,11 +594,7 @@ export class DeploymentActions {
     if (known) {
       return known;
     }
-    const resolved = await source.provider.resolveVersion?.({
-      entity: ctx.entity,
-      target: source.target,
-      ref,
-    });
+    const resolved = await resolveVersionWith(source, ctx.entity, ref);
     if (!resolved) {
       throw new InputError(
         `version '${ref}' is not a known commit or tag of ${ctx.entityRef}`,

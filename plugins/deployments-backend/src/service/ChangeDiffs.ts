@@ -1,22 +1,16 @@
 import type { Entity } from '@backstage/catalog-model';
-import {
-  CustomErrorBase,
-  InputError,
-  isError,
-  ServiceUnavailableError,
-} from '@backstage/errors';
+import { InputError, isError } from '@backstage/errors';
 import type {
   ChangeDiff,
   Version,
 } from '@stagecraft/plugin-deployments-common';
 import type { DeploymentStore } from '../database/DeploymentStore';
 import { DeploymentSource, sourceForEnvironment } from './DeploymentSources';
-
-/** The provider answered a compare with an error (502). */
-export class ProviderCompareError extends CustomErrorBase {
-  name = 'ProviderCompareError' as const;
-  statusCode = 502;
-}
+import {
+  ProviderCompareError,
+  providerFailure,
+  resolveVersionWith,
+} from './providerFailures';
 
 interface ResolvedRef {
   ref: string;
@@ -68,12 +62,8 @@ export async function changeDiff(options: {
     if (known) {
       return { ref, version: known };
     }
-    for (const { provider, target } of sources) {
-      const resolved = await provider.resolveVersion?.({
-        entity: options.entity,
-        target,
-        ref,
-      });
+    for (const source of sources) {
+      const resolved = await resolveVersionWith(source, options.entity, ref);
       if (resolved) {
         return { ref, version: resolved };
       }
@@ -144,16 +134,5 @@ function compareFailure(
     0,
     7,
   )}...${toSha.slice(0, 7)}: ${detail}`;
-  const status =
-    isError(error) &&
-    ((error as { statusCode?: number }).statusCode ??
-      (error as { status?: number }).status);
-  if (
-    (isError(error) && error.name === ServiceUnavailableError.name) ||
-    status === 429 ||
-    status === 503
-  ) {
-    return new ServiceUnavailableError(message);
-  }
-  return new ProviderCompareError(message);
+  return providerFailure(error, message, ProviderCompareError);
 }

@@ -328,6 +328,31 @@ describe('deployments router', () => {
       expect(response.body.error.message).toContain('upstream exploded');
       expect(response.body.error.stack).toBeUndefined();
     });
+    it('answers 503 with a message when the provider is rate-limited', async () => {
+      const { server, provider } = await startDeployments();
+      provider.failures.compare = Object.assign(
+        new Error('API rate limit exceeded'),
+        { status: 429 },
+      );
+      const response = await request(server)
+        .get(`${BASE}/diff?from=staging&to=dev`)
+        .set(as(ALICE));
+      expect(response.status).toBe(503);
+      expect(response.body.error.message).toContain('API rate limit exceeded');
+      expect(response.body.error.stack).toBeUndefined();
+    });
+
+    it('answers 502 when the provider fails to resolve a version, never a 500', async () => {
+      const { server, provider } = await startDeployments();
+      provider.failures.resolve = new Error('connect ECONNRESET');
+      const response = await request(server)
+        .get(`${BASE}/diff?from=staging&to=v2.0.0`)
+        .set(as(ALICE));
+      expect(response.status).toBe(502);
+      expect(response.body.error.message).toBe(
+        "test could not resolve 'v2.0.0': connect ECONNRESET",
+      );
+    });
   });
 
   describe('actions', () => {
@@ -598,6 +623,22 @@ describe('deployments router', () => {
         kind: 'rollback',
         version: { sha: S1 },
       });
+    });
+
+    it('answers 502 and writes nothing when the provider fails to resolve the version', async () => {
+      const { server, provider, store } = await startDeployments();
+      provider.failures.resolve = new Error('connect ECONNRESET');
+      const response = await request(server)
+        .post(`${BASE}/promote`)
+        .set(as(ALICE))
+        .set('Idempotency-Key', idempotencyKey())
+        .send({ environment: 'dev', version: 'v2.0.0' });
+      expect(response.status).toBe(502);
+      expect(response.body.error.message).toContain("resolve 'v2.0.0'");
+      expect(provider.promoteCalls).toHaveLength(0);
+      expect(
+        (await store.listAudit(ENTITY_REF, {}, { limit: 10 })).entries,
+      ).toEqual([]);
     });
 
     it('records a provider failure and answers 502 with the failed request', async () => {

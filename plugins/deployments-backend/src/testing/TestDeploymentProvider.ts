@@ -12,6 +12,7 @@ import type {
   ProviderWebhookRequest,
   ProviderWebhookResult,
 } from '@stagecraft/plugin-deployments-node';
+import type { Version } from '@stagecraft/plugin-deployments-common';
 
 /** The annotation that points an entity at the test provider. */
 export const TEST_TARGET_ANNOTATION = 'stagecraft.io/test-target';
@@ -35,11 +36,18 @@ export class TestDeploymentProvider implements DeploymentProvider {
   readonly id: string;
   readonly snapshots = new Map<string, ProviderSnapshot>();
   readonly comparisons = new Map<string, ProviderComparison>();
+  /** Refs the provider knows beyond the ledger (tags or commits never deployed). */
+  readonly versions = new Map<string, Version>();
   readonly promoteCalls: ProviderPromoteRequest[] = [];
   readonly reviewCalls: ProviderReviewRequest[] = [];
   readonly compareCalls: Array<{ fromSha: string; toSha: string }> = [];
   /** Set to make the next calls of that kind throw. */
-  readonly failures: { promote?: Error; review?: Error; compare?: Error } = {};
+  readonly failures: {
+    promote?: Error;
+    review?: Error;
+    compare?: Error;
+    resolve?: Error;
+  } = {};
 
   private readonly webhookSecret: string;
   private readonly promoteDelayMs: number;
@@ -82,6 +90,13 @@ export class TestDeploymentProvider implements DeploymentProvider {
       );
     }
     return known;
+  }
+
+  async resolveVersion(request: { ref: string }): Promise<Version | undefined> {
+    if (this.failures.resolve) {
+      throw this.failures.resolve;
+    }
+    return this.versions.get(request.ref);
   }
 
   async promote(
