@@ -6,6 +6,7 @@ import {
   fakeDeploymentsApi,
 } from '../../__testUtils__/fixtures';
 import { renderWithFakes } from '../../__testUtils__/renderWithFakes';
+import { responseError } from '../../__testUtils__/responseErrors';
 import { ChangeDiffView } from './ChangeDiffView';
 
 const ENVIRONMENTS = ['dev', 'staging', 'production'];
@@ -87,5 +88,58 @@ describe('ChangeDiffView', () => {
     expect(
       (await screen.findAllByText(/unknown environment "qa"/)).length,
     ).toBeGreaterThan(0);
+  });
+
+  it('says nothing has reached an environment yet, rather than failing, when nothing has succeeded there', async () => {
+    const nothingInProduction = await responseError(400, 'Bad Request', {
+      error: {
+        name: 'InputError',
+        message: "from 'production': nothing has succeeded in production yet",
+      },
+      response: { statusCode: 400 },
+    });
+    await renderWithFakes(
+      <ChangeDiffView
+        entityRef={ENTITY_REF}
+        environments={ENVIRONMENTS}
+        versions={[{ sha: '1a2b3c4d', tag: 'v1.40.0' }]}
+      />,
+      fakeDeploymentsApi({
+        getDiff: () => Promise.reject(nothingInProduction),
+      }),
+    );
+
+    expect(
+      await screen.findByText('Nothing has been deployed to production yet'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'No deployment has succeeded in production, so there is no version there to compare with. Pick a version to compare instead.',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/Could not load the changes/)).toBeNull();
+  });
+
+  it('still reports a failure of the backend as an error', async () => {
+    const providerDown = await responseError(502, 'Bad Gateway', {
+      error: {
+        name: 'ProviderCompareError',
+        message: 'github could not compare 1a2b3c4...77d01e4: socket hang up',
+      },
+      response: { statusCode: 502 },
+    });
+    await renderWithFakes(
+      <ChangeDiffView entityRef={ENTITY_REF} environments={ENVIRONMENTS} />,
+      fakeDeploymentsApi({ getDiff: () => Promise.reject(providerDown) }),
+    );
+
+    expect(
+      (
+        await screen.findAllByText(
+          /Could not load the changes: github could not compare 1a2b3c4\.\.\.77d01e4: socket hang up/,
+        )
+      ).length,
+    ).toBeGreaterThan(0);
+    expect(screen.queryByText(/has been deployed/)).toBeNull();
   });
 });

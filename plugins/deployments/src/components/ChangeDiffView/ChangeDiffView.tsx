@@ -14,6 +14,7 @@ import { useDiff } from '../../hooks/useDiff';
 import { versionLabel, versionRef } from '../../format/version';
 import { errorMessage } from '../ActionDialog/actionErrors';
 import { ChangeList } from '../ChangeList';
+import { environmentWithoutSuccess } from './diffErrors';
 
 const useStyles = makeStyles(theme => ({
   picker: { minWidth: 200, marginRight: theme.spacing(2) },
@@ -94,6 +95,7 @@ export const ChangeDiffView = (props: ChangeDiffViewProps) => {
 
   const versions = uniqueBySha(props.versions ?? []);
   const { value, loading, error } = useDiff(props.entityRef, from, to);
+  const undeployed = environmentWithoutSuccess(error);
 
   let body;
   if (!from || !to || from === to) {
@@ -106,6 +108,16 @@ export const ChangeDiffView = (props: ChangeDiffViewProps) => {
     );
   } else if (loading) {
     body = <Progress />;
+  } else if (undeployed) {
+    body = (
+      <EmptyState
+        missing="data"
+        title={`Nothing has been deployed to ${undeployed} yet`}
+        description={`No deployment has succeeded in ${undeployed}, so there is no version there to compare with.${
+          versions.length > 0 ? ' Pick a version to compare instead.' : ''
+        }`}
+      />
+    );
   } else if (error) {
     body = (
       <ResponseErrorPanel
