@@ -297,7 +297,11 @@ export interface PolicyCheck {
     | 'no-self-approval'
     | 'comment-required'
     | 'promotion-order'
-    | 'nothing-to-promote';
+    | 'nothing-to-promote'
+    /** One promotion per entity and environment at a time (refused with 409). */
+    | 'one-at-a-time'
+    /** A gate is decided once (refused with 409). */
+    | 'decided-once';
   passed: boolean;
   message: string;
 }

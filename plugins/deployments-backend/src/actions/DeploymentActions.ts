@@ -229,22 +229,35 @@ export class DeploymentActions {
       ? `promotion order overridden: ${override.reason}`
       : undefined;
 
-    if (
-      needsPortalApproval({
-        environment,
-        policies: this.policies,
-        providerGated,
-      })
-    ) {
-      const request = await this.store.createRequest({
+    const held = needsPortalApproval({
+      environment,
+      policies: this.policies,
+      providerGated,
+    });
+    let request: PromotionRequest;
+    try {
+      request = await this.store.createRequest({
         entityRef,
         action,
         environment,
         version,
         requestedBy: ctx.actor,
         comment: input.comment,
-        state: 'pending',
+        state: held ? 'pending' : 'approved',
       });
+    } catch (error) {
+      if (isError(error) && error.name === ConflictError.name) {
+        return this.refuseConflict(
+          ctx,
+          audited,
+          checks,
+          'one-at-a-time',
+          error,
+        );
+      }
+      throw error;
+    }
+    if (held) {
       await this.audit(ctx, {
         ...audited,
         outcome: 'requested',
@@ -253,16 +266,6 @@ export class DeploymentActions {
       });
       return { statusCode: 202, response: { request, checks } };
     }
-
-    const request = await this.store.createRequest({
-      entityRef,
-      action,
-      environment,
-      version,
-      requestedBy: ctx.actor,
-      comment: input.comment,
-      state: 'approved',
-    });
     return this.execute(ctx, request, checks, overrideNote);
   }
 
@@ -290,13 +293,6 @@ export class DeploymentActions {
         `gateId '${input.gateId}' is not a gate of ${ctx.entityRef}`,
       );
     }
-    if (request.state !== 'pending') {
-      throw new ConflictError(
-        `gateId '${input.gateId}' was already decided: the request is ${
-          request.state
-        }${request.decidedBy ? ` (by ${request.decidedBy})` : ''}`,
-      );
-    }
     const audited = {
       action: decision,
       environment: request.environment,
@@ -304,6 +300,19 @@ export class DeploymentActions {
       comment: input.comment,
       requestId: request.id,
     };
+    if (request.state !== 'pending') {
+      return this.refuseConflict(
+        ctx,
+        audited,
+        [],
+        'decided-once',
+        new ConflictError(
+          `gateId '${input.gateId}' was already decided: the request is ${
+            request.state
+          }${request.decidedBy ? ` (by ${request.decidedBy})` : ''}`,
+        ),
+      );
+    }
     const refusal = await this.checkPermission(
       ctx,
       deploymentsApprovePermission,
@@ -325,7 +334,7 @@ export class DeploymentActions {
       return this.refuse(ctx, audited, checks);
     }
 
-    return this.decideOnce(input.gateId, async () => {
+    return this.decideOnce(ctx, audited, checks, input.gateId, async () => {
       const decided = await this.store.updateRequest(request.id, {
         state: decision === 'approve' ? 'approved' : 'rejected',
         decidedBy: ctx.actor,
@@ -388,7 +397,7 @@ export class DeploymentActions {
       return this.refuse(ctx, audited, checks);
     }
 
-    return this.decideOnce(gate.id, async () => {
+    return this.decideOnce(ctx, audited, checks, gate.id, async () => {
       const decidedAt = new Date().toISOString();
       let identity: string;
       try {
@@ -507,14 +516,23 @@ export class DeploymentActions {
 
   /** One decision per gate, even when two reviewers click at once (on any replica). */
   private async decideOnce(
+    ctx: ActionContext,
+    audited: AuditFields,
+    checks: PolicyCheck[],
     gateId: string,
     decide: () => Promise<ActionReply>,
   ): Promise<ActionReply> {
     const scope = 'gate-decision';
     const claim = await this.store.claimIdempotencyKey(scope, gateId, gateId);
     if (claim.status !== 'new') {
-      throw new ConflictError(
-        `gateId '${gateId}' is being decided or was decided by someone else`,
+      return this.refuseConflict(
+        ctx,
+        audited,
+        checks,
+        'decided-once',
+        new ConflictError(
+          `gateId '${gateId}' is being decided or was decided by someone else`,
+        ),
       );
     }
     let reply: ActionReply;
@@ -679,6 +697,30 @@ export class DeploymentActions {
         new PolicyRefusedError(`Refused by policy: ${message}`),
       ),
       checks,
+    };
+  }
+
+  /**
+   * Refuses an action that collides with another one (409): a second
+   * promotion of a busy environment, a second decision of a gate. The
+   * refusal names its rule, like a policy refusal, and is audited.
+   */
+  private async refuseConflict(
+    ctx: ActionContext,
+    audited: AuditFields,
+    checks: PolicyCheck[],
+    rule: 'one-at-a-time' | 'decided-once',
+    conflict: Error,
+  ): Promise<ActionReply> {
+    await this.audit(ctx, {
+      ...audited,
+      outcome: 'refused',
+      detail: `${rule}: ${conflict.message}`,
+    });
+    return {
+      statusCode: 409,
+      error: serializeError(conflict),
+      checks: [...checks, { rule, passed: false, message: conflict.message }],
     };
   }
 

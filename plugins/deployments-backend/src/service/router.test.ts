@@ -466,6 +466,9 @@ describe('deployments router', () => {
         .set('Idempotency-Key', idempotencyKey())
         .send({ gateId, comment: 'twice?' });
       expect(again.status).toBe(409);
+      expect(again.body.checks).toContainEqual(
+        expect.objectContaining({ rule: 'decided-once', passed: false }),
+      );
       expect(provider.promoteCalls).toHaveLength(1);
 
       const { entries } = await store.listAudit(ENTITY_REF, {}, { limit: 10 });
@@ -477,7 +480,11 @@ describe('deployments router', () => {
         `approve:refused:${BOB}`,
         `approve:approved:${BOB}`,
         `promote:executed:${BOB}`,
+        `approve:refused:${BOB}`,
       ]);
+      expect(entries[0].detail).toMatch(
+        /^decided-once: gateId 'stagecraft:.*' was already decided: the request is executed \(by user:default\/bob\)$/,
+      );
     });
 
     it('rejects a pending promotion with a comment and never runs it', async () => {
@@ -941,23 +948,58 @@ describe.each(databases.eachSupportedId())(
       expect(provider.promoteCalls).toHaveLength(1);
     });
 
-    it('lets only one of two concurrent promotions of one environment run', async () => {
+    it('lets only one of two concurrent promotions of one environment run, and audits the refused one', async () => {
       const provider = new TestDeploymentProvider({ promoteDelayMs: 300 });
-      const { server } = await startDeployments({ databaseId, provider });
+      const { server, store } = await startDeployments({
+        databaseId,
+        provider,
+      });
       const promote = (user: string) =>
         request(server)
           .post(`${BASE}/promote`)
           .set(as(user))
           .set('Idempotency-Key', idempotencyKey())
-          .send({ environment: 'staging' });
+          .send({ environment: 'staging', comment: `from ${user}` });
       const responses = await Promise.all([promote(ALICE), promote(BOB)]);
       expect(responses.map(r => r.status).sort()).toEqual([200, 409]);
       expect(provider.promoteCalls).toHaveLength(1);
+
+      const refused = responses.find(r => r.status === 409)!;
+      const winner = responses.find(r => r.status === 200)!;
+      const conflict = `A promote request for ${ENTITY_REF} in 'staging' is already approved (request ${winner.body.request.id})`;
+      expect(refused.body.error).toEqual({
+        name: 'ConflictError',
+        message: conflict,
+      });
+      expect(refused.body.checks).toContainEqual({
+        rule: 'one-at-a-time',
+        passed: false,
+        message: conflict,
+      });
+      const loser = winner.body.request.requestedBy === ALICE ? BOB : ALICE;
+      const { entries } = await store.listAudit(
+        ENTITY_REF,
+        { outcome: ['refused'] },
+        { limit: 10 },
+      );
+      expect(entries).toEqual([
+        expect.objectContaining({
+          action: 'promote',
+          actor: loser,
+          environment: 'staging',
+          version: expect.objectContaining({ sha: S3 }),
+          comment: `from ${loser}`,
+          detail: `one-at-a-time: ${conflict}`,
+        }),
+      ]);
     });
 
     it('decides a gate once when two reviewers approve at the same moment', async () => {
       const provider = new TestDeploymentProvider({ promoteDelayMs: 300 });
-      const { server } = await startDeployments({ databaseId, provider });
+      const { server, store } = await startDeployments({
+        databaseId,
+        provider,
+      });
       const promoted = await request(server)
         .post(`${BASE}/promote`)
         .set(as(ALICE))
@@ -979,6 +1021,18 @@ describe.each(databases.eachSupportedId())(
       ]);
       expect(responses.map(r => r.status).sort()).toEqual([200, 409]);
       expect(provider.promoteCalls).toHaveLength(1);
+      const { entries } = await store.listAudit(
+        ENTITY_REF,
+        { action: ['approve'] },
+        { limit: 10 },
+      );
+      expect(entries.map(e => e.outcome).sort()).toEqual([
+        'approved',
+        'refused',
+      ]);
+      expect(entries.find(e => e.outcome === 'refused')?.detail).toMatch(
+        /^decided-once: /,
+      );
     });
   },
 );
