@@ -1,7 +1,10 @@
+import { inspect } from 'node:util';
 import {
   coreServices,
   createBackendModule,
   createServiceFactory,
+  LoggerService,
+  ServiceFactory,
 } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
@@ -130,6 +133,8 @@ async function startDeployments(
     permissions?: ReturnType<typeof denyOnly>;
     provider?: TestDeploymentProvider;
     config?: object;
+    /** Services to replace, e.g. a logger that records what it is told. */
+    services?: ServiceFactory[];
   } = {},
 ) {
   const knex = await databases.init(options.databaseId ?? 'SQLITE_3');
@@ -155,6 +160,7 @@ async function startDeployments(
       mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
       mockServices.rootConfig.factory({ data: options.config ?? {} }),
       ...(options.permissions ? [options.permissions] : []),
+      ...(options.services ?? []),
     ],
   });
   const store = await KnexDeploymentStore.create({
@@ -675,8 +681,10 @@ describe('deployments router', () => {
   });
 
   describe('provider gates', () => {
-    async function withProviderGate() {
-      const started = await startDeployments();
+    async function withProviderGate(
+      options: Parameters<typeof startDeployments>[0] = {},
+    ) {
+      const started = await startDeployments(options);
       await started.store.openGates(ENTITY_REF, started.provider.id, [
         {
           providerGateId: 'run-77:production',
@@ -726,6 +734,72 @@ describe('deployments router', () => {
       expect(JSON.stringify(audit)).not.toContain('ghu_secret');
       expect(JSON.stringify(response.body)).not.toContain('ghu_secret');
       expect(await store.listOpenGates(ENTITY_REF)).toEqual([]);
+    });
+
+    it('scrubs the user token from a provider error in the response, the audit log, stored replies, logs and audit events', async () => {
+      const recorded: string[] = [];
+      const record = (...args: unknown[]) => {
+        recorded.push(inspect(args, { depth: 8 }));
+      };
+      const logger: LoggerService = {
+        error: record,
+        warn: record,
+        info: record,
+        debug: record,
+        child: () => logger,
+      };
+      const { server, provider, store, knex, gateId } = await withProviderGate({
+        services: [
+          createServiceFactory({
+            service: coreServices.logger,
+            deps: {},
+            factory: () => logger,
+          }),
+          createServiceFactory({
+            service: coreServices.auditor,
+            deps: {},
+            factory: () => ({
+              async createEvent(options) {
+                record('audit event', options.meta);
+                return {
+                  success: async p => record(p),
+                  fail: async p => record(p),
+                };
+              },
+            }),
+          }),
+        ],
+      });
+      const token = 'ghu_secret-token-value';
+      provider.failures.review = new Error(
+        `Bad credentials: token ${token} was revoked`,
+      );
+      const response = await request(server)
+        .post(`${BASE}/approve`)
+        .set(as(BOB))
+        .set('Idempotency-Key', idempotencyKey())
+        .set('X-Deployments-Provider-Token', token)
+        .send({ gateId, comment: 'canary is healthy' });
+
+      expect(response.status).toBe(502);
+      expect(response.body.error.message).toBe(
+        'test: Bad credentials: token *** was revoked',
+      );
+      const audit = await store.listAudit(ENTITY_REF, {}, { limit: 10 });
+      expect(audit.entries[0]).toMatchObject({
+        outcome: 'failed',
+        detail: 'test: Bad credentials: token *** was revoked',
+      });
+      expect(recorded.join('\n')).toContain('token *** was revoked');
+      const everything = JSON.stringify([
+        response.body,
+        response.headers,
+        await knex('audit_log').select(),
+        await knex('idempotency_keys').select(),
+        await knex('promotion_requests').select(),
+        recorded,
+      ]);
+      expect(everything).not.toContain('ghu_secret');
     });
 
     it('refuses the requester approving their own provider gate', async () => {

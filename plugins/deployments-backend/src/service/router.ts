@@ -342,7 +342,9 @@ export async function createRouter(
             : parse(decisionBodySchema, req.body ?? {}, `${action} body`);
         const { entity, entityRef, path } = await entityOf(req, credentials);
         const actor = credentials.principal.userEntityRef;
-        const userToken = req.header(PROVIDER_TOKEN_HEADER) || undefined;
+        // Blank counts as absent: scrubbing a blank "token" from messages would mangle them.
+        const userToken =
+          req.header(PROVIDER_TOKEN_HEADER)?.trim() || undefined;
         const ctx: ActionContext = {
           entity,
           entityRef,
