@@ -1,5 +1,8 @@
-import { screen, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import type { EnvironmentsResponse } from '@stagecraft/plugin-deployments-common';
 import {
+  aTimelineRow,
+  ENTITY_REF,
   fakeDeploymentsApi,
   minutesAgo,
   threeLanes,
@@ -87,5 +90,59 @@ describe('EntityDeploymentsContent', () => {
       name: 'Environment production',
     });
     expect(within(production).getByText('v1.40.0')).toBeInTheDocument();
+  });
+
+  it('asks for the first timeline page while the environments are still loading, and shows that page once they answer', async () => {
+    let answerEnvironments: (response: EnvironmentsResponse) => void = () => {};
+    const getEnvironments = jest.fn(
+      () =>
+        new Promise<EnvironmentsResponse>(resolve => {
+          answerEnvironments = resolve;
+        }),
+    );
+    const getTimeline = jest.fn().mockResolvedValue({
+      entityRef: ENTITY_REF,
+      environments: ['dev', 'staging', 'production'],
+      rows: [
+        aTimelineRow('9f3c2ab4d5e6f708192a3b4c5d6e7f8091a2b3c4', 'v1.42.0', {
+          dev: {
+            deploymentId: 'github:812',
+            state: 'success',
+            startedAt: minutesAgo(20),
+            finishedAt: minutesAgo(14),
+            attempts: 1,
+          },
+        }),
+      ],
+    });
+    await renderWithFakes(
+      <EntityDeploymentsContent />,
+      fakeDeploymentsApi({
+        getEnvironments,
+        getTimeline,
+        getDiff: async () => {
+          throw new Error('no diff in this test');
+        },
+      }),
+    );
+
+    await waitFor(() =>
+      expect(getTimeline).toHaveBeenCalledWith(ENTITY_REF, { limit: 20 }),
+    );
+    expect(getEnvironments).toHaveBeenCalledTimes(1);
+    expect(
+      screen.queryByRole('table', { name: 'Promotion timeline' }),
+    ).not.toBeInTheDocument();
+
+    act(() => answerEnvironments(threeLanes()));
+
+    const timeline = await screen.findByRole('table', {
+      name: 'Promotion timeline',
+    });
+    expect(
+      within(timeline).getByRole('rowheader', { name: /v1\.42\.0/ }),
+    ).toBeInTheDocument();
+    // The page asked for early is the one shown, not asked for again.
+    expect(getTimeline).toHaveBeenCalledTimes(1);
   });
 });

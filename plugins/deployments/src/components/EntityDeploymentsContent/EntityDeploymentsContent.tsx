@@ -13,6 +13,7 @@ import type {
 } from '@stagecraft/plugin-deployments-common';
 import { useDeploymentPermissions } from '../../hooks/useDeploymentPermissions';
 import { useEnvironments } from '../../hooks/useEnvironments';
+import { useTimelinePrefetch } from '../../hooks/useTimeline';
 import { AuditHistory } from '../AuditHistory';
 import { ChangeDiffView } from '../ChangeDiffView';
 import { EnvironmentLanes } from '../EnvironmentLanes';
@@ -30,6 +31,10 @@ function versionsOnThePath(environments: EnvironmentSummary[]): Version[] {
 export const EntityDeploymentsContent = () => {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
+  // The timeline is shown only once the environments have answered (its
+  // columns are theirs), but its first page does not depend on them: ask for
+  // both at once rather than one after the other.
+  const timelinePrefetch = useTimelinePrefetch(entityRef);
   const { value, loading, error, loadedAt, refresh } =
     useEnvironments(entityRef);
   // Ask for the lanes' permissions while the environments load rather than
@@ -95,6 +100,7 @@ export const EntityDeploymentsContent = () => {
           key={`timeline-${actionCount}`}
           entityRef={entityRef}
           environments={environmentNames}
+          prefetch={timelinePrefetch}
         />
       </Grid>
       <Grid item xs={12}>

@@ -23,7 +23,7 @@ import type {
 } from '@stagecraft/plugin-deployments-common';
 import { formatDuration } from '../../format/time';
 import { shortSha, versionLabel } from '../../format/version';
-import { useTimeline } from '../../hooks/useTimeline';
+import { TimelinePrefetch, useTimeline } from '../../hooks/useTimeline';
 import { DeploymentStateChip } from '../DeploymentStateChip';
 import { RelativeTime } from '../RelativeTime';
 import { SINCE_CHOICES, sinceDaysAgo } from './timeFilters';
@@ -126,6 +126,8 @@ export interface PromotionTimelineProps {
   entityRef: string;
   /** Environment names in promotion order (the filter's choices). */
   environments: string[];
+  /** The first page, if someone already asked for it. */
+  prefetch?: TimelinePrefetch;
 }
 
 /**
@@ -141,10 +143,11 @@ export const PromotionTimeline = (props: PromotionTimelineProps) => {
     () => sinceDaysAgo(sinceDays ? Number(sinceDays) : undefined),
     [sinceDays],
   );
-  const timeline = useTimeline(props.entityRef, {
-    environment: environment ? [environment] : undefined,
-    since,
-  });
+  const timeline = useTimeline(
+    props.entityRef,
+    { environment: environment ? [environment] : undefined, since },
+    { prefetch: props.prefetch },
+  );
   // Kept stable across renders so the memoised rows stay as they are.
   const columns = useMemo(() => {
     if (environment) return [environment];
