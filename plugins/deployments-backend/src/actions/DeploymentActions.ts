@@ -158,13 +158,19 @@ export class DeploymentActions {
       action === 'rollback'
         ? deploymentsRollbackPermission
         : deploymentsPromotePermission;
-    const refusal = await this.checkPermission(ctx, permission, {
-      action,
-      environment,
-      comment: input.comment,
-    });
-    if (refusal) {
-      return refusal;
+    if (!(await this.isPermitted(ctx, permission))) {
+      return this.refusePermission(ctx, permission, {
+        action,
+        environment,
+        comment: input.comment,
+        version: await this.versionInLedger(
+          ctx,
+          action,
+          input,
+          previous,
+          states,
+        ),
+      });
     }
 
     const version =
@@ -577,6 +583,38 @@ export class DeploymentActions {
     return current;
   }
 
+  /**
+   * The version a promotion or roll back asks for, as far as the ledger knows
+   * it, for the audit entry of a refused permission: a caller who may not act
+   * causes no provider call.
+   */
+  private async versionInLedger(
+    ctx: ActionContext,
+    action: 'promote' | 'rollback',
+    input: PromoteInput,
+    previous: string | undefined,
+    states: Record<string, { current?: { version: Version } }>,
+  ): Promise<Version | undefined> {
+    try {
+      if (input.version) {
+        return await this.store.findVersion(ctx.entityRef, input.version);
+      }
+      if (action === 'rollback') {
+        return await this.store.previousSuccessfulVersion(
+          ctx.entityRef,
+          input.environment,
+        );
+      }
+      return previous ? states[previous]?.current?.version : undefined;
+    } catch (error) {
+      // An ambiguous SHA prefix: the refusal is recorded without a version.
+      if (isError(error) && error.name === InputError.name) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
   private async rollbackTarget(
     ctx: ActionContext,
     input: PromoteInput,
@@ -668,6 +706,14 @@ export class DeploymentActions {
     if (await this.isPermitted(ctx, permission)) {
       return undefined;
     }
+    return this.refusePermission(ctx, permission, audited);
+  }
+
+  private async refusePermission(
+    ctx: ActionContext,
+    permission: Parameters<typeof requirePermission>[0]['permission'],
+    audited: AuditFields,
+  ): Promise<ActionReply> {
     const message = `${permission.name} is not allowed on ${ctx.entityRef}`;
     await this.audit(ctx, {
       ...audited,
