@@ -876,6 +876,7 @@ describe('deployments router', () => {
 
   describe('audit', () => {
     type Started = Awaited<ReturnType<typeof startDeployments>>;
+    const A_SHA = expect.stringMatching(/^[0-9a-f]{40}$/);
     const act = (
       { server }: Started,
       user: string,
@@ -1001,9 +1002,7 @@ describe('deployments router', () => {
           actor: expect.stringMatching(/^user:default\//),
           environment: expect.any(String),
         });
-        expect(latest.version?.sha).toEqual(
-          noVersion ? undefined : expect.stringMatching(/^[0-9a-f]{40}$/),
-        );
+        expect(latest.version?.sha).toEqual(noVersion ? undefined : A_SHA);
         expect(latest.detail).toContain(
           rule === 'permission' ? `${deny} is not allowed` : `${rule}: `,
         );
