@@ -208,6 +208,37 @@ describe('deployments router', () => {
       expect(lanes[0].behindPrevious).toBeUndefined();
     });
 
+    it('keeps the last known lanes when the provider fails, and says how stale they are', async () => {
+      const { server, store, provider } = await startDeployments();
+      const lastSuccessAt = new Date(Date.now() - 60 * 60 * 1000);
+      await store.recordSyncSuccess({
+        entityRef: ENTITY_REF,
+        provider: provider.id,
+        at: lastSuccessAt,
+      });
+      await store.recordSyncFailure({
+        entityRef: ENTITY_REF,
+        provider: provider.id,
+        error: 'test answered 502 while syncing acme/payments-api',
+        at: new Date(),
+      });
+      const response = await request(server)
+        .get(`${BASE}/environments`)
+        .set(as(ALICE));
+      expect(response.status).toBe(200);
+      expect(
+        response.body.environments.map((l: any) => l.current?.version.sha),
+      ).toEqual([S3, S2, S1]);
+      expect(response.body.sync).toEqual([
+        expect.objectContaining({
+          provider: provider.id,
+          stale: true,
+          lastSuccessAt: lastSuccessAt.toISOString(),
+          lastError: 'test answered 502 while syncing acme/payments-api',
+        }),
+      ]);
+    });
+
     it('answers 404 for an entity the catalog does not return', async () => {
       const { server } = await startDeployments();
       const response = await request(server)
