@@ -1,7 +1,11 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
 import type { Config } from '@backstage/config';
-import { InputError, NotFoundError } from '@backstage/errors';
+import {
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import type { Version } from '@stagecraft/plugin-deployments-common';
 import type {
   DeploymentProvider,
@@ -32,6 +36,7 @@ import {
 } from './client/GithubClientFactory';
 import {
   describeGithubFailure,
+  isTemporaryGithubFailure,
   MalformedGithubResponseError,
 } from './client/githubErrors';
 import { expectArray, expectObjectWith } from './client/conditionalRequest';
@@ -196,12 +201,14 @@ export class GithubDeploymentProvider implements DeploymentProvider {
           `GitHub cannot compare ${request.fromSha}...${request.toSha} in ${repository.owner}/${repository.repo}`,
         );
       }
-      throw new Error(
-        describeGithubFailure(
-          error,
-          `comparing ${request.fromSha}...${request.toSha} in ${repository.owner}/${repository.repo}`,
-        ),
+      const message = describeGithubFailure(
+        error,
+        `comparing ${request.fromSha}...${request.toSha} in ${repository.owner}/${repository.repo}`,
       );
+      // The core answers 503 for a ServiceUnavailableError: try again later.
+      throw isTemporaryGithubFailure(error)
+        ? new ServiceUnavailableError(message)
+        : new Error(message);
     }
   }
 

@@ -173,3 +173,61 @@ describe('sync failures', () => {
     expect(attempts).toBe(2);
   });
 });
+
+describe('compare failures', () => {
+  const COMPARE = `https://api.github.com/repos/${REPO}/compare/:basehead`;
+
+  async function compareFailure() {
+    const { provider } = createTestProvider();
+    const entity = entityFor(REPO);
+    return provider
+      .compare({
+        entity,
+        target: provider.targetOf(entity)!,
+        fromSha: 'a'.repeat(40),
+        toSha: 'b'.repeat(40),
+      })
+      .then(
+        () => undefined,
+        e => e as Error,
+      );
+  }
+
+  it('says "try later" (ServiceUnavailableError) when the rate limit is exhausted', async () => {
+    server.use(
+      http.get(COMPARE, () =>
+        HttpResponse.json(
+          { message: 'API rate limit exceeded' },
+          {
+            status: 403,
+            headers: {
+              'x-ratelimit-remaining': '0',
+              'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+            },
+          },
+        ),
+      ),
+    );
+    const error = await compareFailure();
+    expect(error?.name).toBe('ServiceUnavailableError');
+    expect(error?.message).toMatch(
+      /^GitHub rate limit exhausted until .* while comparing/,
+    );
+  });
+
+  it('reports a refusal that retrying will not fix as a plain failure', async () => {
+    server.use(
+      http.get(COMPARE, () =>
+        HttpResponse.json(
+          { message: 'Resource not accessible by integration' },
+          { status: 403 },
+        ),
+      ),
+    );
+    const error = await compareFailure();
+    expect(error?.name).toBe('Error');
+    expect(error?.message).toMatch(
+      /GitHub refused \(403 Resource not accessible by integration\)/,
+    );
+  });
+});

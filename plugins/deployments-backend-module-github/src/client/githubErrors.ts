@@ -116,6 +116,21 @@ export function describeGithubFailure(
 }
 
 /**
+ * Whether GitHub said "not now" rather than "no": an exhausted rate limit, a
+ * 429, a 5xx or no answer in time. Callers may retry such a call later.
+ */
+export function isTemporaryGithubFailure(error: unknown): boolean {
+  if (isTimeout(error)) return true;
+  if (!isRequestError(error)) return false;
+  const headers = error.response?.headers ?? {};
+  return (
+    error.status === 429 ||
+    error.status >= 500 ||
+    (error.status === 403 && String(headers['x-ratelimit-remaining']) === '0')
+  );
+}
+
+/**
  * Turns a failed write into the Backstage error the REST API maps to the right
  * status: GitHub's 422 is a bad request, 403 a refusal, 409 a conflict.
  */
