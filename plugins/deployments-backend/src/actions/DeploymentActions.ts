@@ -319,26 +319,17 @@ export class DeploymentActions {
         ),
       );
     }
-    const refusal = await this.checkPermission(
+    const verdict = await this.checkDecisionRules(
       ctx,
-      deploymentsApprovePermission,
+      decision,
+      input,
+      request.requestedBy,
       audited,
     );
-    if (refusal) {
-      return refusal;
+    if ('refusal' in verdict) {
+      return verdict.refusal;
     }
-    const checks = [
-      permissionCheck(deploymentsApprovePermission.name, true),
-      ...checkDecision({
-        decision,
-        actor: ctx.actor,
-        requestedBy: request.requestedBy,
-        comment: input.comment,
-      }),
-    ];
-    if (refusedChecks(checks).length > 0) {
-      return this.refuse(ctx, audited, checks);
-    }
+    const { checks } = verdict;
 
     return this.decideOnce(ctx, audited, checks, input.gateId, async () => {
       const decided = await this.store.updateRequest(request.id, {
@@ -356,6 +347,37 @@ export class DeploymentActions {
       }
       return this.execute(ctx, decided, checks);
     });
+  }
+
+  /** The approve permission, then the decision rules (no self-approval, a comment). */
+  private async checkDecisionRules(
+    ctx: ActionContext,
+    decision: 'approve' | 'reject',
+    input: DecisionInput,
+    requestedBy: string | undefined,
+    audited: AuditFields,
+  ): Promise<{ refusal: ActionReply } | { checks: PolicyCheck[] }> {
+    const refusal = await this.checkPermission(
+      ctx,
+      deploymentsApprovePermission,
+      audited,
+    );
+    if (refusal) {
+      return { refusal };
+    }
+    const checks = [
+      permissionCheck(deploymentsApprovePermission.name, true),
+      ...checkDecision({
+        decision,
+        actor: ctx.actor,
+        requestedBy,
+        comment: input.comment,
+      }),
+    ];
+    if (refusedChecks(checks).length > 0) {
+      return { refusal: await this.refuse(ctx, audited, checks) };
+    }
+    return { checks };
   }
 
   private async decideProviderGate(
@@ -382,26 +404,17 @@ export class DeploymentActions {
       version: gate.version,
       comment: input.comment,
     };
-    const refusal = await this.checkPermission(
+    const verdict = await this.checkDecisionRules(
       ctx,
-      deploymentsApprovePermission,
+      decision,
+      input,
+      gate.requestedBy,
       audited,
     );
-    if (refusal) {
-      return refusal;
+    if ('refusal' in verdict) {
+      return verdict.refusal;
     }
-    const checks = [
-      permissionCheck(deploymentsApprovePermission.name, true),
-      ...checkDecision({
-        decision,
-        actor: ctx.actor,
-        requestedBy: gate.requestedBy,
-        comment: input.comment,
-      }),
-    ];
-    if (refusedChecks(checks).length > 0) {
-      return this.refuse(ctx, audited, checks);
-    }
+    const { checks } = verdict;
 
     return this.decideOnce(ctx, audited, checks, gate.id, async () => {
       const decidedAt = new Date().toISOString();
