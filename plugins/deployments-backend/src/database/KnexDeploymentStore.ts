@@ -617,13 +617,10 @@ export class KnexDeploymentStore implements DeploymentStore {
   }
 
   async getDeployment(id: string): Promise<Deployment | undefined> {
-    const separator = id.indexOf(':');
-    if (separator <= 0) return undefined;
+    const key = splitProviderId(id);
+    if (!key) return undefined;
     const row: DeploymentRow | undefined = await this.db('deployments')
-      .where({
-        provider: id.slice(0, separator),
-        provider_deployment_id: id.slice(separator + 1),
-      })
+      .where({ provider: key.provider, provider_deployment_id: key.providerId })
       .first();
     if (!row) return undefined;
     return toDeployment(row, await this.loadStatuses([row.id]));
@@ -640,13 +637,10 @@ export class KnexDeploymentStore implements DeploymentStore {
   }
 
   async getGate(id: string): Promise<StoredGate | undefined> {
-    const separator = id.indexOf(':');
-    if (separator <= 0) return undefined;
+    const key = splitProviderId(id);
+    if (!key) return undefined;
     const row: GateRow | undefined = await this.db('provider_gates')
-      .where({
-        provider: id.slice(0, separator),
-        provider_gate_id: id.slice(separator + 1),
-      })
+      .where({ provider: key.provider, provider_gate_id: key.providerId })
       .first();
     return row && toGate(row);
   }
@@ -1605,4 +1599,16 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 /** Drops undefined fields so responses carry no `"x": undefined` noise. */
 function compact<T extends object>(value: T): T {
   return stripUndefined(value) as T;
+}
+
+/** Splits Stagecraft's `<provider>:<provider's own id>` (the provider's id may contain colons). */
+function splitProviderId(
+  id: string,
+): { provider: string; providerId: string } | undefined {
+  const separator = id.indexOf(':');
+  if (separator <= 0) return undefined;
+  return {
+    provider: id.slice(0, separator),
+    providerId: id.slice(separator + 1),
+  };
 }
