@@ -24,12 +24,11 @@ import {
 } from '@stagecraft/plugin-deployments-common';
 import { SandboxServer, createSandboxServer } from '@stagecraft/sandbox';
 import { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
 import request from 'supertest';
 import { backendFeatures } from './features';
+import { demoConfig } from './__testUtils__/demoConfig';
 import permissionPolicy from './permissionPolicy';
 
-const examples = resolve(__dirname, '../../../examples');
 const SECRET = 'full-system-secret';
 const ALICE = 'user:default/alice';
 const CAROL = 'user:default/carol';
@@ -110,22 +109,7 @@ describe('the demo backend against the GitHub sandbox', () => {
         // catalog has the entities (the mock one runs tasks only at start-up).
         schedulerServiceFactory,
         mockServices.rootConfig.factory({
-          data: {
-            app: { baseUrl: 'http://localhost:3000' },
-            backend: { baseUrl: 'http://localhost:7007' },
-            auth: {
-              providers: { guest: { userEntityRef: 'user:default/guest' } },
-            },
-            permission: { enabled: true },
-            catalog: {
-              rules: [
-                { allow: ['Component', 'System', 'Location', 'User', 'Group'] },
-              ],
-              locations: [
-                { type: 'file', target: `${examples}/entities.yaml` },
-                { type: 'file', target: `${examples}/org.yaml` },
-              ],
-            },
+          data: demoConfig({
             integrations: {
               github: [
                 {
@@ -144,7 +128,7 @@ describe('the demo backend against the GitHub sandbox', () => {
               },
               github: { webhookSecret: SECRET },
             },
-          },
+          }),
         }),
       ],
     });

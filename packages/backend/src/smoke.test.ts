@@ -3,11 +3,9 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { resolve } from 'node:path';
 import request from 'supertest';
 import { backendFeatures } from './features';
-
-const examples = resolve(__dirname, '../../../examples');
+import { demoConfig } from './__testUtils__/demoConfig';
 
 describe('the demo backend', () => {
   jest.setTimeout(180_000);
@@ -17,23 +15,7 @@ describe('the demo backend', () => {
       features: [
         ...backendFeatures,
         mockServices.rootConfig.factory({
-          data: {
-            app: { baseUrl: 'http://localhost:3000' },
-            backend: { baseUrl: 'http://localhost:7007' },
-            auth: {
-              providers: { guest: { userEntityRef: 'user:default/guest' } },
-            },
-            permission: { enabled: true },
-            catalog: {
-              rules: [
-                { allow: ['Component', 'System', 'Location', 'User', 'Group'] },
-              ],
-              locations: [
-                { type: 'file', target: `${examples}/entities.yaml` },
-                { type: 'file', target: `${examples}/org.yaml` },
-              ],
-            },
-          },
+          data: demoConfig(),
         }),
       ],
     });

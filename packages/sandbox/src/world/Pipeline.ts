@@ -565,25 +565,7 @@ export class Pipeline {
       });
       return false;
     }
-    this.world.emit({
-      kind: 'workflow_job',
-      action: 'queued',
-      repository,
-      run,
-      job,
-      deployment,
-      sender: run.actor,
-    });
-    job.status = 'in_progress';
-    this.world.emit({
-      kind: 'workflow_job',
-      action: 'in_progress',
-      repository,
-      run,
-      job,
-      deployment,
-      sender: run.actor,
-    });
+    this.emitJobStarted(repository, run, job, deployment);
     this.world.addStatus(repository, deployment, 'queued', 'Deployment queued');
     return true;
   }
@@ -645,25 +627,30 @@ export class Pipeline {
     return job;
   }
 
+  /** A job is queued and picked up at once, as GitHub reports it: two events. */
+  private emitJobStarted(
+    repository: RepositoryRecord,
+    run: RunRecord,
+    job: JobRecord,
+    deployment?: DeploymentRecord,
+  ) {
+    for (const action of ['queued', 'in_progress'] as const) {
+      if (action === 'in_progress') job.status = 'in_progress';
+      this.world.emit({
+        kind: 'workflow_job',
+        action,
+        repository,
+        run,
+        job,
+        deployment,
+        sender: run.actor,
+      });
+    }
+  }
+
   private startJob(repository: RepositoryRecord, run: RunRecord, name: string) {
     const job = this.createJob(run, name);
-    this.world.emit({
-      kind: 'workflow_job',
-      action: 'queued',
-      repository,
-      run,
-      job,
-      sender: run.actor,
-    });
-    job.status = 'in_progress';
-    this.world.emit({
-      kind: 'workflow_job',
-      action: 'in_progress',
-      repository,
-      run,
-      job,
-      sender: run.actor,
-    });
+    this.emitJobStarted(repository, run, job);
   }
 
   private completeJob(

@@ -523,14 +523,7 @@ export class KnexDeploymentStore implements DeploymentStore {
       last_error: null,
       last_error_at: null,
     };
-    await this.db('sync_state')
-      .insert({
-        entity_ref: options.entityRef,
-        provider: options.provider,
-        ...values,
-      })
-      .onConflict(['entity_ref', 'provider'])
-      .merge(values);
+    await this.upsertSyncState(options.entityRef, options.provider, values);
   }
 
   async recordSyncFailure(options: {
@@ -544,12 +537,16 @@ export class KnexDeploymentStore implements DeploymentStore {
       last_error: options.error.slice(0, MAX_ERROR_LENGTH),
       last_error_at: options.at,
     };
+    await this.upsertSyncState(options.entityRef, options.provider, values);
+  }
+
+  private async upsertSyncState(
+    entityRef: string,
+    provider: string,
+    values: Record<string, unknown>,
+  ): Promise<void> {
     await this.db('sync_state')
-      .insert({
-        entity_ref: options.entityRef,
-        provider: options.provider,
-        ...values,
-      })
+      .insert({ entity_ref: entityRef, provider, ...values })
       .onConflict(['entity_ref', 'provider'])
       .merge(values);
   }
