@@ -47,14 +47,46 @@ export type DeploymentStrategyType =
   | 'linear'
   | 'blue-green';
 
+/** One step of a progressive rollout: the share the new version gets, and how long it holds. */
+export interface DeploymentStrategyStep {
+  /** Share of traffic on the new version during this step, 0–100. */
+  percent: number;
+  /** Minutes the step holds before the next, where the strategy says. */
+  waitMinutes?: number;
+}
+
 export interface DeploymentStrategy {
   type: DeploymentStrategyType;
   /** Share of traffic on the new version, 0–100, where the provider reports it. */
   trafficPercent?: number;
+  /** The provider's name of the strategy, e.g. `CodeDeployDefault.LambdaCanary10Percent5Minutes`. */
+  name?: string;
+  /** The steps of a canary or linear rollout, in order. */
+  steps?: DeploymentStrategyStep[];
+  /** Index into `steps` of the step running now (0-based), while the rollout runs. */
+  currentStep?: number;
+}
+
+/**
+ * What was built and shipped, beside the commit: a Lambda version, an image
+ * digest, a build artifact. Rides along with the version; the commit stays
+ * the join key across providers.
+ */
+export interface Artifact {
+  /** e.g. `lambda-version`, `image`, `build`. */
+  kind: string;
+  /** e.g. the Lambda version number or the image digest. */
+  id: string;
+  url?: string;
 }
 
 /** What gets deployed: one commit, optionally named by a tag or release. */
 export interface Version {
+  /**
+   * The commit SHA, the join key across providers. When the provider does not
+   * know the commit, `commitUnknown` is true and `sha` is a stable key made
+   * from the artifact (`artifact:<kind>:<id>`), which is never compared.
+   */
   sha: string;
   /** Tag or release name, e.g. `v1.42.0`. */
   tag?: string;
@@ -62,6 +94,60 @@ export interface Version {
   message?: string;
   /** Link to the commit or release page. */
   url?: string;
+  /** The built artifact, where the provider reports one. */
+  artifact?: Artifact;
+  /** Set when the provider reported no commit for this version (see `sha`). */
+  commitUnknown?: boolean;
+}
+
+/** The result of one health check, alarm or smoke test that verifies a deployment. */
+export interface VerificationCheck {
+  name: string;
+  state: 'pending' | 'passing' | 'failing';
+  url?: string;
+  /** When the check last changed state. */
+  at?: string;
+  detail?: string;
+}
+
+/** Why and how a deployment was rolled back. */
+export interface RollbackInfo {
+  /** True when the provider rolled back on its own (a failed check, an alarm). */
+  automatic: boolean;
+  /** e.g. the alarm that tripped, or the person's comment. */
+  reason?: string;
+  /** The deployment that carried the roll back out, when it is a deployment of its own. */
+  rollbackDeploymentId?: string;
+  /** The version traffic went back to. */
+  restoredVersion?: Version;
+}
+
+/** Where a second provider reported the same rollout (e.g. GitHub Actions ran `sam deploy` that AWS reports). */
+export interface DeploymentLink {
+  provider: string;
+  providerDeploymentId: string;
+  url?: string;
+  /** What the link opens, e.g. `run #812` or `CodeDeploy d-ABC123`. */
+  label?: string;
+}
+
+/** One version's share of an environment's traffic. */
+export interface TrafficShare {
+  version: Version;
+  /** 0–100. The shares of an environment add up to 100 (a standby has 0). */
+  percent: number;
+  /** `live` serves all or most traffic, `canary` the new version, `standby` blue/green's idle side. */
+  role?: 'live' | 'canary' | 'standby';
+  /** The deployment that put this version there, when known. */
+  deploymentId?: string;
+}
+
+/** Which versions serve an environment right now, as its provider last reported. */
+export interface EnvironmentTraffic {
+  provider: string;
+  shares: TrafficShare[];
+  /** When the provider reported it. */
+  at: string;
 }
 
 /** One entry of a deployment's status history. */
@@ -92,16 +178,36 @@ export interface Deployment {
   triggeredBy?: string;
   /** Link to the run, pipeline execution or deployment page. */
   url?: string;
+  /** What `url` opens, e.g. `run #812` or `execution 3f2a…`; absent: a deployment page. */
+  urlLabel?: string;
   logUrl?: string;
   description?: string;
   strategy?: DeploymentStrategy;
+  /** Health checks, alarms and smoke tests that verify the deployment. */
+  checks?: VerificationCheck[];
+  /** Set when the deployment was rolled back. */
+  rollback?: RollbackInfo;
+  /** The same rollout as other providers reported it. */
+  links?: DeploymentLink[];
 }
 
 export interface GateReviewer {
-  type: 'user' | 'team';
-  /** Login, team slug or entity ref. */
+  /** `principal`: a provider identity such as an IAM role or a GitHub App. */
+  type: 'user' | 'team' | 'principal';
+  /** Login, team slug, entity ref or principal name. */
   name: string;
 }
+
+/** What kind of decision a gate waits for. */
+export type GateType =
+  /** A provider's review, e.g. a GitHub environment with required reviewers. */
+  | 'provider-review'
+  /** A provider's manual approval action, e.g. in CodePipeline. */
+  | 'manual-approval'
+  /** Time that must pass, e.g. a GitHub wait timer. */
+  | 'wait-timer'
+  /** A promotion Stagecraft holds until another person approves it. */
+  | 'portal-request';
 
 /**
  * A deployment waiting for a decision: a provider's own gate (a GitHub
@@ -122,11 +228,17 @@ export interface PendingGate {
   waitTimerMinutes?: number;
   requestedBy?: string;
   url?: string;
+  /** What the gate waits for; absent from providers that predate gate types. */
+  type?: GateType;
+  /** When the gate stops accepting a decision, e.g. 7 days after a CodePipeline approval opened. */
+  expiresAt?: string;
 }
 
 /** How fresh the data from one provider is for one entity. */
 export interface SyncStatus {
   provider: string;
+  /** The provider's target (repository, pipeline, stack) this status is about. */
+  target?: string;
   lastSuccessAt?: string;
   lastAttemptAt?: string;
   lastError?: string;
@@ -148,6 +260,37 @@ export interface EnvironmentSummary {
   requiresApproval: boolean;
   /** How far this environment's current version trails the previous environment's. */
   behindPrevious?: { commits?: number; days?: number };
+  /** The provider that deploys into this environment, absent when none or several claim it. */
+  provider?: string;
+  /** How the owner was decided, or why none could be. */
+  ownership?: EnvironmentOwnership;
+  /** What the owning provider can do here; a missing capability carries the reason. */
+  capabilities?: EnvironmentCapabilities;
+  /** Which versions serve the environment right now, where the provider reports traffic. */
+  traffic?: EnvironmentTraffic;
+}
+
+/** How an environment's owning provider was decided. */
+export interface EnvironmentOwnership {
+  /** `annotation`: `stagecraft.io/environments`; `provider`: the only provider whose targets cover it. */
+  declaredBy?: 'annotation' | 'provider';
+  /** Why no provider owns the environment (none covers it, or several claim it). */
+  problem?: string;
+}
+
+/** Whether a provider can do something, and if not, why. */
+export interface Capability {
+  available: boolean;
+  reason?: string;
+}
+
+/** The provider capabilities that the lane's actions need. */
+export interface EnvironmentCapabilities {
+  promote: Capability;
+  rollback: Capability;
+  review: Capability;
+  abort: Capability;
+  compare: Capability;
 }
 
 export interface EnvironmentsResponse {
@@ -218,7 +361,7 @@ export interface ChangeDiff {
   additions: number;
   deletions: number;
   url?: string;
-  /** Set when no diff could be computed because the entity has no deployments source, saying why. */
+  /** Set when no diff could be computed (no deployments source, no change source, a version whose commit is unknown), saying why. */
   reason?: string;
 }
 
@@ -301,7 +444,11 @@ export interface PolicyCheck {
     /** One promotion per entity and environment at a time (refused with 409). */
     | 'one-at-a-time'
     /** A gate is decided once (refused with 409). */
-    | 'decided-once';
+    | 'decided-once'
+    /** The environment's provider cannot do this (refused with 422). */
+    | 'provider-capability'
+    /** No provider, or more than one, owns the environment (refused with 422). */
+    | 'environment-owner';
   passed: boolean;
   message: string;
 }

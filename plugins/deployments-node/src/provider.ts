@@ -1,29 +1,87 @@
 import type { Entity } from '@backstage/catalog-model';
 import type {
+  Artifact,
   ChangeDiff,
   DeploymentStatusEntry,
   DeploymentStrategy,
   GateReviewer,
+  GateType,
   PendingGate,
+  RollbackInfo,
+  VerificationCheck,
   Version,
 } from '@stagecraft/plugin-deployments-common';
 
 /**
- * Where one entity's deployments live for one provider: for GitHub the
- * repository slug `owner/repo`, for AWS a pipeline or stack. The key is what
- * webhooks name, so the core can find the entities an event is about.
+ * One place where an entity's deployments live for one provider: a
+ * repository, a pipeline, one stack per environment. An entity may have any
+ * number of targets per provider; the core keeps cursors and sync state per
+ * target.
+ *
+ * @public
  */
 export interface ProviderTarget {
+  /**
+   * Identifies the target within its provider, e.g. `acme/payments-api` or a
+   * pipeline ARN. Sync state, cursors and open gates are kept per key.
+   */
   key: string;
-  /** Provider-specific settings read from the entity's annotations. */
-  details?: Record<string, string>;
+  /**
+   * What the provider's webhooks and events name, to route them to the
+   * entities of this target (for GitHub the repository, for AWS a pipeline
+   * ARN or a stack id). Usually `[key]`.
+   */
+  routingKeys: string[];
+  /**
+   * The entity's environments this target reports, after `environmentNames`
+   * is applied: `'all'`, or a named set. Deployments, gates and traffic for
+   * other environments are ignored for this entity, which is how two
+   * entities that share a repository tell their deployments apart.
+   */
+  environments: 'all' | string[];
+  /**
+   * The provider's environment names mapped to the entity's (e.g. a GitHub
+   * environment `prod` to `production`, a pipeline stage `Deploy-Prod` to
+   * `production`). The core applies it to everything the provider reports,
+   * in sync and in webhooks; names not listed are kept as they are.
+   */
+  environmentNames?: Record<string, string>;
+  /**
+   * True when the target is the entity's source control: the core asks this
+   * target's provider (through `compare`) for the changes between any two
+   * deployed commits, whichever provider deployed them.
+   */
+  changeSource?: boolean;
+  /** Provider-specific settings read from the entity (never a secret). */
+  settings?: Record<string, string>;
 }
 
-/** A deployment as a provider reports it. Upserted by `(provider, providerDeploymentId)`. */
+/**
+ * A version as a provider reports it. The commit is the join key across
+ * providers; a provider that cannot tell the commit leaves `sha` out and
+ * reports the artifact instead.
+ *
+ * @public
+ */
+export interface ProviderVersion {
+  sha?: string;
+  tag?: string;
+  message?: string;
+  url?: string;
+  artifact?: Artifact;
+}
+
+/**
+ * A deployment as a provider reports it. Upserted by the entity, the
+ * provider and `providerDeploymentId`.
+ *
+ * @public
+ */
 export interface ProviderDeployment {
   providerDeploymentId: string;
+  /** The provider's environment name; the target's `environmentNames` maps it. */
   environment: string;
-  version: Version;
+  version: ProviderVersion;
   /** Full status history known to the provider, oldest first. */
   statuses: DeploymentStatusEntry[];
   createdAt: string;
@@ -33,60 +91,121 @@ export interface ProviderDeployment {
   logUrl?: string;
   description?: string;
   strategy?: DeploymentStrategy;
+  /** Health checks, alarms and smoke tests as they stand now (the whole list). */
+  checks?: VerificationCheck[];
+  rollback?: RollbackInfo;
+  /** What `url` opens, e.g. `run #812`; the UI says `deployment` otherwise. */
+  urlLabel?: string;
 }
 
-/** A provider's own gate, e.g. a GitHub environment review or a CodePipeline approval. */
+/**
+ * A provider's own gate, e.g. a GitHub environment review or a CodePipeline
+ * manual approval.
+ *
+ * @public
+ */
 export interface ProviderGate {
   /** The provider's id of the gate (unique within the provider). */
   providerGateId: string;
+  /** The provider's environment name; the target's `environmentNames` maps it. */
   environment: string;
-  version: Version;
+  version: ProviderVersion;
   reviewers: GateReviewer[];
   since: string;
+  type?: GateType;
+  expiresAt?: string;
   waitTimerMinutes?: number;
   requestedBy?: string;
   url?: string;
-  /** What the provider needs to act on the gate later (run id, approval token, …). Never a secret. */
+  /** What the provider needs to act on the gate later (run id, stage and action name, …). Never a secret or a token. */
   details?: Record<string, string>;
 }
 
-/** An environment's protection as the provider configures it. */
+/**
+ * An environment's protection as the provider configures it. Stored by the
+ * core, so webhooks and the approval policy see it on every replica.
+ *
+ * @public
+ */
 export interface ProviderEnvironment {
+  /** The provider's environment name; the target's `environmentNames` maps it. */
   name: string;
   requiredReviewers: GateReviewer[];
   waitTimerMinutes?: number;
   url?: string;
 }
 
-/** What one incremental sync of one target found. */
+/**
+ * The versions serving one environment and their shares.
+ *
+ * @public
+ */
+export interface ProviderTraffic {
+  /** The provider's environment name; the target's `environmentNames` maps it. */
+  environment: string;
+  shares: Array<{
+    version: ProviderVersion;
+    percent: number;
+    role?: 'live' | 'canary' | 'standby';
+    providerDeploymentId?: string;
+  }>;
+  at: string;
+}
+
+/**
+ * What one incremental sync of one target found.
+ *
+ * @public
+ */
 export interface ProviderSnapshot {
   /** New or changed deployments since the cursor (all of them without a cursor). */
   deployments: ProviderDeployment[];
-  /** Every gate open right now; gates not listed are closed. */
+  /** Every gate of this target open right now; the target's gates not listed are closed. */
   openGates: ProviderGate[];
+  /** The protection of the target's environments; omitted when unchanged or unknown. */
   environments?: ProviderEnvironment[];
-  /** Where the next sync continues; kept by the core per provider and entity. */
+  /** Traffic of the target's environments; environments not listed keep what was stored. */
+  traffic?: ProviderTraffic[];
+  /** Where the next sync continues; kept by the core per entity and target. */
   cursor?: string;
 }
 
-/** The change between two versions, as computed by a provider. */
+/**
+ * The change between two commits, as computed by a change source.
+ *
+ * @public
+ */
 export type ProviderComparison = Omit<ChangeDiff, 'entityRef' | 'from' | 'to'>;
 
-/** What a provider did when asked to act. */
+/**
+ * What a provider did when asked to act.
+ *
+ * @public
+ */
 export interface ProviderActionResult {
-  /** The identity the provider acted as, e.g. `github-app` or `user:octocat`. Never a token. */
+  /** The identity the provider acted as, e.g. `github-app:12345` or an assumed role's ARN. Never a token or a key. */
   identity: string;
   /** The provider's id for what it started (workflow run, deployment, execution). */
   reference?: string;
   url?: string;
 }
 
-export interface ProviderPromoteRequest {
+/**
+ * Which target of the entity an action or read is about, with the entity.
+ *
+ * @public
+ */
+export interface ProviderTargetRequest {
   entity: Entity;
   target: ProviderTarget;
+}
+
+/** @public */
+export interface ProviderPromoteRequest extends ProviderTargetRequest {
+  /** The entity's environment name (map it back with `target.environmentNames`). */
   environment: string;
   version: Version;
-  /** `rollback` promotes an older version; providers may label it differently. */
+  /** `rollback` deploys an older version; providers may label it differently. */
   kind: 'promote' | 'rollback';
   /** Backstage user entity ref of who asked. */
   requestedBy: string;
@@ -95,9 +214,8 @@ export interface ProviderPromoteRequest {
   idempotencyKey: string;
 }
 
-export interface ProviderReviewRequest {
-  entity: Entity;
-  target: ProviderTarget;
+/** @public */
+export interface ProviderReviewRequest extends ProviderTargetRequest {
   gate: PendingGate & { details?: Record<string, string> };
   decision: 'approve' | 'reject';
   comment: string;
@@ -106,73 +224,125 @@ export interface ProviderReviewRequest {
   userToken?: string;
 }
 
-/** One event of a webhook delivery, about one target. */
+/** @public */
+export interface ProviderAbortRequest extends ProviderTargetRequest {
+  /** The in-flight deployment to stop (its environment is the entity's name). */
+  deployment: { providerDeploymentId: string; environment: string };
+  /** Ask the provider to put the previous version back. */
+  rollback: boolean;
+  requestedBy: string;
+  comment?: string;
+  idempotencyKey: string;
+}
+
+/**
+ * One event of a webhook delivery, about the targets that one routing key names.
+ *
+ * @public
+ */
 export interface ProviderWebhookEvent {
-  targetKey: string;
+  /** One of the `routingKeys` of the targets the event is about. */
+  routingKey: string;
   deployments?: ProviderDeployment[];
   openedGates?: ProviderGate[];
   closedGateIds?: string[];
-  /** Ask the core to run a sync of the target's entities soon (for events that carry too little). */
+  traffic?: ProviderTraffic[];
+  /** Ask the core to sync the target's entities soon (for events that carry too little). */
   resync?: boolean;
 }
 
+/** @public */
 export interface ProviderWebhookResult {
-  /** Unique per delivery (for GitHub: hook id and delivery id); duplicates are dropped by the core. */
+  /** Unique per delivery (GitHub: hook and delivery id; SNS: message id); duplicates are dropped by the core. */
   deliveryKey: string;
   events: ProviderWebhookEvent[];
+  /**
+   * Set when the delivery needs an answer of its own instead of the core's
+   * (e.g. an SNS subscription confirmation); the core still records the
+   * delivery key.
+   */
+  reply?: { status: number; body?: unknown };
 }
 
+/** @public */
 export interface ProviderWebhookRequest {
   headers: Record<string, string | string[] | undefined>;
   rawBody: Buffer;
 }
 
 /**
- * A source and target of deployments. Implementations live in backend modules
- * and register through {@link deploymentProvidersExtensionPoint}; the core
- * never imports a provider.
+ * The optional things a provider can do, by method name.
+ *
+ * @public
+ */
+export type ProviderCapability =
+  | 'compare'
+  | 'resolveVersion'
+  | 'promote'
+  | 'review'
+  | 'abort'
+  | 'handleWebhook';
+
+/**
+ * A source of deployments. Implementations live in backend modules and
+ * register through {@link deploymentProvidersExtensionPoint}; the core never
+ * imports a provider.
+ *
+ * Only `targetsOf` and `sync` are required. Every other method is a
+ * capability: the core answers with a 4xx that names what is missing, and
+ * the UI disables the action with that reason, when a provider lacks one.
+ *
+ * @public
  */
 export interface DeploymentProvider {
   /** Stable id, used in stored ids, routes (`/webhooks/{id}`) and the UI. */
   readonly id: string;
 
-  /** Where this entity's deployments live, or undefined when the provider does not handle it. */
-  targetOf(entity: Entity): ProviderTarget | undefined;
+  /** Every place this entity's deployments live for this provider; empty when it does not handle the entity. */
+  targetsOf(entity: Entity): Promise<ProviderTarget[]>;
 
-  /** Lists deployments incrementally from a cursor and reports the open gates. */
-  sync(request: {
-    entity: Entity;
-    target: ProviderTarget;
-    cursor?: string;
-    signal?: AbortSignal;
-  }): Promise<ProviderSnapshot>;
+  /** Lists a target's deployments incrementally from a cursor and reports its open gates. */
+  sync(
+    request: ProviderTargetRequest & { cursor?: string; signal?: AbortSignal },
+  ): Promise<ProviderSnapshot>;
 
-  /** The change diff between two commits. */
-  compare(request: {
-    entity: Entity;
-    target: ProviderTarget;
-    fromSha: string;
-    toSha: string;
-  }): Promise<ProviderComparison>;
+  /** The change diff between two commits, for a target that is a `changeSource`. */
+  compare?(
+    request: ProviderTargetRequest & { fromSha: string; toSha: string },
+  ): Promise<ProviderComparison>;
 
   /** Resolves a tag or short SHA to a full commit, when the store does not know it. */
-  resolveVersion?(request: {
-    entity: Entity;
-    target: ProviderTarget;
-    ref: string;
-  }): Promise<Version | undefined>;
+  resolveVersion?(
+    request: ProviderTargetRequest & { ref: string },
+  ): Promise<Version | undefined>;
 
-  /** Starts a deployment of the version into the environment. */
-  promote(request: ProviderPromoteRequest): Promise<ProviderActionResult>;
+  /** Starts a deployment of the version into the environment (promote or roll back). */
+  promote?(request: ProviderPromoteRequest): Promise<ProviderActionResult>;
 
   /** Approves or rejects one of the provider's own gates. */
-  review(request: ProviderReviewRequest): Promise<ProviderActionResult>;
+  review?(request: ProviderReviewRequest): Promise<ProviderActionResult>;
+
+  /** Stops an in-flight rollout, optionally rolling it back. */
+  abort?(request: ProviderAbortRequest): Promise<ProviderActionResult>;
 
   /**
    * Verifies and translates a webhook delivery. Throws `AuthenticationError`
-   * from `@backstage/errors` when the signature is missing or wrong.
+   * from `@backstage/errors` when the signature is missing or wrong, and
+   * `InputError` when the body is not what the provider sends.
    */
   handleWebhook?(
     request: ProviderWebhookRequest,
   ): Promise<ProviderWebhookResult>;
+}
+
+/**
+ * Whether a provider has a capability.
+ *
+ * @public
+ */
+export function hasCapability(
+  provider: DeploymentProvider,
+  capability: ProviderCapability,
+): boolean {
+  return typeof provider[capability] === 'function';
 }

@@ -3,7 +3,9 @@ import type { Entity } from '@backstage/catalog-model';
 import { AuthenticationError, InputError } from '@backstage/errors';
 import type {
   DeploymentProvider,
+  ProviderAbortRequest,
   ProviderActionResult,
+  ProviderCapability,
   ProviderComparison,
   ProviderPromoteRequest,
   ProviderReviewRequest,
@@ -11,29 +13,64 @@ import type {
   ProviderTarget,
   ProviderWebhookRequest,
   ProviderWebhookResult,
-} from '@stagecraft/plugin-deployments-node';
+} from '../provider';
 import type { Version } from '@stagecraft/plugin-deployments-common';
 
-/** The annotation that points an entity at the test provider. */
+/**
+ * The annotation that points an entity at the test provider with id `test`:
+ * a target key, optionally followed by `@env1|env2` for the environments it
+ * covers (all when omitted). A provider with another id reads
+ * `stagecraft.io/<id>-target`. Several targets are separated by commas.
+ *
+ * @public
+ */
 export const TEST_TARGET_ANNOTATION = 'stagecraft.io/test-target';
 
-/** Header carrying `sha256=<hex HMAC of the raw body>`, like GitHub's. */
+/**
+ * Header carrying `sha256=<hex HMAC of the raw body>`, like GitHub's.
+ *
+ * @public
+ */
 export const TEST_SIGNATURE_HEADER = 'x-test-signature';
 
+/** @public */
 export interface TestDeploymentProviderOptions {
   id?: string;
   webhookSecret?: string;
   /** Milliseconds `promote` takes, to let tests overlap two requests. */
   promoteDelayMs?: number;
+  /** The optional capabilities it has; all of them when omitted. */
+  capabilities?: ProviderCapability[];
+  /** Whether its targets are the entity's source control. @defaultValue true */
+  changeSource?: boolean;
 }
 
+const ALL_CAPABILITIES: ProviderCapability[] = [
+  'compare',
+  'resolveVersion',
+  'promote',
+  'review',
+  'abort',
+  'handleWebhook',
+];
+
 /**
- * An in-memory deployment provider for tests of the core: it reports what a
- * test puts in `snapshots`, records every action it is asked to take, and
- * fails on demand. It speaks no network at all.
+ * An in-memory deployment provider for tests of the core and of provider
+ * kits: it reports what a test puts in `snapshots` (by target key), records
+ * every action it is asked to take, fails on demand, and can be built
+ * without any optional capability. It speaks no network at all.
+ *
+ * @public
  */
 export class TestDeploymentProvider implements DeploymentProvider {
   readonly id: string;
+  compare?: DeploymentProvider['compare'];
+  resolveVersion?: DeploymentProvider['resolveVersion'];
+  promote?: DeploymentProvider['promote'];
+  review?: DeploymentProvider['review'];
+  abort?: DeploymentProvider['abort'];
+  handleWebhook?: DeploymentProvider['handleWebhook'];
+  readonly abortCalls: ProviderAbortRequest[] = [];
   readonly snapshots = new Map<string, ProviderSnapshot>();
   readonly comparisons = new Map<string, ProviderComparison>();
   /** Refs the provider knows beyond the ledger (tags or commits never deployed). */
@@ -49,21 +86,61 @@ export class TestDeploymentProvider implements DeploymentProvider {
     resolve?: Error;
   } = {};
 
+  readonly syncCalls: Array<{ targetKey: string; cursor?: string }> = [];
+
   private readonly webhookSecret: string;
   private readonly promoteDelayMs: number;
+  private readonly changeSource: boolean;
 
   constructor(options: TestDeploymentProviderOptions = {}) {
     this.id = options.id ?? 'test';
     this.webhookSecret = options.webhookSecret ?? 'test-webhook-secret';
     this.promoteDelayMs = options.promoteDelayMs ?? 0;
+    this.changeSource = options.changeSource ?? true;
+    const has = new Set(options.capabilities ?? ALL_CAPABILITIES);
+    if (has.has('compare')) this.compare = r => this.compareWith(r);
+    if (has.has('resolveVersion'))
+      this.resolveVersion = r => this.resolveWith(r);
+    if (has.has('promote')) this.promote = r => this.promoteWith(r);
+    if (has.has('review')) this.review = r => this.reviewWith(r);
+    if (has.has('abort')) this.abort = r => this.abortWith(r);
+    if (has.has('handleWebhook'))
+      this.handleWebhook = r => this.webhookWith(r);
   }
 
-  targetOf(entity: Entity): ProviderTarget | undefined {
-    const key = entity.metadata.annotations?.[TEST_TARGET_ANNOTATION];
-    return key ? { key } : undefined;
+  /** The annotation this provider reads. */
+  get annotation(): string {
+    return this.id === 'test'
+      ? TEST_TARGET_ANNOTATION
+      : `stagecraft.io/${this.id}-target`;
   }
 
-  async sync(request: { target: ProviderTarget }): Promise<ProviderSnapshot> {
+  async targetsOf(entity: Entity): Promise<ProviderTarget[]> {
+    const value = entity.metadata.annotations?.[this.annotation];
+    if (!value) return [];
+    return value
+      .split(',')
+      .map(part => part.trim())
+      .filter(Boolean)
+      .map(part => {
+        const [key, environments] = part.split('@');
+        return {
+          key,
+          routingKeys: [key],
+          environments: environments ? environments.split('|') : 'all',
+          changeSource: this.changeSource,
+        };
+      });
+  }
+
+  async sync(request: {
+    target: ProviderTarget;
+    cursor?: string;
+  }): Promise<ProviderSnapshot> {
+    this.syncCalls.push({
+      targetKey: request.target.key,
+      cursor: request.cursor,
+    });
     return (
       this.snapshots.get(request.target.key) ?? {
         deployments: [],
@@ -72,7 +149,7 @@ export class TestDeploymentProvider implements DeploymentProvider {
     );
   }
 
-  async compare(request: {
+  private async compareWith(request: {
     fromSha: string;
     toSha: string;
   }): Promise<ProviderComparison> {
@@ -92,14 +169,16 @@ export class TestDeploymentProvider implements DeploymentProvider {
     return known;
   }
 
-  async resolveVersion(request: { ref: string }): Promise<Version | undefined> {
+  private async resolveWith(request: {
+    ref: string;
+  }): Promise<Version | undefined> {
     if (this.failures.resolve) {
       throw this.failures.resolve;
     }
     return this.versions.get(request.ref);
   }
 
-  async promote(
+  private async promoteWith(
     request: ProviderPromoteRequest,
   ): Promise<ProviderActionResult> {
     this.promoteCalls.push(request);
@@ -116,7 +195,16 @@ export class TestDeploymentProvider implements DeploymentProvider {
     };
   }
 
-  async review(request: ProviderReviewRequest): Promise<ProviderActionResult> {
+  private async abortWith(
+    request: ProviderAbortRequest,
+  ): Promise<ProviderActionResult> {
+    this.abortCalls.push(request);
+    return { identity: 'test-app', reference: `abort-${this.abortCalls.length}` };
+  }
+
+  private async reviewWith(
+    request: ProviderReviewRequest,
+  ): Promise<ProviderActionResult> {
     this.reviewCalls.push(request);
     if (this.failures.review) {
       throw this.failures.review;
@@ -135,7 +223,7 @@ export class TestDeploymentProvider implements DeploymentProvider {
       .digest('hex')}`;
   }
 
-  async handleWebhook(
+  private async webhookWith(
     request: ProviderWebhookRequest,
   ): Promise<ProviderWebhookResult> {
     const given = request.headers[TEST_SIGNATURE_HEADER];
@@ -147,13 +235,22 @@ export class TestDeploymentProvider implements DeploymentProvider {
     ) {
       throw new AuthenticationError('Webhook signature does not match');
     }
-    const payload = JSON.parse(request.rawBody.toString('utf8'));
+    let payload: any;
+    try {
+      payload = JSON.parse(request.rawBody.toString('utf8'));
+    } catch {
+      throw new InputError('Webhook body is not JSON');
+    }
     return {
       deliveryKey: String(payload.deliveryId),
       events: [
         {
-          targetKey: String(payload.targetKey),
+          routingKey: String(payload.targetKey),
           deployments: payload.deployments ?? [],
+          openedGates: payload.openedGates,
+          closedGateIds: payload.closedGateIds,
+          traffic: payload.traffic,
+          resync: payload.resync,
         },
       ],
     };
