@@ -35,6 +35,7 @@ export function aDeployment(overrides: Partial<Deployment> = {}): Deployment {
     finishedAt: minutesAgo(14),
     triggeredBy: 'alice',
     url: 'https://github.com/acme/payments-api/actions/runs/812',
+    urlLabel: 'run #812',
     ...overrides,
   };
 }

@@ -8,7 +8,7 @@ import type {
   PendingGate,
 } from '@stagecraft/plugin-deployments-common';
 import { deploymentsApiRef } from '../../api';
-import { shortSha, versionLabel, versionRef } from '../../format/version';
+import { commitLabel, versionLabel, versionRef } from '../../format/version';
 import {
   ActionDialog,
   DialogSection,
@@ -60,7 +60,7 @@ export const DecisionDialog = (props: DecisionDialogProps) => {
     >
       <DialogSection title="Gate">
         <Typography variant="body2">
-          {versionLabel(gate.version)} ({shortSha(gate.version.sha)}) waits to
+          {versionLabel(gate.version)} ({commitLabel(gate.version)}) waits to
           enter {gate.environment} since <RelativeTime value={gate.since} />
           {gate.requestedBy ? `, requested by ${gate.requestedBy}` : ''}.
         </Typography>

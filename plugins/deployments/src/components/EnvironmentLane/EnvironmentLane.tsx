@@ -1,4 +1,3 @@
-import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Card from '@material-ui/core/Card';
 import CardActions from '@material-ui/core/CardActions';
@@ -8,24 +7,31 @@ import Chip from '@material-ui/core/Chip';
 import Divider from '@material-ui/core/Divider';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
+import Alert from '@material-ui/lab/Alert';
 import { Link } from '@backstage/core-components';
 import type {
   Deployment,
   EnvironmentSummary,
   PendingGate,
 } from '@stagecraft/plugin-deployments-common';
-import { shortSha, versionLabel } from '../../format/version';
+import { versionDetail, versionLabel } from '../../format/version';
 import type { DeploymentPermissions } from '../../hooks/useDeploymentPermissions';
 import { ActionButton } from '../ActionButton';
 import type { Decision } from '../DecisionDialog';
+import { DeploymentLinks } from '../DeploymentLinks';
 import { DeploymentStateChip } from '../DeploymentStateChip';
 import { RelativeTime } from '../RelativeTime';
+import { GateBox } from './GateBox';
 import {
-  approveAvailability,
+  abortAvailability,
   promoteAvailability,
   rollbackAvailability,
+  rolloutInFlight,
+  withCapability,
   withPermission,
 } from './laneActions';
+import { behindText } from './laneText';
+import { RolloutStatus } from './RolloutStatus';
 
 const useStyles = makeStyles(theme => ({
   card: { height: '100%', display: 'flex', flexDirection: 'column' },
@@ -44,12 +50,7 @@ const useStyles = makeStyles(theme => ({
     marginTop: theme.spacing(1),
   },
   muted: { color: theme.palette.text.secondary },
-  gate: {
-    marginTop: theme.spacing(2),
-    padding: theme.spacing(1.5),
-    borderRadius: theme.shape.borderRadius,
-    border: `1px solid ${theme.palette.warning.main}`,
-  },
+  ownership: { marginBottom: theme.spacing(1) },
   // The Backstage theme right-aligns card actions; lanes read left to right.
   actions: {
     flexWrap: 'wrap',
@@ -74,6 +75,8 @@ export interface EnvironmentLaneProps {
     decision: Decision,
   ) => void;
   onRollback: (environment: EnvironmentSummary) => void;
+  /** Absent when the client cannot send an abort (a backend without the endpoint). */
+  onAbort?: (environment: EnvironmentSummary, deployment: Deployment) => void;
   onCompare?: (from: string, to: string) => void;
 }
 
@@ -81,6 +84,7 @@ const VersionLine = ({ deployment }: { deployment: Deployment }) => {
   const classes = useStyles();
   const { version } = deployment;
   const label = versionLabel(version);
+  const detail = versionDetail(version);
   return (
     <Typography variant="h6" component="p">
       {version.url ? (
@@ -90,113 +94,40 @@ const VersionLine = ({ deployment }: { deployment: Deployment }) => {
       ) : (
         <span className={classes.version}>{label}</span>
       )}
-      {version.tag && (
-        <span className={classes.sha}>{shortSha(version.sha)}</span>
-      )}
+      {detail && <span className={classes.sha}>{detail}</span>}
     </Typography>
   );
 };
 
-function strategyText(deployment: Deployment): string | undefined {
-  const strategy = deployment.strategy;
-  if (!strategy) return undefined;
-  if (strategy.trafficPercent === undefined) return strategy.type;
-  return `${strategy.type} · ${strategy.trafficPercent}% traffic`;
-}
+const hasLinks = (deployment: Deployment) =>
+  Boolean(deployment.url || deployment.links?.length);
 
-function behindText(
+/**
+ * The latest attempt worth its own line: one that is not what runs now and
+ * not the version an open gate already speaks of (the gate box says what
+ * waits, once).
+ */
+function latestAttemptToShow(
   environment: EnvironmentSummary,
-  previous?: EnvironmentSummary,
-): string | undefined {
-  const behind = environment.behindPrevious;
-  if (!previous || !behind) return undefined;
-  const parts: string[] = [];
-  if (behind.commits !== undefined) {
-    parts.push(`${behind.commits} commit${behind.commits === 1 ? '' : 's'}`);
-  }
-  if (behind.days !== undefined) {
-    parts.push(`${behind.days} day${behind.days === 1 ? '' : 's'}`);
-  }
-  if (parts.length === 0) return undefined;
-  if (behind.commits === 0) return `Up to date with ${previous.name}`;
-  return `${parts.join(' · ')} behind ${previous.name}`;
-}
-
-const GateBox = (props: {
-  gate: PendingGate;
-  environment: EnvironmentSummary;
-  permissions: DeploymentPermissions;
-  userEntityRef?: string;
-  onDecide: EnvironmentLaneProps['onDecide'];
-}) => {
-  const classes = useStyles();
-  const { gate, permissions } = props;
-  const reviewers = gate.reviewers.map(r => `@${r.name}`).join(', ');
-  return (
-    <Box
-      className={classes.gate}
-      role="group"
-      aria-label={`Pending gate for ${versionLabel(gate.version)}`}
-    >
-      <div className={classes.line}>
-        <DeploymentStateChip state="waiting" />
-        <Typography variant="body2">{versionLabel(gate.version)}</Typography>
-      </div>
-      <Typography variant="body2" className={classes.line}>
-        Reviewers: {reviewers || 'any person allowed to approve'}
-      </Typography>
-      <Typography variant="body2" className={classes.muted}>
-        waiting since <RelativeTime value={gate.since} />
-        {gate.waitTimerMinutes
-          ? ` · wait timer ${gate.waitTimerMinutes} min`
-          : ''}
-        {gate.requestedBy ? ` · requested by ${gate.requestedBy}` : ''}
-        {gate.url && (
-          <>
-            {' · '}
-            {/* Underlined: inside muted text, colour alone does not mark a link. */}
-            <Link to={gate.url} underline="always">
-              open in {gate.provider}
-            </Link>
-          </>
-        )}
-      </Typography>
-      <Box mt={1}>
-        <ActionButton
-          variant="contained"
-          availability={withPermission(
-            permissions.approve,
-            'approve deployments of',
-            approveAvailability(gate, props.userEntityRef),
-          )}
-          onClick={() => props.onDecide(props.environment, gate, 'approve')}
-        >
-          Approve
-        </ActionButton>
-        <ActionButton
-          color="secondary"
-          availability={withPermission(
-            permissions.approve,
-            'reject deployments of',
-            { enabled: true },
-          )}
-          onClick={() => props.onDecide(props.environment, gate, 'reject')}
-        >
-          Reject
-        </ActionButton>
-      </Box>
-    </Box>
+): Deployment | undefined {
+  const { current, latest } = environment;
+  if (!latest || !current || latest.id === current.id) return undefined;
+  const gated = environment.pendingGates.some(
+    gate => gate.version.sha === latest.version.sha,
   );
-};
+  return gated ? undefined : latest;
+}
 
 /** One environment on the promotion path: what runs there, and what can be done. */
 export const EnvironmentLane = (props: EnvironmentLaneProps) => {
   const classes = useStyles();
   const { environment, previous, next, permissions } = props;
-  const { current, latest } = environment;
-  const failedLatest =
-    latest && current && latest.id !== current.id ? latest : undefined;
+  const { current } = environment;
+  const capabilities = environment.capabilities;
+  const latestAttempt = latestAttemptToShow(environment);
   const behind = behindText(environment, previous);
+  const inFlight = rolloutInFlight(environment);
+  const { onAbort } = props;
 
   return (
     <Card
@@ -208,6 +139,11 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
       <CardHeader
         title={environment.name}
         titleTypographyProps={{ variant: 'h5', component: 'h3' }}
+        subheader={
+          environment.provider
+            ? `deployed by ${environment.provider}`
+            : undefined
+        }
         action={
           environment.requiresApproval ? (
             <Chip size="small" label="approval required" />
@@ -215,6 +151,11 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
         }
       />
       <CardContent className={classes.content}>
+        {environment.ownership?.problem && (
+          <Alert severity="warning" role="note" className={classes.ownership}>
+            {environment.ownership.problem}
+          </Alert>
+        )}
         {current ? (
           <>
             <VersionLine deployment={current} />
@@ -227,36 +168,44 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
             <Typography variant="body2" className={classes.line}>
               {current.triggeredBy ? `by ${current.triggeredBy} · ` : ''}
               {current.provider}
-              {current.url && (
+              {hasLinks(current) && (
                 <>
                   {' · '}
-                  <Link to={current.url}>
-                    run {current.providerDeploymentId}
-                  </Link>
+                  <DeploymentLinks
+                    url={current.url}
+                    urlLabel={current.urlLabel}
+                    links={current.links}
+                  />
                 </>
               )}
             </Typography>
-            {strategyText(current) && (
-              <Typography variant="body2" className={classes.muted}>
-                {strategyText(current)}
-              </Typography>
-            )}
           </>
         ) : (
           <Typography variant="h6" component="p" className={classes.muted}>
             Nothing deployed yet
           </Typography>
         )}
+        <RolloutStatus
+          deployment={inFlight ?? current}
+          traffic={environment.traffic}
+        />
         {behind && (
           <Typography variant="body2" className={classes.line}>
             {behind}
           </Typography>
         )}
-        {failedLatest && (
+        {latestAttempt && (
           <Typography variant="body2" component="div" className={classes.line}>
-            Latest attempt: {versionLabel(failedLatest.version)}
-            <DeploymentStateChip state={failedLatest.state} />
-            <RelativeTime value={failedLatest.updatedAt} />
+            Latest attempt: {versionLabel(latestAttempt.version)}
+            <DeploymentStateChip state={latestAttempt.state} />
+            <RelativeTime value={latestAttempt.updatedAt} />
+            {hasLinks(latestAttempt) && (
+              <DeploymentLinks
+                url={latestAttempt.url}
+                urlLabel={latestAttempt.urlLabel}
+                links={latestAttempt.links}
+              />
+            )}
           </Typography>
         )}
         {environment.pendingGates.map(gate => (
@@ -278,7 +227,12 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
             availability={withPermission(
               permissions.promote,
               'promote',
-              promoteAvailability(environment, next),
+              withCapability(
+                next.capabilities?.promote,
+                next,
+                'deploy into',
+                promoteAvailability(environment, next),
+              ),
             )}
             onClick={() => props.onPromote(environment, next)}
           >
@@ -289,12 +243,35 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
           availability={withPermission(
             permissions.rollback,
             'roll back',
-            rollbackAvailability(environment),
+            withCapability(
+              capabilities?.rollback,
+              environment,
+              'roll back',
+              rollbackAvailability(environment),
+            ),
           )}
           onClick={() => props.onRollback(environment)}
         >
           Roll back
         </ActionButton>
+        {inFlight && capabilities?.abort && (
+          <ActionButton
+            color="secondary"
+            availability={withPermission(
+              permissions.rollback,
+              'abort rollouts of',
+              withCapability(
+                capabilities.abort,
+                environment,
+                'abort rollouts in',
+                abortAvailability(Boolean(onAbort)),
+              ),
+            )}
+            onClick={() => onAbort?.(environment, inFlight)}
+          >
+            Abort rollout
+          </ActionButton>
+        )}
         {previous && props.onCompare && (
           <Button
             size="small"

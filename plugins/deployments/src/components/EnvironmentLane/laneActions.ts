@@ -1,4 +1,6 @@
 import type {
+  Capability,
+  Deployment,
   EnvironmentSummary,
   PendingGate,
 } from '@stagecraft/plugin-deployments-common';
@@ -21,9 +23,15 @@ const disabled = (reason: string): ActionAvailability => ({
 const RUNNING_STATES = ['queued', 'in_progress'];
 
 function deploymentRunning(environment: EnvironmentSummary): boolean {
-  return Boolean(
-    environment.latest && RUNNING_STATES.includes(environment.latest.state),
-  );
+  return Boolean(rolloutInFlight(environment));
+}
+
+/** The deployment still rolling out into the environment, if any. */
+export function rolloutInFlight(
+  environment: EnvironmentSummary,
+): Deployment | undefined {
+  const latest = environment.latest;
+  return latest && RUNNING_STATES.includes(latest.state) ? latest : undefined;
 }
 
 /**
@@ -97,4 +105,42 @@ export function withPermission(
     return disabled(`You do not have permission to ${verb} this service`);
   }
   return policy;
+}
+
+/**
+ * Combines what the environment's provider can do with the policy answer.
+ * A missing capability comes before the policy reason: waiting will not
+ * change it. Backends that predate capabilities send none; then the policy
+ * answer stands and the backend's refusal, if any, explains.
+ */
+export function withCapability(
+  capability: Capability | undefined,
+  environment: EnvironmentSummary,
+  verb: string,
+  policy: ActionAvailability,
+): ActionAvailability {
+  if (!capability || capability.available) return policy;
+  return disabled(
+    capability.reason ??
+      `${environment.provider ?? 'The provider'} cannot ${verb} ${
+        environment.name
+      }`,
+  );
+}
+
+/** The review capability matters for a provider's own gates only; Stagecraft decides its own requests. */
+export function reviewCapability(
+  environment: EnvironmentSummary,
+  gate: PendingGate,
+): Capability | undefined {
+  return gate.kind === 'provider'
+    ? environment.capabilities?.review
+    : undefined;
+}
+
+/** Stop a rollout in flight: only where the client can send the request at all. */
+export function abortAvailability(clientCanAbort: boolean): ActionAvailability {
+  return clientCanAbort
+    ? ENABLED
+    : disabled('Aborting a rollout is not available in this backend');
 }

@@ -1,11 +1,15 @@
 import { useState } from 'react';
 import Grid from '@material-ui/core/Grid';
+import { useApi } from '@backstage/core-plugin-api';
 import type {
+  Deployment,
   EnvironmentSummary,
   PendingGate,
 } from '@stagecraft/plugin-deployments-common';
+import { deploymentsApiRef } from '../../api';
 import { useCurrentUserRef } from '../../hooks/useCurrentUser';
 import { useDeploymentPermissions } from '../../hooks/useDeploymentPermissions';
+import { AbortDialog, abortMethodOf } from '../AbortDialog';
 import { Decision, DecisionDialog } from '../DecisionDialog';
 import { EnvironmentLane } from '../EnvironmentLane';
 import { PromoteDialog } from '../PromoteDialog';
@@ -18,7 +22,12 @@ type OpenDialog =
       target: EnvironmentSummary;
     }
   | { kind: 'decide'; gate: PendingGate; decision: Decision }
-  | { kind: 'rollback'; environment: EnvironmentSummary };
+  | { kind: 'rollback'; environment: EnvironmentSummary }
+  | {
+      kind: 'abort';
+      environment: EnvironmentSummary;
+      deployment: Deployment;
+    };
 
 export interface EnvironmentLanesProps {
   entityRef: string;
@@ -34,6 +43,7 @@ export const EnvironmentLanes = (props: EnvironmentLanesProps) => {
   const { entityRef, environments } = props;
   const permissions = useDeploymentPermissions(entityRef);
   const userEntityRef = useCurrentUserRef();
+  const canAbort = Boolean(abortMethodOf(useApi(deploymentsApiRef)));
   const [dialog, setDialog] = useState<OpenDialog>();
   const close = () => setDialog(undefined);
   const width = environments.length >= 3 ? 4 : 6;
@@ -58,6 +68,12 @@ export const EnvironmentLanes = (props: EnvironmentLanesProps) => {
               }
               onRollback={env =>
                 setDialog({ kind: 'rollback', environment: env })
+              }
+              onAbort={
+                canAbort
+                  ? (env, deployment) =>
+                      setDialog({ kind: 'abort', environment: env, deployment })
+                  : undefined
               }
               onCompare={props.onCompare}
             />
@@ -86,6 +102,15 @@ export const EnvironmentLanes = (props: EnvironmentLanesProps) => {
         <RollbackDialog
           entityRef={entityRef}
           environment={dialog.environment}
+          onClose={close}
+          onDone={props.onActionDone}
+        />
+      )}
+      {dialog?.kind === 'abort' && (
+        <AbortDialog
+          entityRef={entityRef}
+          environment={dialog.environment}
+          deployment={dialog.deployment}
           onClose={close}
           onDone={props.onActionDone}
         />

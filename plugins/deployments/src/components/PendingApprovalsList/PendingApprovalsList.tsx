@@ -20,7 +20,7 @@ import {
   deploymentsApprovePermission,
   type PendingGate,
 } from '@stagecraft/plugin-deployments-common';
-import { shortSha, versionLabel } from '../../format/version';
+import { versionDetail, versionLabel } from '../../format/version';
 import { useApprovals } from '../../hooks/useApprovals';
 import { useCurrentUserRef } from '../../hooks/useCurrentUser';
 import { ActionButton } from '../ActionButton';
@@ -64,8 +64,8 @@ const GateRow = (props: {
       <TableCell className={classes.cell}>{gate.environment}</TableCell>
       <TableCell className={classes.cell}>
         {versionLabel(gate.version)}{' '}
-        {gate.version.tag && (
-          <span className={classes.sha}>{shortSha(gate.version.sha)}</span>
+        {versionDetail(gate.version) && (
+          <span className={classes.sha}>{versionDetail(gate.version)}</span>
         )}
       </TableCell>
       {!props.compact && (

@@ -7,7 +7,7 @@ import type {
   PromoteBody,
 } from '@stagecraft/plugin-deployments-common';
 import { deploymentsApiRef } from '../../api';
-import { shortSha, versionLabel, versionRef } from '../../format/version';
+import { commitLabel, versionLabel, versionRef } from '../../format/version';
 import type { PermissionState } from '../../hooks/useDeploymentPermissions';
 import {
   ActionDialog,
@@ -79,7 +79,7 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
     >
       <DialogSection title="What ships">
         <Typography variant="body2" gutterBottom>
-          {versionLabel(version)} ({shortSha(version.sha)}) from {source.name}{' '}
+          {versionLabel(version)} ({commitLabel(version)}) from {source.name}{' '}
           into {target.name}, replacing{' '}
           {target.current
             ? versionLabel(target.current.version)

@@ -152,6 +152,44 @@ describe('PromotionTimeline', () => {
     expect(days).toBeLessThan(7.01);
   });
 
+  it('labels a cell\'s link by what it opens, "deployment" when the backend does not say', async () => {
+    const cell = (url: string, urlLabel?: string) => ({
+      deploymentId: 'github:1400000617',
+      state: 'success' as const,
+      startedAt: minutesAgo(30),
+      attempts: 1,
+      url,
+      urlLabel,
+    });
+    await renderTimeline(
+      jest.fn().mockResolvedValue({
+        entityRef: ENTITY_REF,
+        environments: ENVIRONMENTS,
+        rows: [
+          aTimelineRow('9f3c2ab0000', 'v1.42.0', {
+            dev: cell(
+              'https://github.com/acme/payments-api/actions/runs/812',
+              'run #812',
+            ),
+            staging: cell('https://github.com/acme/payments-api/deployments'),
+          }),
+        ],
+      }),
+    );
+    const row = within(await screen.findByRole('row', { name: /v1.42.0/ }));
+    expect(row.getByRole('link', { name: /^run #812/ })).toHaveAttribute(
+      'href',
+      'https://github.com/acme/payments-api/actions/runs/812',
+    );
+    expect(row.getByRole('link', { name: /^deployment/ })).toHaveAttribute(
+      'href',
+      'https://github.com/acme/payments-api/deployments',
+    );
+    expect(
+      row.queryByRole('link', { name: /^run(,|$)/ }),
+    ).not.toBeInTheDocument();
+  });
+
   it('says so when no version matches', async () => {
     await renderTimeline(
       jest

@@ -18,12 +18,14 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import type {
+  Deployment,
   TimelineCell,
   TimelineRow,
 } from '@stagecraft/plugin-deployments-common';
 import { formatDuration } from '../../format/time';
-import { shortSha, versionLabel } from '../../format/version';
+import { versionDetail, versionLabel } from '../../format/version';
 import { TimelinePrefetch, useTimeline } from '../../hooks/useTimeline';
+import { DeploymentLinks } from '../DeploymentLinks';
 import { DeploymentStateChip } from '../DeploymentStateChip';
 import { RelativeTime } from '../RelativeTime';
 import { SINCE_CHOICES, sinceDaysAgo } from './timeFilters';
@@ -45,7 +47,15 @@ const useStyles = makeStyles(theme => ({
 
 const ALL = '';
 
-const Cell = ({ cell }: { cell?: TimelineCell }) => {
+/**
+ * A cell as the v2 backend may send it: the deployment's link label and
+ * other providers' reports ride along. Read as optional, since `TimelineCell`
+ * does not declare them yet and older backends never send them.
+ */
+type TimelineCellWithLinks = TimelineCell &
+  Partial<Pick<Deployment, 'urlLabel' | 'links'>>;
+
+const Cell = ({ cell }: { cell?: TimelineCellWithLinks }) => {
   const classes = useStyles();
   if (!cell) {
     return (
@@ -65,10 +75,14 @@ const Cell = ({ cell }: { cell?: TimelineCell }) => {
       <Typography variant="caption" className={classes.detail}>
         {cell.triggeredBy && `by ${cell.triggeredBy}`}
         {cell.attempts > 1 && ` · ${cell.attempts} attempts`}
-        {cell.url && (
+        {Boolean(cell.url || cell.links?.length) && (
           <>
             {' · '}
-            <Link to={cell.url}>run</Link>
+            <DeploymentLinks
+              url={cell.url}
+              urlLabel={cell.urlLabel}
+              links={cell.links}
+            />
           </>
         )}
       </Typography>
@@ -82,8 +96,8 @@ const VersionCell = ({ row }: { row: TimelineRow }) => {
   return (
     <>
       {row.version.url ? <Link to={row.version.url}>{label}</Link> : label}{' '}
-      {row.version.tag && (
-        <span className={classes.sha}>{shortSha(row.version.sha)}</span>
+      {versionDetail(row.version) && (
+        <span className={classes.sha}>{versionDetail(row.version)}</span>
       )}
       {row.version.message && (
         <Typography variant="caption" className={classes.detail}>

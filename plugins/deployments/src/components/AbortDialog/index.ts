@@ -1,0 +1,2 @@
+export { AbortDialog, type AbortDialogProps } from './AbortDialog';
+export { abortMethodOf, type AbortBody } from './abortApi';

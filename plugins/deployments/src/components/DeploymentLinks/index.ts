@@ -1,0 +1,1 @@
+export { DeploymentLinks, type DeploymentLinksProps } from './DeploymentLinks';
