@@ -1,0 +1,149 @@
+import type { ProviderDeployment } from '@stagecraft/plugin-deployments-node';
+import { Knex } from 'knex';
+import { DEPLOYMENT_BATCH_SIZE, ROW_BATCH_SIZE, chunk } from '../rowValues';
+import { differences, mergeReport, recordFromReport } from './deploymentRecord';
+import { DeploymentRow, recordOf, toRow } from './deploymentRows';
+import { mergeDuplicateReports } from './statusMerge';
+import { versionSightings } from './versionRules';
+
+/**
+ * Writes provider reports into `deployments`, `deployment_statuses` and
+ * `versions`. Provider data is merged, never overwritten blindly: a replayed
+ * or overlapping report changes nothing, and the status history is the union
+ * of everything seen.
+ */
+export class KnexDeploymentLedger {
+  constructor(private readonly db: Knex) {}
+
+  async upsertDeployments(
+    entityRef: string,
+    provider: string,
+    deployments: ProviderDeployment[],
+  ): Promise<{ inserted: number; updated: number }> {
+    const incoming = mergeDuplicateReports(deployments, provider);
+    let inserted = 0;
+    let updated = 0;
+    if (incoming.length === 0) {
+      return { inserted, updated };
+    }
+    await this.db.transaction(async tx => {
+      for (const batch of chunk(incoming, DEPLOYMENT_BATCH_SIZE)) {
+        const result = await this.upsertBatch(tx, entityRef, provider, batch);
+        inserted += result.inserted;
+        updated += result.updated;
+      }
+      await this.upsertVersions(tx, entityRef, incoming);
+    });
+    return { inserted, updated };
+  }
+
+  private async upsertBatch(
+    tx: Knex.Transaction,
+    entityRef: string,
+    provider: string,
+    batch: ProviderDeployment[],
+  ): Promise<{ inserted: number; updated: number }> {
+    const byKey = new Map(batch.map(d => [d.providerDeploymentId, d]));
+    const idByKey = new Map<string, number>();
+    const changed = new Set<number>();
+    const createdIds = new Set<number>();
+
+    const mergeExisting = async (keys: string[]) => {
+      if (keys.length === 0) return;
+      const existing: DeploymentRow[] = await tx('deployments')
+        .where('provider', provider)
+        .whereIn('provider_deployment_id', keys)
+        .forUpdate();
+      for (const row of existing) {
+        idByKey.set(row.provider_deployment_id, row.id);
+        const current = recordOf(row);
+        const merged = mergeReport(
+          current,
+          byKey.get(row.provider_deployment_id)!,
+          entityRef,
+        );
+        const patch = differences(current, merged);
+        if (patch) {
+          await tx('deployments').where('id', row.id).update(toRow(patch));
+          changed.add(row.id);
+        }
+      }
+    };
+
+    // Insert first: new deployments, the bulk of a backfill, cost one
+    // statement. The ones that already exist (a replay, an overlapping poll,
+    // or a concurrent writer's fresh insert) are merged into the stored row,
+    // locked on PostgreSQL so a webhook and a poll serialise instead of racing.
+    const keys = [...byKey.keys()];
+    const created: Array<{ id: number; provider_deployment_id: string }> =
+      await tx('deployments')
+        .insert(
+          keys.map(key =>
+            toRow(recordFromReport(byKey.get(key)!, entityRef, provider)),
+          ),
+        )
+        .onConflict(['provider', 'provider_deployment_id'])
+        .ignore()
+        .returning(['id', 'provider_deployment_id']);
+    for (const row of created) {
+      idByKey.set(row.provider_deployment_id, row.id);
+      createdIds.add(row.id);
+    }
+    await mergeExisting(keys.filter(key => !idByKey.has(key)));
+
+    const statusRows = batch.flatMap(report =>
+      report.statuses.map(status => ({
+        deployment_id: idByKey.get(report.providerDeploymentId)!,
+        state: status.state,
+        at: new Date(status.at),
+        description: status.description ?? null,
+        log_url: status.logUrl ?? null,
+      })),
+    );
+    for (const rows of chunk(statusRows, ROW_BATCH_SIZE)) {
+      const added: Array<{ deployment_id: number }> = await tx(
+        'deployment_statuses',
+      )
+        .insert(rows)
+        .onConflict(['deployment_id', 'state', 'at'])
+        .ignore()
+        .returning(['deployment_id']);
+      for (const { deployment_id } of added) changed.add(deployment_id);
+    }
+
+    // Everything changed that we did not create ourselves counts as updated,
+    // including rows a concurrent writer created a moment before us.
+    let updated = 0;
+    for (const id of changed) {
+      if (!createdIds.has(id)) updated += 1;
+    }
+    return { inserted: created.length, updated };
+  }
+
+  private async upsertVersions(
+    tx: Knex.Transaction,
+    entityRef: string,
+    reports: ProviderDeployment[],
+  ) {
+    const rows = versionSightings(reports).map(version => ({
+      ...version,
+      entity_ref: entityRef,
+      first_seen_at: new Date(version.first_seen_at),
+    }));
+    for (const batch of chunk(rows, DEPLOYMENT_BATCH_SIZE)) {
+      await tx('versions')
+        .insert(batch)
+        .onConflict(['entity_ref', 'sha'])
+        .merge({
+          first_seen_at: tx.raw(
+            'CASE WHEN excluded.first_seen_at < versions.first_seen_at THEN excluded.first_seen_at ELSE versions.first_seen_at END',
+          ),
+          tag: tx.raw('COALESCE(excluded.tag, versions.tag)'),
+          message: tx.raw('COALESCE(excluded.message, versions.message)'),
+          version_url: tx.raw(
+            'COALESCE(excluded.version_url, versions.version_url)',
+          ),
+        });
+    }
+  }
+}

@@ -1,0 +1,145 @@
+import { InputError } from '@backstage/errors';
+import type {
+  Deployment,
+  Version,
+} from '@stagecraft/plugin-deployments-common';
+import { Knex } from 'knex';
+import type { EnvironmentState } from '../DeploymentStore';
+import { splitProviderId } from '../providerId';
+import { toVersion } from '../versionColumns';
+import { DeploymentRow, loadStatuses, toDeployment } from './deploymentRows';
+
+/** The reads of deployments and versions that pages and policies make. */
+export class KnexDeploymentQueries {
+  constructor(private readonly db: Knex) {}
+
+  async getEnvironmentStates(
+    entityRef: string,
+    environments: string[],
+  ): Promise<Record<string, EnvironmentState>> {
+    if (environments.length === 0) return {};
+    // Two single-row index look-ups per environment, sent as one statement.
+    // GitHub does not reliably mark superseded deployments inactive (notably
+    // in production), so "current" is the newest deployment whose latest
+    // status is success, and "latest" the newest attempt of any state.
+    const lookups = environments.flatMap(environment => [
+      { environment, slot: 'current' as const },
+      { environment, slot: 'latest' as const },
+    ]);
+    const [first, ...rest] = lookups.map(({ environment, slot }, index) => {
+      const newest = this.db('deployments')
+        .select('*', this.db.raw('? as lookup', [index]))
+        .where({ entity_ref: entityRef, environment });
+      if (slot === 'current') newest.where('state', 'success');
+      newest
+        .orderBy([
+          { column: 'created_at', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+        .limit(1);
+      // Wrapped, because SQLite allows no ORDER BY/LIMIT on a bare UNION member.
+      return this.db.select('*').from(newest.as(`lookup_${index}`));
+    });
+    const rows: Array<DeploymentRow & { lookup: number | string }> =
+      await first.unionAll(rest);
+    const statuses = await loadStatuses(
+      this.db,
+      rows.map(row => row.id),
+    );
+    const result: Record<string, EnvironmentState> = Object.fromEntries(
+      environments.map(environment => [environment, {}]),
+    );
+    for (const { lookup, ...row } of rows) {
+      const { environment, slot } = lookups[Number(lookup)];
+      result[environment][slot] = toDeployment(row, statuses);
+    }
+    return result;
+  }
+
+  async getDeployment(id: string): Promise<Deployment | undefined> {
+    const key = splitProviderId(id);
+    if (!key) return undefined;
+    const row: DeploymentRow | undefined = await this.db('deployments')
+      .where({ provider: key.provider, provider_deployment_id: key.providerId })
+      .first();
+    if (!row) return undefined;
+    return toDeployment(row, await loadStatuses(this.db, [row.id]));
+  }
+
+  async findVersion(
+    entityRef: string,
+    ref: string,
+  ): Promise<Version | undefined> {
+    const trimmed = ref.trim();
+    if (/^[0-9a-f]{7,64}$/i.test(trimmed)) {
+      const matches = await this.db('versions')
+        .where('entity_ref', entityRef)
+        .where('sha', 'like', `${trimmed.toLowerCase()}%`)
+        .limit(2);
+      if (matches.length > 1) {
+        throw new InputError(
+          `Version '${ref}' is ambiguous for ${entityRef}: give more of the commit SHA`,
+        );
+      }
+      if (matches.length === 1) return toVersion(matches[0]);
+    }
+    const tagged = await this.db('versions')
+      .where({ entity_ref: entityRef, tag: trimmed })
+      .orderBy('first_seen_at', 'desc')
+      .first();
+    return tagged ? toVersion(tagged) : undefined;
+  }
+
+  async hasSucceeded(
+    entityRef: string,
+    environment: string,
+    sha: string,
+  ): Promise<boolean> {
+    const row = await this.succeededDeployments(entityRef, environment)
+      .where('d.sha', sha.toLowerCase())
+      .first('d.id');
+    return row !== undefined;
+  }
+
+  async previousSuccessfulVersion(
+    entityRef: string,
+    environment: string,
+  ): Promise<Version | undefined> {
+    const { current } = (
+      await this.getEnvironmentStates(entityRef, [environment])
+    )[environment];
+    const query = this.succeededDeployments(entityRef, environment);
+    if (current) query.whereNot('d.sha', current.version.sha);
+    const row = await query
+      .orderBy([
+        { column: 'd.created_at', order: 'desc' },
+        { column: 'd.id', order: 'desc' },
+      ])
+      .first('d.sha', 'd.tag', 'd.message', 'd.version_url');
+    return row ? toVersion(row) : undefined;
+  }
+
+  /**
+   * Deployments that succeeded in the environment: latest status success, or
+   * success followed by inactive. GitHub marks a deployment inactive when a
+   * newer one replaces it, which does not undo that the version succeeded.
+   */
+  private succeededDeployments(entityRef: string, environment: string) {
+    return this.db('deployments as d')
+      .where({ 'd.entity_ref': entityRef, 'd.environment': environment })
+      .where(inner =>
+        inner
+          .where('d.state', 'success')
+          .orWhere(superseded =>
+            superseded
+              .where('d.state', 'inactive')
+              .whereExists(
+                this.db('deployment_statuses as s')
+                  .select(this.db.raw('1'))
+                  .whereRaw('s.deployment_id = d.id')
+                  .where('s.state', 'success'),
+              ),
+          ),
+      );
+  }
+}

@@ -1,0 +1,78 @@
+import { differences, mergeReport, recordFromReport } from './deploymentRecord';
+import { ENTITY, at, report, sha, status } from '../__testUtils__/storeTestKit';
+
+const millis = (minute: number) => Date.parse(at(minute));
+
+describe('deployment records', () => {
+  it('describes a report on its own: latest state, earliest final time, lower-case SHA', () => {
+    const record = recordFromReport(
+      report('1', {
+        version: { sha: sha(10).toUpperCase() },
+        statuses: [status('failure', 3), status('queued', 0)],
+        strategy: { type: 'canary', trafficPercent: 10 },
+      }),
+      ENTITY,
+      'github',
+    );
+    expect(record).toEqual(
+      expect.objectContaining({
+        sha: sha(10),
+        state: 'failure',
+        state_at: millis(3),
+        finished_at: millis(3),
+        strategy: 'canary',
+        traffic_percent: 10,
+      }),
+    );
+  });
+
+  it('records a report without statuses as queued and unfinished', () => {
+    const record = recordFromReport(
+      report('1', { statuses: [] }),
+      ENTITY,
+      'github',
+    );
+    expect(record.state).toBe('queued');
+    expect(record.state_at).toBeNull();
+    expect(record.finished_at).toBeNull();
+  });
+
+  it('gives one result whatever order reports are merged in', () => {
+    const early = report('1', {
+      statuses: [status('queued', 0), status('in_progress', 1)],
+      updatedAt: at(1),
+    });
+    const late = report('1', {
+      statuses: [status('success', 4)],
+      updatedAt: at(4),
+      triggeredBy: undefined,
+    });
+    const base = (r: typeof early) => recordFromReport(r, ENTITY, 'github');
+    const oneWay = mergeReport(base(early), late, ENTITY);
+    const otherWay = mergeReport(base(late), early, ENTITY);
+    expect(oneWay).toEqual(otherWay);
+    expect(oneWay.state).toBe('success');
+    expect(oneWay.created_at).toBe(millis(0));
+    expect(oneWay.updated_at).toBe(millis(4));
+    expect(oneWay.triggered_by).toBe('alice');
+  });
+
+  it('finds no differences when the same report is merged again', () => {
+    const first = recordFromReport(report('1'), ENTITY, 'github');
+    expect(
+      differences(first, mergeReport(first, report('1'), ENTITY)),
+    ).toBeUndefined();
+  });
+
+  it('lists only the columns that changed', () => {
+    const first = recordFromReport(report('1'), ENTITY, 'github');
+    const merged = mergeReport(
+      first,
+      report('1', { description: 'canary passed' }),
+      ENTITY,
+    );
+    expect(differences(first, merged)).toEqual({
+      description: 'canary passed',
+    });
+  });
+});

@@ -1,0 +1,132 @@
+import type {
+  Deployment,
+  DeploymentState,
+  DeploymentStatusEntry,
+  DeploymentStrategyType,
+} from '@stagecraft/plugin-deployments-common';
+import { Knex } from 'knex';
+import { DbTime, isoOrUndefined, toIso, toMillis } from '../dbTime';
+import { providerId } from '../providerId';
+import { compact } from '../rowValues';
+import { toVersion } from '../versionColumns';
+import { compareStatuses } from './statusMerge';
+import { DEPLOYMENT_TIME_COLUMNS, DeploymentRecord } from './deploymentRecord';
+
+/** A row of `deployments` as the driver returns it. */
+export type DeploymentRow = Omit<
+  DeploymentRecord,
+  'state_at' | 'created_at' | 'updated_at' | 'finished_at'
+> & {
+  id: number;
+  state_at: DbTime | null;
+  created_at: DbTime;
+  updated_at: DbTime;
+  finished_at: DbTime | null;
+};
+
+interface StatusRow {
+  deployment_id: number;
+  state: string;
+  at: DbTime;
+  description: string | null;
+  log_url: string | null;
+}
+
+/** Binds times as Dates, so PostgreSQL stores timestamptz and SQLite epoch milliseconds. */
+export function toRow(
+  record: Partial<DeploymentRecord>,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(record).map(([key, value]) => [
+      key,
+      DEPLOYMENT_TIME_COLUMNS.has(key) && typeof value === 'number'
+        ? new Date(value)
+        : value,
+    ]),
+  );
+}
+
+export function recordOf(row: DeploymentRow): DeploymentRecord {
+  const { id: _id, ...rest } = row;
+  return {
+    ...rest,
+    traffic_percent:
+      row.traffic_percent === null ? null : Number(row.traffic_percent),
+    state_at: toMillis(row.state_at) ?? null,
+    created_at: toMillis(row.created_at)!,
+    updated_at: toMillis(row.updated_at)!,
+    finished_at: toMillis(row.finished_at) ?? null,
+  };
+}
+
+/** The status histories of some deployments, each in time order. */
+export async function loadStatuses(
+  db: Knex,
+  deploymentIds: number[],
+): Promise<Map<number, DeploymentStatusEntry[]>> {
+  const byDeployment = new Map<number, DeploymentStatusEntry[]>();
+  const ids = [...new Set(deploymentIds)];
+  if (ids.length === 0) return byDeployment;
+  const rows: StatusRow[] = await db('deployment_statuses').whereIn(
+    'deployment_id',
+    ids,
+  );
+  for (const row of rows) {
+    const list = byDeployment.get(row.deployment_id) ?? [];
+    list.push(
+      compact({
+        state: row.state as DeploymentState,
+        at: toIso(row.at),
+        description: row.description ?? undefined,
+        logUrl: row.log_url ?? undefined,
+      }),
+    );
+    byDeployment.set(row.deployment_id, list);
+  }
+  for (const list of byDeployment.values()) list.sort(compareStatuses);
+  return byDeployment;
+}
+
+export function toDeployment(
+  row: DeploymentRow,
+  statuses: Map<number, DeploymentStatusEntry[]>,
+): Deployment {
+  return compact({
+    id: providerId(row.provider, row.provider_deployment_id),
+    provider: row.provider,
+    providerDeploymentId: row.provider_deployment_id,
+    entityRef: row.entity_ref,
+    environment: row.environment,
+    version: toVersion(row),
+    state: row.state as DeploymentState,
+    statuses: statuses.get(row.id) ?? [],
+    createdAt: toIso(row.created_at),
+    updatedAt: toIso(row.updated_at),
+    finishedAt: isoOrUndefined(row.finished_at),
+    triggeredBy: row.triggered_by ?? undefined,
+    url: row.url ?? undefined,
+    logUrl: row.log_url ?? undefined,
+    description: row.description ?? undefined,
+    strategy: row.strategy
+      ? compact({
+          type: row.strategy as DeploymentStrategyType,
+          trafficPercent:
+            row.traffic_percent === null
+              ? undefined
+              : Number(row.traffic_percent),
+        })
+      : undefined,
+  });
+}
+
+/** Loads the deployments' statuses and maps the rows. */
+export async function toDeployments(
+  db: Knex,
+  rows: DeploymentRow[],
+): Promise<Deployment[]> {
+  const statuses = await loadStatuses(
+    db,
+    rows.map(row => row.id),
+  );
+  return rows.map(row => toDeployment(row, statuses));
+}

@@ -1,0 +1,115 @@
+import { InputError } from '@backstage/errors';
+import {
+  DEPLOYMENT_STATES,
+  DeploymentState,
+  DeploymentStatusEntry,
+  FINAL_DEPLOYMENT_STATES,
+} from '@stagecraft/plugin-deployments-common';
+import type { ProviderDeployment } from '@stagecraft/plugin-deployments-node';
+import { parseTime, toMillis } from '../dbTime';
+import { stripUndefined } from '../rowValues';
+
+/**
+ * The rules that merge what providers report about a deployment's statuses.
+ * Pure: no database. The latest state is always the status with the newest
+ * time, whatever order the statuses arrived in, and replays change nothing.
+ */
+
+/** Statuses in time order; equal times in the order of the state lifecycle. */
+export function compareStatuses(
+  a: { state: string; at: string | number },
+  b: { state: string; at: string | number },
+): number {
+  const byTime = toMillis(a.at)! - toMillis(b.at)!;
+  if (byTime !== 0) return byTime;
+  return (
+    DEPLOYMENT_STATES.indexOf(a.state as DeploymentState) -
+    DEPLOYMENT_STATES.indexOf(b.state as DeploymentState)
+  );
+}
+
+/** Whether `candidate` comes after `than`; anything is newer than no status (`at` null). */
+export function isNewerStatus(
+  candidate: { state: string; at: number },
+  than: { state: string; at: number | null },
+): boolean {
+  if (than.at === null) return true;
+  return compareStatuses(candidate, { state: than.state, at: than.at }) > 0;
+}
+
+/** The status with the newest time (ties: the later lifecycle state), as epoch milliseconds. */
+export function latestStatus(
+  statuses: DeploymentStatusEntry[],
+): { state: string; at: number } | undefined {
+  let latest: { state: string; at: number } | undefined;
+  for (const status of statuses) {
+    const candidate = { state: status.state, at: toMillis(status.at)! };
+    if (!latest || isNewerStatus(candidate, latest)) latest = candidate;
+  }
+  return latest;
+}
+
+/** The time of the earliest final status, or null when none is final. */
+export function earliestFinal(
+  statuses: DeploymentStatusEntry[],
+): number | null {
+  let earliest: number | null = null;
+  for (const status of statuses) {
+    if (FINAL_DEPLOYMENT_STATES.includes(status.state)) {
+      const at = toMillis(status.at)!;
+      if (earliest === null || at < earliest) earliest = at;
+    }
+  }
+  return earliest;
+}
+
+/** Throws an InputError naming the deployment when a report cannot be stored. */
+export function validateReport(report: ProviderDeployment, provider: string) {
+  for (const status of report.statuses) {
+    if (!DEPLOYMENT_STATES.includes(status.state)) {
+      throw new InputError(
+        `Provider '${provider}' reported unknown state '${status.state}' for deployment '${report.providerDeploymentId}'`,
+      );
+    }
+    parseTime(
+      status.at,
+      `status time of deployment '${report.providerDeploymentId}'`,
+    );
+  }
+  parseTime(
+    report.createdAt,
+    `createdAt of deployment '${report.providerDeploymentId}'`,
+  );
+  parseTime(
+    report.updatedAt,
+    `updatedAt of deployment '${report.providerDeploymentId}'`,
+  );
+  if (!/^[0-9a-f]{4,64}$/i.test(report.version.sha)) {
+    throw new InputError(
+      `Provider '${provider}' reported invalid commit SHA '${report.version.sha}' for deployment '${report.providerDeploymentId}'`,
+    );
+  }
+}
+
+/** One report per deployment: two reports of the same one in a call are merged; all are validated. */
+export function mergeDuplicateReports(
+  reports: ProviderDeployment[],
+  provider: string,
+): ProviderDeployment[] {
+  const byKey = new Map<string, ProviderDeployment>();
+  for (const report of reports) {
+    validateReport(report, provider);
+    const known = byKey.get(report.providerDeploymentId);
+    byKey.set(
+      report.providerDeploymentId,
+      known
+        ? {
+            ...known,
+            ...stripUndefined(report),
+            statuses: [...known.statuses, ...report.statuses],
+          }
+        : report,
+    );
+  }
+  return [...byKey.values()];
+}

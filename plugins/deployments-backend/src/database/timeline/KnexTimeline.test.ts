@@ -1,0 +1,146 @@
+import { InputError } from '@backstage/errors';
+import type { ProviderDeployment } from '@stagecraft/plugin-deployments-node';
+import {
+  ENTITY,
+  PATH,
+  sha,
+  at,
+  status,
+  report,
+  storeTestDatabases,
+  useStore,
+} from '../__testUtils__/storeTestKit';
+
+jest.setTimeout(60_000);
+
+const databases = storeTestDatabases();
+
+describe.each(databases.eachSupportedId())('KnexTimeline on %p', databaseId => {
+  const db = useStore(databases, databaseId);
+
+  describe('getTimeline', () => {
+    beforeEach(async () => {
+      // Versions 1..5 appear a minute apart; each reaches dev, the odd ones staging.
+      const reports: ProviderDeployment[] = [];
+      for (let v = 1; v <= 5; v++) {
+        reports.push(
+          report(`dev-${v}`, {
+            version: { sha: sha(v), tag: `v${v}` },
+            createdAt: at(v),
+            statuses: [status('success', v + 1)],
+          }),
+        );
+        if (v % 2 === 1) {
+          reports.push(
+            report(`stg-${v}-a`, {
+              environment: 'staging',
+              version: { sha: sha(v) },
+              createdAt: at(v + 10),
+              statuses: [status('failure', v + 11)],
+            }),
+            report(`stg-${v}-b`, {
+              environment: 'staging',
+              version: { sha: sha(v) },
+              createdAt: at(v + 20),
+              statuses: [status('success', v + 23)],
+            }),
+          );
+        }
+      }
+      await db.store.upsertDeployments(ENTITY, 'github', reports);
+    });
+
+    it('pages versions newest first with a cell per environment', async () => {
+      const first = await db.store.getTimeline(ENTITY, {
+        environments: PATH,
+        limit: 2,
+      });
+      expect(first.rows.map(r => r.version.tag)).toEqual(['v5', 'v4']);
+      expect(first.rows[0].firstSeenAt).toBe(at(5));
+      expect(first.rows[0].cells).toEqual({
+        dev: {
+          deploymentId: 'github:dev-5',
+          state: 'success',
+          startedAt: at(5),
+          finishedAt: at(6),
+          durationSeconds: 60,
+          triggeredBy: 'alice',
+          url: 'https://example.com/runs/dev-5',
+          attempts: 1,
+        },
+        staging: expect.objectContaining({
+          deploymentId: 'github:stg-5-b',
+          state: 'success',
+          attempts: 2,
+        }),
+        production: undefined,
+      });
+      expect(first.nextCursor).toEqual(expect.any(String));
+
+      const second = await db.store.getTimeline(ENTITY, {
+        environments: PATH,
+        limit: 2,
+        cursor: first.nextCursor,
+      });
+      expect(second.rows.map(r => r.version.tag)).toEqual(['v3', 'v2']);
+      const third = await db.store.getTimeline(ENTITY, {
+        environments: PATH,
+        limit: 2,
+        cursor: second.nextCursor,
+      });
+      expect(third.rows.map(r => r.version.tag)).toEqual(['v1']);
+      expect(third.nextCursor).toBeUndefined();
+    });
+
+    it('filters by environment and time', async () => {
+      const staging = await db.store.getTimeline(ENTITY, {
+        environments: ['staging'],
+        limit: 10,
+      });
+      expect(staging.rows.map(r => r.version.tag)).toEqual(['v5', 'v3', 'v1']);
+      expect(Object.keys(staging.rows[0].cells)).toEqual(['staging']);
+
+      const window = await db.store.getTimeline(ENTITY, {
+        environments: PATH,
+        limit: 10,
+        since: at(2),
+        until: at(4),
+      });
+      expect(window.rows.map(r => r.version.tag)).toEqual(['v4', 'v3', 'v2']);
+    });
+
+    it('refuses a malformed cursor with an InputError', async () => {
+      for (const cursor of [
+        'not a cursor',
+        Buffer.from('{"list":"audit","position":{"at":1,"id":1}}').toString(
+          'base64url',
+        ),
+        Buffer.from('{"list":"timeline","position":{"sha":"zz"}}').toString(
+          'base64url',
+        ),
+        'eyJsaXN0Ijoi',
+      ]) {
+        await expect(
+          db.store.getTimeline(ENTITY, {
+            environments: PATH,
+            limit: 2,
+            cursor,
+          }),
+        ).rejects.toThrow(InputError);
+      }
+    });
+
+    it('refuses an invalid time filter or page size', async () => {
+      await expect(
+        db.store.getTimeline(ENTITY, {
+          environments: PATH,
+          limit: 2,
+          since: 'yesterday',
+        }),
+      ).rejects.toThrow("Invalid time 'yesterday' for since");
+      await expect(
+        db.store.getTimeline(ENTITY, { environments: PATH, limit: 0 }),
+      ).rejects.toThrow(InputError);
+    });
+  });
+});

@@ -1,0 +1,183 @@
+import { InputError } from '@backstage/errors';
+import type {
+  DeploymentState,
+  TimelineCell,
+  TimelineRow,
+} from '@stagecraft/plugin-deployments-common';
+import { Knex } from 'knex';
+import type { TimelinePageOptions } from '../DeploymentStore';
+import { DbTime, parseTime, toIso, toMillis } from '../dbTime';
+import { createPageCursorCodec } from '../pageCursor';
+import { providerId } from '../providerId';
+import { compact, validLimit } from '../rowValues';
+import { VersionColumns, toVersion } from '../versionColumns';
+
+const timelineCursor = createPageCursorCodec(
+  'timeline',
+  (value): value is { firstSeenAt: number; sha: string } =>
+    typeof value === 'object' &&
+    value !== null &&
+    Number.isSafeInteger((value as any).firstSeenAt) &&
+    typeof (value as any).sha === 'string' &&
+    /^[0-9a-f]{1,64}$/i.test((value as any).sha),
+);
+
+interface AttemptRow {
+  provider: string;
+  provider_deployment_id: string;
+  environment: string;
+  sha: string;
+  state: string;
+  created_at: DbTime;
+  finished_at: DbTime | null;
+  triggered_by: string | null;
+  url: string | null;
+}
+
+/** The promotion timeline: versions as rows (newest first), environments as columns. */
+export class KnexTimeline {
+  constructor(private readonly db: Knex) {}
+
+  async getTimeline(
+    entityRef: string,
+    options: TimelinePageOptions,
+  ): Promise<{ rows: TimelineRow[]; nextCursor?: string }> {
+    const { environments } = options;
+    if (environments.length === 0) {
+      throw new InputError('The timeline needs at least one environment');
+    }
+    const limit = validLimit(options.limit);
+    const after = options.cursor
+      ? timelineCursor.decode(options.cursor)
+      : undefined;
+
+    const query = this.db('versions as v')
+      .where('v.entity_ref', entityRef)
+      .whereExists(
+        this.db('deployments as d')
+          .select(this.db.raw('1'))
+          .whereRaw('d.entity_ref = v.entity_ref')
+          .whereRaw('d.sha = v.sha')
+          .whereIn('d.environment', environments),
+      );
+    if (options.since) {
+      query.where('v.first_seen_at', '>=', parseTime(options.since, 'since'));
+    }
+    if (options.until) {
+      query.where('v.first_seen_at', '<=', parseTime(options.until, 'until'));
+    }
+    if (after) {
+      const at = new Date(after.firstSeenAt);
+      query.where(inner =>
+        inner
+          .where('v.first_seen_at', '<', at)
+          .orWhere(tie =>
+            tie
+              .where('v.first_seen_at', '=', at)
+              .where('v.sha', '<', after.sha),
+          ),
+      );
+    }
+    const versions: Array<VersionColumns & { first_seen_at: DbTime }> =
+      await query
+        .orderBy([
+          { column: 'v.first_seen_at', order: 'desc' },
+          { column: 'v.sha', order: 'desc' },
+        ])
+        .limit(limit + 1)
+        .select(
+          'v.sha',
+          'v.tag',
+          'v.message',
+          'v.version_url',
+          'v.first_seen_at',
+        );
+
+    const page = versions.slice(0, limit);
+    const attempts: AttemptRow[] =
+      page.length === 0
+        ? []
+        : await this.db('deployments')
+            .where('entity_ref', entityRef)
+            .whereIn(
+              'sha',
+              page.map(v => v.sha),
+            )
+            .whereIn('environment', environments)
+            .orderBy([
+              { column: 'created_at', order: 'asc' },
+              { column: 'id', order: 'asc' },
+            ])
+            .select(
+              'provider',
+              'provider_deployment_id',
+              'environment',
+              'sha',
+              'state',
+              'created_at',
+              'finished_at',
+              'triggered_by',
+              'url',
+            );
+
+    const cells = newestAttempts(attempts);
+    const rows: TimelineRow[] = page.map(version => ({
+      version: toVersion(version),
+      firstSeenAt: toIso(version.first_seen_at),
+      cells: Object.fromEntries(
+        environments.map(environment => [
+          environment,
+          cells.get(cellKey(version.sha, environment)),
+        ]),
+      ),
+    }));
+    const last = page[page.length - 1];
+    return compact({
+      rows,
+      nextCursor:
+        versions.length > limit && last
+          ? timelineCursor.encode({
+              firstSeenAt: toMillis(last.first_seen_at)!,
+              sha: last.sha,
+            })
+          : undefined,
+    });
+  }
+}
+
+function cellKey(sha: string, environment: string) {
+  return `${sha}\u0000${environment}`;
+}
+
+/** The cell shows the newest attempt of the version in the environment; attempts arrive oldest first. */
+function newestAttempts(attempts: AttemptRow[]): Map<string, TimelineCell> {
+  const cells = new Map<string, TimelineCell>();
+  for (const attempt of attempts) {
+    const key = cellKey(attempt.sha, attempt.environment);
+    const startedAt = toMillis(attempt.created_at)!;
+    const finishedAt = toMillis(attempt.finished_at);
+    cells.set(
+      key,
+      compact({
+        deploymentId: providerId(
+          attempt.provider,
+          attempt.provider_deployment_id,
+        ),
+        state: attempt.state as DeploymentState,
+        startedAt: new Date(startedAt).toISOString(),
+        finishedAt:
+          finishedAt !== undefined
+            ? new Date(finishedAt).toISOString()
+            : undefined,
+        durationSeconds:
+          finishedAt !== undefined
+            ? Math.max(0, Math.round((finishedAt - startedAt) / 1000))
+            : undefined,
+        triggeredBy: attempt.triggered_by ?? undefined,
+        url: attempt.url ?? undefined,
+        attempts: (cells.get(key)?.attempts ?? 0) + 1,
+      }),
+    );
+  }
+  return cells;
+}
