@@ -23,6 +23,7 @@ import { review } from './actions/review';
 import {
   DEFAULT_PROMOTE_WORKFLOW,
   EnvironmentNames,
+  GITHUB_ENVIRONMENT_SCOPE_ANNOTATION,
   GITHUB_ENVIRONMENTS_ANNOTATION,
   GITHUB_PROMOTE_WORKFLOW_ANNOTATION,
   GithubRepository,
@@ -83,13 +84,6 @@ export class GithubDeploymentProvider implements DeploymentProvider {
   private readonly backfillPages: number;
   private readonly maxCompareCommits: number;
   private readonly maxPullRequestLookups: number;
-  /**
-   * Environment mappings seen on entities, by target key. Webhooks name only
-   * the repository, so they use what targetOf() saw; the next sync corrects
-   * anything that arrived before.
-   */
-  private readonly namesByTarget = new Map<string, EnvironmentNames>();
-
   static fromConfig(
     config: Config,
     options: { logger: LoggerService } & Partial<
@@ -114,10 +108,18 @@ export class GithubDeploymentProvider implements DeploymentProvider {
     this.maxPullRequestLookups = options.maxPullRequestLookups ?? 30;
   }
 
-  targetOf(entity: Entity): ProviderTarget | undefined {
+  /**
+   * One target per entity: its repository. The target covers every
+   * environment, or with `stagecraft.io/github-environment-scope: mapped`
+   * only those `stagecraft.io/github-environments` names (how entities that
+   * share a repository keep their deployments apart). GitHub's environment
+   * names are reported as they are; the core maps them with
+   * `environmentNames`.
+   */
+  async targetsOf(entity: Entity): Promise<ProviderTarget[]> {
     const repository = readGithubRepository(entity);
     if (!repository) {
-      return undefined;
+      return [];
     }
     const annotations = entity.metadata.annotations ?? {};
     const host = this.clients.hostFor(
@@ -125,25 +127,31 @@ export class GithubDeploymentProvider implements DeploymentProvider {
         annotations[MANAGED_BY_LOCATION]?.replace(/^url:/, ''),
     );
     if (!host) {
-      return undefined;
+      return [];
     }
     const names = EnvironmentNames.parse(
       annotations[GITHUB_ENVIRONMENTS_ANNOTATION],
     );
+    const scope = annotations[GITHUB_ENVIRONMENT_SCOPE_ANNOTATION]?.trim();
     const key = `${repository.owner}/${repository.repo}`.toLowerCase();
-    this.namesByTarget.set(key, names);
-    return {
-      key,
-      details: {
-        owner: repository.owner,
-        repo: repository.repo,
-        host,
-        promoteWith:
-          annotations[GITHUB_PROMOTE_WORKFLOW_ANNOTATION]?.trim() ||
-          DEFAULT_PROMOTE_WORKFLOW,
-        environments: names.toString(),
+    return [
+      {
+        key,
+        routingKeys: [key],
+        environments: scope === 'mapped' ? names.stagecraftNames() : 'all',
+        environmentNames: names.fromGithubMap(),
+        changeSource: true,
+        settings: {
+          owner: repository.owner,
+          repo: repository.repo,
+          host,
+          promoteWith:
+            annotations[GITHUB_PROMOTE_WORKFLOW_ANNOTATION]?.trim() ||
+            DEFAULT_PROMOTE_WORKFLOW,
+          environments: names.toString(),
+        },
       },
-    };
+    ];
   }
 
   async sync(request: {
@@ -152,13 +160,14 @@ export class GithubDeploymentProvider implements DeploymentProvider {
     cursor?: string;
     signal?: AbortSignal;
   }): Promise<ProviderSnapshot> {
-    const { repository, host, names } = this.settingsOf(request.target);
+    const { repository, host } = this.settingsOf(request.target);
     const slug = `${repository.owner}/${repository.repo}`;
     try {
       const client = await this.clients.forRepository(repository, host);
       return await syncRepository({
         client,
-        names,
+        // GitHub's names as they are: the core maps them with the target's environmentNames.
+        names: EnvironmentNames.parse(undefined),
         cursor: request.cursor,
         signal: request.signal,
         backfillPages: this.backfillPages,
@@ -329,21 +338,22 @@ export class GithubDeploymentProvider implements DeploymentProvider {
     const events = translateWebhook({
       event,
       body: request.rawBody,
-      namesOf: key =>
-        this.namesByTarget.get(key) ?? EnvironmentNames.parse(undefined),
+      // GitHub's names as they are: the core maps them with the stored
+      // target's environmentNames, on any replica, right after a restart.
+      namesOf: () => EnvironmentNames.parse(undefined),
       htmlBaseUrl: `https://${host}`,
     });
     return { deliveryKey, events };
   }
 
-  /** Reads what targetOf() stored in the target; refuses targets this provider did not make. */
+  /** Reads what targetsOf() stored in the target; refuses targets this provider did not make. */
   private settingsOf(target: ProviderTarget): {
     repository: GithubRepository;
     host: string;
     names: EnvironmentNames;
     promoteWith: string;
   } {
-    const details = target.details ?? {};
+    const details = target.settings ?? {};
     const repository = parseRepositorySlug(
       details.owner && details.repo
         ? `${details.owner}/${details.repo}`

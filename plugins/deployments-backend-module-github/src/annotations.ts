@@ -19,6 +19,14 @@ export const GITHUB_ENVIRONMENTS_ANNOTATION =
   'stagecraft.io/github-environments';
 
 /** The workflow dispatched to promote when an entity names none. */
+/**
+ * `mapped`: the entity's deployments are only those in the GitHub
+ * environments that `stagecraft.io/github-environments` names — for a
+ * repository that several entities share. Default `all`.
+ */
+export const GITHUB_ENVIRONMENT_SCOPE_ANNOTATION =
+  'stagecraft.io/github-environment-scope';
+
 export const DEFAULT_PROMOTE_WORKFLOW = 'deploy.yml';
 
 /** The annotation value that selects promotion by creating a GitHub deployment. */
@@ -94,7 +102,21 @@ export class EnvironmentNames {
     return this.fromGithubNames.get(githubName) ?? githubName;
   }
 
-  /** The canonical `a=b,c=d` form, stable for use in target details. */
+  /** The Stagecraft environment names the mapping names. */
+  stagecraftNames(): string[] {
+    return [...this.toGithubNames.keys()];
+  }
+
+  /** GitHub environment name to Stagecraft name, for the names that differ. */
+  fromGithubMap(): Record<string, string> {
+    return Object.fromEntries(
+      [...this.fromGithubNames].filter(
+        ([github, stagecraft]) => github !== stagecraft,
+      ),
+    );
+  }
+
+  /** The canonical `a=b,c=d` form, stable for use in target settings. */
   toString(): string {
     return [...this.toGithubNames].map(([s, g]) => `${s}=${g}`).join(',');
   }

@@ -2,7 +2,11 @@ import { registerMswTestHooks } from '@backstage/backend-test-utils';
 import { delay, http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { FakeGithub } from './__testUtils__/FakeGithub';
-import { createTestProvider, entityFor } from './__testUtils__/testProvider';
+import {
+  createTestProvider,
+  entityFor,
+  repositoryTarget,
+} from './__testUtils__/testProvider';
 
 const REPO = 'acme/payments-api';
 const TAGS = `https://api.github.com/repos/${REPO}/tags`;
@@ -19,7 +23,7 @@ async function syncFailure() {
   const { provider, logger } = createTestProvider();
   const entity = entityFor(REPO);
   const error = await provider
-    .sync({ entity, target: provider.targetOf(entity)! })
+    .sync({ entity, target: await repositoryTarget(provider, entity) })
     .then(
       () => undefined,
       e => e as Error,
@@ -60,7 +64,10 @@ describe('sync failures', () => {
     const entity = entityFor(REPO);
 
     await expect(
-      provider.sync({ entity, target: provider.targetOf(entity)! }),
+      provider.sync({
+        entity,
+        target: await repositoryTarget(provider, entity),
+      }),
     ).resolves.toMatchObject({ deployments: [] });
     expect(attempts).toBe(2);
   });
@@ -168,7 +175,10 @@ describe('sync failures', () => {
     const entity = entityFor(REPO);
 
     await expect(
-      provider.sync({ entity, target: provider.targetOf(entity)! }),
+      provider.sync({
+        entity,
+        target: await repositoryTarget(provider, entity),
+      }),
     ).resolves.toBeDefined();
     expect(attempts).toBe(2);
   });
@@ -183,7 +193,7 @@ describe('compare failures', () => {
     return provider
       .compare({
         entity,
-        target: provider.targetOf(entity)!,
+        target: await repositoryTarget(provider, entity),
         fromSha: 'a'.repeat(40),
         toSha: 'b'.repeat(40),
       })

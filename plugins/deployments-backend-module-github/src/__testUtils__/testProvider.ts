@@ -48,3 +48,13 @@ export function entityFor(
     spec: { type: 'service', owner: 'team-payments', lifecycle: 'production' },
   };
 }
+
+/** The one target the GitHub provider makes of an entity (its repository). */
+export async function repositoryTarget(
+  provider: GithubDeploymentProvider,
+  entity: Entity,
+) {
+  const [target] = await provider.targetsOf(entity);
+  if (!target) throw new Error('the entity has no GitHub target');
+  return target;
+}

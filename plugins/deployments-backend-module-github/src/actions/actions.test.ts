@@ -12,7 +12,11 @@ import type {
 } from '@stagecraft/plugin-deployments-node';
 import { FakeGithub } from '../__testUtils__/FakeGithub';
 import { pendingDeployment, sha } from '../__testUtils__/githubFixtures';
-import { createTestProvider, entityFor } from '../__testUtils__/testProvider';
+import {
+  createTestProvider,
+  entityFor,
+  repositoryTarget,
+} from '../__testUtils__/testProvider';
 
 const REPO = 'acme/payments-api';
 const github = new FakeGithub();
@@ -21,7 +25,7 @@ registerMswTestHooks(server);
 
 beforeEach(() => github.clear());
 
-function promoteRequest(
+async function promoteRequest(
   annotations: Record<string, string>,
   version: ProviderPromoteRequest['version'],
 ) {
@@ -29,7 +33,7 @@ function promoteRequest(
   const entity = entityFor(REPO, annotations);
   const request: ProviderPromoteRequest = {
     entity,
-    target: provider.targetOf(entity)!,
+    target: await repositoryTarget(provider, entity),
     environment: 'production',
     version,
     kind: 'promote',
@@ -43,7 +47,7 @@ function promoteRequest(
 describe('promote', () => {
   it('dispatches the deploy workflow on the version tag with the exact SHA in the inputs', async () => {
     const repo = github.repository(REPO);
-    const { provider, request } = promoteRequest(
+    const { provider, request } = await promoteRequest(
       { 'stagecraft.io/github-environments': 'production=prod' },
       { sha: sha(42), tag: 'v1.42.0' },
     );
@@ -68,7 +72,7 @@ describe('promote', () => {
   it('dispatches on the default branch when the version has no tag', async () => {
     const repo = github.repository(REPO);
     repo.defaultBranch = 'trunk';
-    const { provider, request } = promoteRequest(
+    const { provider, request } = await promoteRequest(
       { 'stagecraft.io/github-promote-workflow': 'release.yaml' },
       { sha: sha(42) },
     );
@@ -88,7 +92,7 @@ describe('promote', () => {
 
   it('creates a deployment of the exact SHA without merging the default branch', async () => {
     const repo = github.repository(REPO);
-    const { provider, request } = promoteRequest(
+    const { provider, request } = await promoteRequest(
       { 'stagecraft.io/github-promote-workflow': 'deployment' },
       { sha: sha(42), tag: 'v1.42.0' },
     );
@@ -131,7 +135,7 @@ describe('promote', () => {
           ),
       ),
     );
-    const { provider, request } = promoteRequest(
+    const { provider, request } = await promoteRequest(
       {},
       { sha: sha(42), tag: 'v1.42.0' },
     );
@@ -145,7 +149,7 @@ describe('promote', () => {
   });
 
   it('refuses a workflow annotation that names no workflow file', async () => {
-    const { provider, request } = promoteRequest(
+    const { provider, request } = await promoteRequest(
       { 'stagecraft.io/github-promote-workflow': '../../etc/passwd' },
       { sha: sha(42) },
     );
@@ -156,14 +160,17 @@ describe('promote', () => {
 });
 
 describe('review', () => {
-  function reviewRequest(userToken?: string, details?: Record<string, string>) {
+  async function reviewRequest(
+    userToken?: string,
+    details?: Record<string, string>,
+  ) {
     const { provider } = createTestProvider();
     const entity = entityFor(REPO, {
       'stagecraft.io/github-environments': 'production=prod',
     });
     const request: ProviderReviewRequest = {
       entity,
-      target: provider.targetOf(entity)!,
+      target: await repositoryTarget(provider, entity),
       gate: {
         id: 'github:812:prod',
         kind: 'provider',
@@ -201,7 +208,7 @@ describe('review', () => {
 
   it("approves with the user's own token and records the user as the identity", async () => {
     const repo = waitingRun();
-    const { provider, request } = reviewRequest('user-token-of-alice');
+    const { provider, request } = await reviewRequest('user-token-of-alice');
 
     const result = await provider.review(request);
 
@@ -226,7 +233,7 @@ describe('review', () => {
 
   it('acts with the integration credentials when no user token is given', async () => {
     const repo = waitingRun();
-    const { provider, request } = reviewRequest();
+    const { provider, request } = await reviewRequest();
 
     const result = await provider.review({ ...request, decision: 'reject' });
 
@@ -246,7 +253,7 @@ describe('review', () => {
 
   it('finds the environment id of a gate opened by a webhook', async () => {
     const repo = waitingRun();
-    const { provider, request } = reviewRequest(undefined, {
+    const { provider, request } = await reviewRequest(undefined, {
       runId: '812',
       githubEnvironment: 'prod',
     });
@@ -258,7 +265,7 @@ describe('review', () => {
 
   it('refuses a user token GitHub rejects, before acting', async () => {
     const repo = waitingRun();
-    const { provider, request } = reviewRequest('stale-token');
+    const { provider, request } = await reviewRequest('stale-token');
 
     await expect(provider.review(request)).rejects.toThrow(AuthenticationError);
     expect(repo.reviews).toEqual([]);
@@ -276,7 +283,7 @@ describe('review', () => {
           ),
       ),
     );
-    const { provider, request } = reviewRequest();
+    const { provider, request } = await reviewRequest();
 
     const failure = provider.review(request);
 

@@ -9,7 +9,11 @@ import {
   sha,
   tag,
 } from '../__testUtils__/githubFixtures';
-import { createTestProvider, entityFor } from '../__testUtils__/testProvider';
+import {
+  createTestProvider,
+  entityFor,
+  repositoryTarget,
+} from '../__testUtils__/testProvider';
 import { pullRequestFromMessage } from './compareCommits';
 
 const REPO = 'acme/payments-api';
@@ -96,7 +100,7 @@ describe('compare', () => {
 
     const diff = await provider.compare({
       entity,
-      target: provider.targetOf(entity)!,
+      target: await repositoryTarget(provider, entity),
       fromSha: sha(1000),
       toSha: sha(2000),
     });
@@ -139,7 +143,7 @@ describe('compare', () => {
 
     const diff = await provider.compare({
       entity,
-      target: provider.targetOf(entity)!,
+      target: await repositoryTarget(provider, entity),
       fromSha: sha(1000),
       toSha: sha(2000),
     });
@@ -176,7 +180,7 @@ describe('compare', () => {
 
     const diff = await provider.compare({
       entity,
-      target: provider.targetOf(entity)!,
+      target: await repositoryTarget(provider, entity),
       fromSha: sha(2000),
       toSha: sha(1000),
     });
@@ -190,7 +194,7 @@ describe('compare', () => {
     await expect(
       provider.compare({
         entity,
-        target: provider.targetOf(entity)!,
+        target: await repositoryTarget(provider, entity),
         fromSha: 'main..evil',
         toSha: sha(1),
       }),
@@ -234,7 +238,7 @@ describe('resolveVersion', () => {
     await expect(
       provider.resolveVersion({
         entity,
-        target: provider.targetOf(entity)!,
+        target: await repositoryTarget(provider, entity),
         ref: 'v1.42.0',
       }),
     ).resolves.toEqual({
@@ -260,7 +264,7 @@ describe('resolveVersion', () => {
     await expect(
       provider.resolveVersion({
         entity,
-        target: provider.targetOf(entity)!,
+        target: await repositoryTarget(provider, entity),
         ref: 'nope',
       }),
     ).resolves.toBeUndefined();

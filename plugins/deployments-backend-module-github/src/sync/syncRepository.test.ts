@@ -10,7 +10,11 @@ import {
   tag,
   workflowRun,
 } from '../__testUtils__/githubFixtures';
-import { createTestProvider, entityFor } from '../__testUtils__/testProvider';
+import {
+  createTestProvider,
+  entityFor,
+  repositoryTarget,
+} from '../__testUtils__/testProvider';
 
 const REPO = 'acme/payments-api';
 const github = new FakeGithub();
@@ -71,7 +75,7 @@ describe('sync', () => {
     repo.tags = [tag(REPO, 'v1.42.0', sha(100))];
     const { provider } = createTestProvider();
     const entity = entityFor(REPO);
-    const target = provider.targetOf(entity)!;
+    const target = await repositoryTarget(provider, entity);
 
     const snapshot = await provider.sync({ entity, target });
 
@@ -109,7 +113,7 @@ describe('sync', () => {
 
     const snapshot = await provider.sync({
       entity,
-      target: provider.targetOf(entity)!,
+      target: await repositoryTarget(provider, entity),
     });
 
     expect(snapshot.deployments).toHaveLength(250);
@@ -126,11 +130,11 @@ describe('sync', () => {
       // The first sync backfills; the second learns the deployments list's ETag.
       let snapshot = await provider.sync({
         entity,
-        target: provider.targetOf(entity)!,
+        target: await repositoryTarget(provider, entity),
       });
       snapshot = await provider.sync({
         entity,
-        target: provider.targetOf(entity)!,
+        target: await repositoryTarget(provider, entity),
         cursor: snapshot.cursor,
       });
       cursors.set(slug, snapshot.cursor!);
@@ -141,7 +145,7 @@ describe('sync', () => {
       const entity = entityFor(slug);
       const snapshot = await provider.sync({
         entity,
-        target: provider.targetOf(entity)!,
+        target: await repositoryTarget(provider, entity),
         cursor: cursors.get(slug),
       });
       expect(snapshot.deployments).toEqual([]);
@@ -173,7 +177,7 @@ describe('sync', () => {
     ]);
     const { provider } = createTestProvider();
     const entity = entityFor(REPO);
-    const target = provider.targetOf(entity)!;
+    const target = await repositoryTarget(provider, entity);
     let snapshot = await provider.sync({ entity, target });
     snapshot = await provider.sync({ entity, target, cursor: snapshot.cursor });
 
@@ -251,13 +255,15 @@ describe('sync', () => {
     const entity = entityFor(REPO, {
       'stagecraft.io/github-environments': 'production=prod',
     });
-    const target = provider.targetOf(entity)!;
+    const target = await repositoryTarget(provider, entity);
+    // GitHub's names are reported as they are; the core maps them.
+    expect(target.environmentNames).toEqual({ prod: 'production' });
 
     const first = await provider.sync({ entity, target });
     const expected = [
       {
         providerGateId: '812:prod',
-        environment: 'production',
+        environment: 'prod',
         version: {
           sha: sha(3),
           tag: 'v1.41.2',
@@ -307,7 +313,7 @@ describe('sync', () => {
 
     const snapshot = await provider.sync({
       entity,
-      target: provider.targetOf(entity)!,
+      target: await repositoryTarget(provider, entity),
       cursor: '{not json',
     });
 
@@ -341,11 +347,11 @@ describe('sync', () => {
       'backstage.io/source-location':
         'url:https://ghe.acme.test/acme/payments-api/tree/main/',
     });
-    const target = provider.targetOf(entity)!;
+    const target = await repositoryTarget(provider, entity);
 
     const snapshot = await provider.sync({ entity, target });
 
-    expect(target.details?.host).toBe('ghe.acme.test');
+    expect(target.settings?.host).toBe('ghe.acme.test');
     expect(snapshot.deployments[0].version.url).toBe(
       `https://ghe.acme.test/${REPO}/commit/${sha(1)}`,
     );

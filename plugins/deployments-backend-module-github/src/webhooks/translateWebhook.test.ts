@@ -14,7 +14,6 @@ import {
 } from '../__testUtils__/githubFixtures';
 import {
   createTestProvider,
-  entityFor,
   WEBHOOK_SECRET,
 } from '../__testUtils__/testProvider';
 
@@ -52,10 +51,6 @@ const productionDeployment = deployment(REPO, {
 
 function setup() {
   const { provider } = createTestProvider();
-  // The core resolves entities through targetOf(), which teaches the provider their environment names.
-  provider.targetOf(
-    entityFor(REPO, { 'stagecraft.io/github-environments': 'production=prod' }),
-  );
   return provider;
 }
 
@@ -86,7 +81,7 @@ describe('handleWebhook', () => {
     expect(result).toEqual({ deliveryKey: '4711:delivery-ping', events: [] });
   });
 
-  it('translates a new deployment, in Stagecraft environment names', async () => {
+  it('translates a new deployment, in GitHub environment names, which the core maps with the stored target', async () => {
     const provider = setup();
     const result = await provider.handleWebhook(
       delivery('deployment', {
@@ -98,11 +93,11 @@ describe('handleWebhook', () => {
     );
     expect(result.events).toEqual([
       {
-        targetKey: 'acme/payments-api',
+        routingKey: 'acme/payments-api',
         deployments: [
           expect.objectContaining({
             providerDeploymentId: '77',
-            environment: 'production',
+            environment: 'prod',
             version: {
               sha: sha(7),
               url: `https://github.com/${REPO}/commit/${sha(7)}`,
@@ -204,11 +199,11 @@ describe('handleWebhook', () => {
     );
     expect(requested.events).toEqual([
       {
-        targetKey: 'acme/payments-api',
+        routingKey: 'acme/payments-api',
         openedGates: [
           {
             providerGateId: '812:prod',
-            environment: 'production',
+            environment: 'prod',
             version: {
               sha: sha(7),
               url: `https://github.com/${REPO}/commit/${sha(7)}`,
@@ -240,7 +235,7 @@ describe('handleWebhook', () => {
     );
     expect(approved.events).toEqual([
       {
-        targetKey: 'acme/payments-api',
+        routingKey: 'acme/payments-api',
         closedGateIds: ['812:prod'],
         resync: true,
       },
@@ -266,12 +261,12 @@ describe('handleWebhook', () => {
     );
     expect(result.events).toEqual([
       expect.objectContaining({
-        targetKey: 'acme/payments-api',
+        routingKey: 'acme/payments-api',
         resync: true,
         openedGates: [
           expect.objectContaining({
             providerGateId: '812:prod',
-            environment: 'production',
+            environment: 'prod',
             reviewers: [],
           }),
         ],
@@ -293,7 +288,7 @@ describe('handleWebhook', () => {
       }),
     );
     expect(result.events).toEqual([
-      { targetKey: 'acme/payments-api', resync: true },
+      { routingKey: 'acme/payments-api', resync: true },
     ]);
   });
 

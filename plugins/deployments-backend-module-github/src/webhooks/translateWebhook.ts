@@ -90,7 +90,7 @@ export function translateWebhook(
       if (!payload.deployment) return [];
       return [
         {
-          targetKey,
+          routingKey: targetKey,
           deployments: [
             toProviderDeployment(factsFromRest(payload.deployment), [], view),
           ],
@@ -111,7 +111,7 @@ export function translateWebhook(
       // history it has, ordered by time, whatever order deliveries arrive in.
       return [
         {
-          targetKey,
+          routingKey: targetKey,
           deployments: [
             toProviderDeployment(
               factsFromRest(payload.deployment),
@@ -130,14 +130,14 @@ export function translateWebhook(
         return [];
       }
       if (job.status !== 'waiting') {
-        return [{ targetKey, resync: true }];
+        return [{ routingKey: targetKey, resync: true }];
       }
       // A job held by an environment. Its reviewers are not in the payload:
       // the gate opens now and the resync fills them in.
       const githubEnvironment = payload.deployment.environment;
       return [
         {
-          targetKey,
+          routingKey: targetKey,
           openedGates: [
             {
               providerGateId: gateIdOf(job.run_id, githubEnvironment),
@@ -157,7 +157,7 @@ export function translateWebhook(
       ];
     }
     case 'workflow_run':
-      return [{ targetKey, resync: true }];
+      return [{ routingKey: targetKey, resync: true }];
     default:
       return [];
   }
@@ -175,12 +175,12 @@ function translateReview(
 ): ProviderWebhookEvent {
   const run = payload.workflow_run;
   if (!run) {
-    return { targetKey, resync: true };
+    return { routingKey: targetKey, resync: true };
   }
   if (payload.action === 'requested' && payload.environment) {
     const githubEnvironment = payload.environment;
     return {
-      targetKey,
+      routingKey: targetKey,
       openedGates: [
         {
           providerGateId: gateIdOf(run.id, githubEnvironment),
@@ -207,14 +207,14 @@ function translateReview(
     }
     if (payload.environment) environments.add(payload.environment);
     if (environments.size === 0) {
-      return { targetKey, resync: true };
+      return { routingKey: targetKey, resync: true };
     }
     return {
-      targetKey,
+      routingKey: targetKey,
       closedGateIds: [...environments].map(e => gateIdOf(run.id, e)),
       // The run moves on (or fails); its deployments change right after.
       resync: true,
     };
   }
-  return { targetKey, resync: true };
+  return { routingKey: targetKey, resync: true };
 }
