@@ -20,7 +20,9 @@ import {
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { createTestEntityPage } from '@backstage/plugin-catalog-react/testUtils';
 import type { Entity } from '@backstage/catalog-model';
-import deploymentsPlugin from './alpha';
+import deploymentsPlugin, {
+  createDeploymentsAvailabilityModule,
+} from './alpha';
 import { deploymentsApiRef } from './api';
 import { aDiff, aGate, threeLanes } from './__testUtils__/fixtures';
 import { paymentsApi } from './__testUtils__/renderWithFakes';
@@ -39,6 +41,27 @@ const docsSite: Entity = {
     annotations: { 'backstage.io/techdocs-ref': 'dir:.' },
   },
   spec: { type: 'website', lifecycle: 'production', owner: 'team-docs' },
+};
+
+/** payments-api as a third-party provider annotates it, with nothing the known providers read. */
+const argoPaymentsApi: Entity = {
+  ...paymentsApi,
+  metadata: {
+    ...paymentsApi.metadata,
+    annotations: { 'argocd/app-name': 'payments-api' },
+  },
+};
+
+/** payments-api deployed by AWS only. */
+const awsPaymentsApi: Entity = {
+  ...paymentsApi,
+  metadata: {
+    ...paymentsApi.metadata,
+    annotations: {
+      'aws.amazon.com/aws-codepipeline-arn':
+        'arn:aws:codepipeline:eu-west-1:123456789012:payments-api',
+    },
+  },
 };
 
 const server = setupServer();
@@ -131,7 +154,29 @@ describe('the deployments plugin in the new frontend system', () => {
       );
       expect(filter).toBeDefined();
       expect(filter!(paymentsApi)).toBe(true);
+      expect(filter!(awsPaymentsApi)).toBe(true);
       expect(filter!(docsSite)).toBe(false);
+      expect(filter!(argoPaymentsApi)).toBe(false);
+    });
+
+    it('is offered for a third-party provider’s entities with the availability module', async () => {
+      renderTestApp({
+        features: [
+          deploymentsPlugin,
+          createDeploymentsAvailabilityModule({
+            annotations: ['argocd/app-name'],
+          }),
+        ],
+        extensions: [createTestEntityPage({ entity: argoPaymentsApi })],
+        apis: appApis,
+      });
+
+      expect(
+        await screen.findByRole('region', { name: 'Environment production' }),
+      ).toBeInTheDocument();
+      expect(
+        await screen.findByRole('list', { name: 'Environments' }),
+      ).toBeInTheDocument();
     });
 
     it('shows the environment lanes of an entity with a GitHub project slug', async () => {

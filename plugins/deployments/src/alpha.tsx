@@ -1,6 +1,7 @@
 import {
   ApiBlueprint,
   PageBlueprint,
+  createFrontendModule,
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
@@ -15,7 +16,11 @@ import {
 } from '@backstage/core-compat-api';
 import { DeploymentsClient } from '@stagecraft/plugin-deployments-common';
 import { deploymentsApiRef } from './api';
-import { isDeploymentsAvailable } from './annotations';
+import {
+  createIsDeploymentsAvailable,
+  isDeploymentsAvailable,
+  type DeploymentsAvailabilityOptions,
+} from './annotations';
 import { approvalsRouteRef, rootRouteRef } from './routes';
 import CheckCircleOutlineIcon from '@material-ui/icons/CheckCircleOutline';
 
@@ -82,3 +87,28 @@ export default createFrontendPlugin({
     deploymentApprovalsPage,
   ],
 });
+
+/**
+ * Offers the Deployments tab and card also for the entities of third-party
+ * providers, by their annotations; the known providers' annotations still
+ * count. Install it beside the plugin:
+ * `createApp({ features: [deploymentsPlugin, createDeploymentsAvailabilityModule({ annotations: ['argocd/app-name'] })] })`.
+ */
+export function createDeploymentsAvailabilityModule(
+  options: DeploymentsAvailabilityOptions,
+) {
+  const filter = createIsDeploymentsAvailable(options);
+  return createFrontendModule({
+    pluginId: 'deployments',
+    extensions: [
+      deploymentsEntityContent.override({ params: { filter } }),
+      deploymentsEntityCard.override({ params: { filter } }),
+    ],
+  });
+}
+
+export {
+  createIsDeploymentsAvailable,
+  isDeploymentsAvailable,
+  type DeploymentsAvailabilityOptions,
+};

@@ -11,4 +11,11 @@ export {
   DeploymentApprovalsCard,
 } from './plugin';
 export { deploymentsApiRef, type DeploymentsApi } from './api';
-export { isDeploymentsAvailable } from './annotations';
+export {
+  isDeploymentsAvailable,
+  createIsDeploymentsAvailable,
+  type DeploymentsAvailabilityOptions,
+  GITHUB_PROJECT_SLUG_ANNOTATION,
+  AWS_CODEPIPELINE_ARN_ANNOTATION,
+  STAGECRAFT_ANNOTATION_PREFIX,
+} from './annotations';

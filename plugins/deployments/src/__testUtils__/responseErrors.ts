@@ -33,3 +33,12 @@ export function policyRefusal(message: string, checks: PolicyCheck[]) {
     checks,
   });
 }
+
+/** A refusal the action cannot get past by asking again (422), e.g. a provider without the capability. */
+export function unprocessableRefusal(message: string, checks: PolicyCheck[]) {
+  return responseError(422, 'Unprocessable Entity', {
+    error: { name: 'PolicyRefusedError', message },
+    response: { statusCode: 422 },
+    checks,
+  });
+}

@@ -36,6 +36,39 @@ describe('DeploymentApprovalsPage', () => {
     expect(storefront.getByText(/v3\.0\.0/)).toBeInTheDocument();
   });
 
+  it('labels a gate’s link by where it opens, and names an artifact-only version by its artifact', async () => {
+    await renderWithFakes(
+      <DeploymentApprovalsPage />,
+      fakeDeploymentsApi({
+        getApprovals: async () => ({
+          gates: [
+            aGate({
+              id: 'aws:payments-pipeline:Approve',
+              provider: 'aws',
+              type: 'manual-approval',
+              url: 'https://console.aws.amazon.com/codesuite/codepipeline/pipelines/payments',
+              version: {
+                sha: 'artifact:lambda-version:12',
+                tag: 'v1.41.2',
+                commitUnknown: true,
+                artifact: { kind: 'lambda-version', id: '12' },
+              },
+            }),
+          ],
+        }),
+      }),
+    );
+    const row = within(
+      await screen.findByRole('row', { name: /payments-api/ }),
+    );
+    expect(row.getByRole('link', { name: /^open in aws/ })).toHaveAttribute(
+      'href',
+      'https://console.aws.amazon.com/codesuite/codepipeline/pipelines/payments',
+    );
+    expect(row.getByText('Lambda version 12')).toBeInTheDocument();
+    expect(row.queryByText(/artifac/)).not.toBeInTheDocument();
+  });
+
   it('does not let users approve their own requests, and says so', async () => {
     await renderWithFakes(
       <DeploymentApprovalsPage />,

@@ -82,17 +82,19 @@ const Checks = ({ checks }: { checks: VerificationCheck[] }) => {
         const Icon = CHECK_ICONS[check.state];
         return (
           <li key={check.name} className={classes.check}>
+            {/* The state is also in words: colour and shape alone say nothing to some. */}
             <Icon
               fontSize="small"
               className={classes[check.state]}
-              titleAccess={check.state}
+              aria-hidden="true"
             />
             <Typography variant="body2" component="span">
               {check.url ? (
                 <Link to={check.url}>{check.name}</Link>
               ) : (
                 check.name
-              )}
+              )}{' '}
+              <span className={classes.muted}>{check.state}</span>
               {check.detail ? ` · ${check.detail}` : ''}
             </Typography>
           </li>

@@ -1,6 +1,14 @@
 import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import type {
+  ActionResponse,
+  DeploymentActionType,
+  DeploymentsApi,
+  EnvironmentSummary,
+} from '@stagecraft/plugin-deployments-common';
 import {
+  aDeployment,
   ENTITY_REF,
   fakeDeploymentsApi,
   threeLanes,
@@ -11,6 +19,7 @@ import { EnvironmentLanes } from './EnvironmentLanes';
 function renderLanes(
   environments = threeLanes().environments,
   options: Parameters<typeof renderWithFakes>[2] = {},
+  api: DeploymentsApi = fakeDeploymentsApi(),
 ) {
   return renderWithFakes(
     <EnvironmentLanes
@@ -19,9 +28,35 @@ function renderLanes(
       onActionDone={jest.fn()}
       onCompare={jest.fn()}
     />,
-    fakeDeploymentsApi(),
+    api,
     options,
   );
+}
+
+/** The three lanes with v1.41.2 rolling out into production through AWS, which can abort. */
+function rollingOutIntoProduction(): EnvironmentSummary[] {
+  const environments = threeLanes().environments;
+  environments[2] = {
+    ...environments[2],
+    pendingGates: [],
+    provider: 'aws',
+    capabilities: {
+      promote: { available: true },
+      rollback: { available: true },
+      review: { available: true },
+      abort: { available: true },
+      compare: { available: true },
+    },
+    latest: aDeployment({
+      id: 'aws:d-ABC123',
+      provider: 'aws',
+      providerDeploymentId: 'd-ABC123',
+      environment: 'production',
+      version: environments[1].current!.version,
+      state: 'in_progress',
+    }),
+  };
+  return environments;
 }
 
 const lane = (name: string) =>
@@ -122,6 +157,73 @@ describe('EnvironmentLanes', () => {
     await waitFor(() => expect(approve).toBeDisabled());
     expect(approve).toHaveAccessibleDescription(
       'You requested this promotion; another person has to approve it',
+    );
+  });
+
+  it('keeps "Abort rollout" disabled, saying why, when the client has no abort', async () => {
+    await renderLanes(rollingOutIntoProduction());
+    const abort = within(lane('production')).getByRole('button', {
+      name: 'Abort rollout',
+    });
+    await waitFor(() =>
+      expect(abort).toHaveAccessibleDescription(
+        'Aborting a rollout is not available in this backend',
+      ),
+    );
+    expect(abort).toBeDisabled();
+  });
+
+  it('aborts the rollout in flight through the client’s abort, putting the previous version back', async () => {
+    const response: ActionResponse = {
+      request: {
+        id: 'req-9',
+        entityRef: ENTITY_REF,
+        // The backend's action type gains `abort` with the endpoint.
+        action: 'abort' as DeploymentActionType,
+        environment: 'production',
+        version: threeLanes().environments[1].current!.version,
+        state: 'executed',
+        requestedBy: 'user:default/guest',
+        requestedAt: new Date().toISOString(),
+        providerReference: 'd-ABC123',
+      },
+      checks: [],
+    };
+    const abort = jest.fn().mockResolvedValue(response);
+    const api = Object.assign(fakeDeploymentsApi(), { abort });
+    await renderLanes(rollingOutIntoProduction(), {}, api);
+
+    const button = within(lane('production')).getByRole('button', {
+      name: 'Abort rollout',
+    });
+    await waitFor(() => expect(button).toBeEnabled());
+    await userEvent.click(button);
+    const dialog = within(await screen.findByRole('dialog'));
+    expect(
+      dialog.getByText('v1.41.2 is rolling out into production through aws.'),
+    ).toBeInTheDocument();
+    expect(
+      dialog.getByRole('checkbox', { name: 'Put the previous version back' }),
+    ).toBeChecked();
+    await userEvent.type(dialog.getByLabelText('Comment'), '5xx alarm');
+    await userEvent.click(
+      dialog.getByRole('button', { name: 'Abort rollout' }),
+    );
+
+    expect(
+      await dialog.findByText(
+        'Done: the abort of v1.41.2 in production was handed to the provider (d-ABC123).',
+      ),
+    ).toBeInTheDocument();
+    expect(abort).toHaveBeenCalledWith(
+      ENTITY_REF,
+      {
+        environment: 'production',
+        deploymentId: 'aws:d-ABC123',
+        rollback: true,
+        comment: '5xx alarm',
+      },
+      { idempotencyKey: expect.stringMatching(/^sc-/) },
     );
   });
 });

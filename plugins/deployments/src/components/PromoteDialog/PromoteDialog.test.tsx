@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import type {
   ActionResponse,
@@ -14,6 +14,7 @@ import { renderWithFakes } from '../../__testUtils__/renderWithFakes';
 import {
   policyRefusal,
   responseError,
+  unprocessableRefusal,
 } from '../../__testUtils__/responseErrors';
 import { PromoteDialog } from './PromoteDialog';
 
@@ -130,6 +131,39 @@ describe('PromoteDialog', () => {
         /Only people with the deployments.override permission can skip/,
       ),
     ).toBeInTheDocument();
+  });
+
+  it('shows a refusal by the environment’s provider like other policy refusals', async () => {
+    const promote = jest.fn().mockRejectedValue(
+      await unprocessableRefusal('Refused by policy: provider-capability', [
+        {
+          rule: 'provider-capability',
+          passed: false,
+          message:
+            'aws cannot start a deployment of a chosen version in production',
+        },
+        {
+          rule: 'environment-owner',
+          passed: true,
+          message: 'aws owns production',
+        },
+      ]),
+    );
+    await renderDialog(promote);
+    await submit();
+
+    expect(
+      await screen.findByText('Refused by policy: provider-capability'),
+    ).toBeInTheDocument();
+    const checks = within(screen.getByRole('list', { name: 'Policy checks' }));
+    const [refused, passed] = checks.getAllByRole('listitem');
+    expect(refused).toHaveTextContent(
+      'provider-capability: refused' +
+        'aws cannot start a deployment of a chosen version in production',
+    );
+    expect(passed).toHaveTextContent(
+      'environment-owner: passedaws owns production',
+    );
   });
 
   it('offers an override reason to those allowed to skip the promotion order, and sends it', async () => {

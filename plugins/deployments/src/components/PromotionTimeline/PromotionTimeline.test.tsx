@@ -1,6 +1,10 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import type { TimelineResponse } from '@stagecraft/plugin-deployments-common';
+import type {
+  Deployment,
+  TimelineCell,
+  TimelineResponse,
+} from '@stagecraft/plugin-deployments-common';
 import {
   aTimelineRow,
   ENTITY_REF,
@@ -188,6 +192,67 @@ describe('PromotionTimeline', () => {
     expect(
       row.queryByRole('link', { name: /^run(,|$)/ }),
     ).not.toBeInTheDocument();
+  });
+
+  it('links to other providers’ reports of the same rollout in the cell', async () => {
+    // Sent by the v2 backend; `TimelineCell` does not declare these fields yet.
+    const awsCell: TimelineCell & Pick<Deployment, 'urlLabel' | 'links'> = {
+      deploymentId: 'aws:d-ABC123',
+      state: 'success',
+      startedAt: minutesAgo(30),
+      attempts: 1,
+      url: 'https://console.aws.amazon.com/codesuite/codedeploy/deployments/d-ABC123',
+      urlLabel: 'CodeDeploy d-ABC123',
+      links: [
+        {
+          provider: 'github',
+          providerDeploymentId: '1400000617',
+          label: 'run #812',
+          url: 'https://github.com/acme/payments-api/actions/runs/812',
+        },
+      ],
+    };
+    await renderTimeline(
+      jest.fn().mockResolvedValue({
+        entityRef: ENTITY_REF,
+        environments: ENVIRONMENTS,
+        rows: [aTimelineRow('9f3c2ab0000', 'v1.42.0', { production: awsCell })],
+      }),
+    );
+    const row = within(await screen.findByRole('row', { name: /v1.42.0/ }));
+    expect(
+      row.getByRole('link', { name: /^CodeDeploy d-ABC123/ }),
+    ).toBeInTheDocument();
+    expect(
+      row.getByRole('link', { name: /^github: run #812/ }),
+    ).toHaveAttribute(
+      'href',
+      'https://github.com/acme/payments-api/actions/runs/812',
+    );
+  });
+
+  it('names a version whose commit is unknown by its artifact', async () => {
+    await renderTimeline(
+      jest.fn().mockResolvedValue({
+        entityRef: ENTITY_REF,
+        environments: ENVIRONMENTS,
+        rows: [
+          {
+            version: {
+              sha: 'artifact:lambda-version:12',
+              commitUnknown: true,
+              artifact: { kind: 'lambda-version', id: '12' },
+            },
+            firstSeenAt: minutesAgo(60),
+            cells: {},
+          },
+        ],
+      }),
+    );
+    expect(
+      await screen.findByRole('rowheader', { name: 'Lambda version 12' }),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/artifact:/)).not.toBeInTheDocument();
   });
 
   it('says so when no version matches', async () => {

@@ -10,6 +10,7 @@ import {
   threeLanes,
 } from '../../__testUtils__/fixtures';
 import { renderWithFakes } from '../../__testUtils__/renderWithFakes';
+import { unprocessableRefusal } from '../../__testUtils__/responseErrors';
 import { RollbackDialog } from './RollbackDialog';
 
 const production = threeLanes().environments[2];
@@ -105,6 +106,30 @@ describe('RollbackDialog', () => {
       { environment: 'production', version: 'v1.38.0', comment: 'Bad canary' },
       { idempotencyKey: expect.stringMatching(/^sc-/) },
     );
+  });
+
+  it('shows a refusal for want of an owning provider with the rule that refused', async () => {
+    const rollback = jest.fn().mockRejectedValue(
+      await unprocessableRefusal('Refused by policy: environment-owner', [
+        {
+          rule: 'environment-owner',
+          passed: false,
+          message: 'github and aws both deploy to production',
+        },
+      ]),
+    );
+    await renderDialog({ rollback });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Roll back to v1.39.0' }),
+    );
+
+    expect(
+      await screen.findByText('Refused by policy: environment-owner'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('environment-owner')).toBeInTheDocument();
+    expect(
+      screen.getByText('github and aws both deploy to production'),
+    ).toBeInTheDocument();
   });
 
   it('says what the roll back removes', async () => {
