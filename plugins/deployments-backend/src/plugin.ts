@@ -10,10 +10,11 @@ import {
 import { deploymentsPermissions } from '@stagecraft/plugin-deployments-common';
 import { KnexDeploymentStore } from './database/KnexDeploymentStore';
 import { readDeploymentPolicies } from './policy/PromotionPolicy';
-import { createRouter } from './service/router';
+import { createRouter } from './http/router';
 import { promotionPathOf } from './environments/promotionPath';
 import { DeploymentSync } from './sync/DeploymentSync';
 import { scheduleDeploymentSync } from './sync/scheduleDeploymentSync';
+import { scheduleRetention } from './retention/retention';
 
 /** The deployments backend plugin: ledger, sync, REST API, permissions, policies and audit. */
 export const deploymentsPlugin = createBackendPlugin({
@@ -70,6 +71,7 @@ export const deploymentsPlugin = createBackendPlugin({
           logger,
         });
         await scheduleDeploymentSync({ scheduler, config, sync });
+        await scheduleRetention({ scheduler, config, store, logger });
         httpRouter.use(
           await createRouter({
             logger,

@@ -37,12 +37,11 @@ import {
   needsPortalApproval,
   refusedChecks,
 } from '../policy/PromotionPolicy';
-import {
+import type {
   DeploymentSource,
-  sourceForEnvironment,
-  sourcesOf,
-} from '../service/DeploymentSources';
-import { resolveVersionWith } from '../service/providerFailures';
+  EntitySourceSet,
+} from '../sources/EntitySources';
+import { resolveVersionWith } from '../sources/providerFailures';
 import { requirePermission } from './requirePermission';
 
 /** Who acts on which entity, with what. Built by the router per request. */
@@ -51,6 +50,8 @@ export interface ActionContext {
   entityRef: string;
   /** The entity's promotion path, in order. */
   path: string[];
+  /** Where the entity's deployments live: owners of environments, change source. */
+  sources: EntitySourceSet;
   /** Backstage user entity ref of the caller. */
   actor: string;
   credentials: BackstageCredentials;
@@ -111,20 +112,17 @@ export function portalGateId(requestId: string): string {
  */
 export class DeploymentActions {
   private readonly store: DeploymentStore;
-  private readonly providers: ReadonlyMap<string, DeploymentProvider>;
   private readonly permissions: PermissionsService;
   private readonly policies: DeploymentPolicies;
   private readonly logger: LoggerService;
 
   constructor(options: {
     store: DeploymentStore;
-    providers: ReadonlyMap<string, DeploymentProvider>;
     permissions: PermissionsService;
     policies: DeploymentPolicies;
     logger: LoggerService;
   }) {
     this.store = options.store;
-    this.providers = options.providers;
     this.permissions = options.permissions;
     this.policies = options.policies;
     this.logger = options.logger;
@@ -152,7 +150,6 @@ export class DeploymentActions {
       previous ? [previous, environment] : [environment],
     );
     const here = states[environment] ?? {};
-    const source = this.sourceFor(ctx.entity, [here.latest, here.current]);
 
     const permission =
       action === 'rollback'
@@ -173,10 +170,31 @@ export class DeploymentActions {
       });
     }
 
+    const owner = ctx.sources.sourceFor(environment);
+    const ownerRefusal = this.ownerCheck(owner, action, environment);
+    if (ownerRefusal) {
+      return this.refuse(
+        ctx,
+        {
+          action,
+          environment,
+          comment: input.comment,
+          version: await this.versionInLedger(
+            ctx,
+            action,
+            input,
+            previous,
+            states,
+          ),
+        },
+        [permissionCheck(permission.name, true), ownerRefusal],
+      );
+    }
+
     const version =
       action === 'rollback'
         ? await this.rollbackTarget(ctx, input)
-        : await this.promotionTarget(ctx, input, source, previous, states);
+        : await this.promotionTarget(ctx, input, previous, states);
     if (!version) {
       const checks: PolicyCheck[] = [
         permissionCheck(permission.name, true),
@@ -203,11 +221,15 @@ export class DeploymentActions {
         permitted: await this.isPermitted(ctx, deploymentsOverridePermission),
       };
     }
-    const openGates = await this.store.listOpenGates(entityRef);
+    const [openGates, protection] = await Promise.all([
+      this.store.listOpenGates(entityRef),
+      this.store.listEnvironmentProtection(entityRef),
+    ]);
     const providerGated = isProviderGated({
       environment,
+      owner: ctx.sources.ownerOf(environment).provider,
       openGates,
-      recentDeployments: [here.latest, here.current],
+      protection,
     });
     const checks: PolicyCheck[] = [
       permissionCheck(permission.name, true),
@@ -385,25 +407,35 @@ export class DeploymentActions {
     decision: 'approve' | 'reject',
     input: DecisionInput,
   ): Promise<ActionReply> {
-    const gate = await this.store.getGate(input.gateId);
+    const gate = await this.store.getGate(ctx.entityRef, input.gateId);
     if (!gate || gate.entityRef !== ctx.entityRef) {
       throw new NotFoundError(
         `gateId '${input.gateId}' is not an open gate of ${ctx.entityRef}`,
       );
     }
-    const provider = this.providers.get(gate.provider);
-    const target = provider?.targetOf(ctx.entity);
-    if (!provider || !target) {
+    const source = ctx.sources.source(gate.provider, gate.targetKey);
+    if (!source) {
       throw new ConflictError(
         `gateId '${input.gateId}' belongs to provider '${gate.provider}', which is not installed or does not handle ${ctx.entityRef}`,
       );
     }
+    const { provider, target } = source;
     const audited = {
       action: decision,
       environment: gate.environment,
       version: gate.version,
       comment: input.comment,
     };
+    const review = provider.review?.bind(provider);
+    if (!review) {
+      return this.refuse(ctx, audited, [
+        {
+          rule: 'provider-capability',
+          passed: false,
+          message: `${provider.id} cannot decide its gates from the portal (the provider has no review capability); decide it in ${provider.id}`,
+        },
+      ]);
+    }
     const verdict = await this.checkDecisionRules(
       ctx,
       decision,
@@ -420,7 +452,7 @@ export class DeploymentActions {
       const decidedAt = new Date().toISOString();
       let identity: string;
       try {
-        const result = await provider.review({
+        const result = await review({
           entity: ctx.entity,
           target,
           gate,
@@ -478,24 +510,39 @@ export class DeploymentActions {
       comment: request.comment,
       requestId: request.id,
     };
-    let source: DeploymentSource;
-    try {
-      const states = await this.store.getEnvironmentStates(ctx.entityRef, [
-        request.environment,
-      ]);
-      const here = states[request.environment] ?? {};
-      source = this.sourceFor(ctx.entity, [here.latest, here.current]);
-    } catch (error) {
+    const found = ctx.sources.sourceFor(request.environment);
+    const promote =
+      'source' in found
+        ? found.source.provider.promote?.bind(found.source.provider)
+        : undefined;
+    if (!('source' in found) || !promote) {
       // Leaving the request approved would block the environment forever.
-      await this.store.updateRequest(request.id, {
+      const message =
+        'problem' in found
+          ? found.problem
+          : `${found.source.provider.id} cannot deploy into ${request.environment}`;
+      const failed = await this.store.updateRequest(request.id, {
         state: 'failed',
-        error: String(isError(error) ? error.message : error),
+        error: message,
       });
-      throw error;
+      await this.audit(ctx, { ...audited, outcome: 'failed', detail: message });
+      return {
+        statusCode: 422,
+        error: serializeError(new PolicyRefusedError(message)),
+        checks: [
+          ...checks,
+          {
+            rule: 'problem' in found ? 'environment-owner' : 'provider-capability',
+            passed: false,
+            message,
+          },
+        ],
+        promotionRequest: failed,
+      };
     }
-    const { provider, target } = source;
+    const { provider, target } = found.source;
     try {
-      const result = await provider.promote({
+      const result = await promote({
         entity: ctx.entity,
         target,
         environment: request.environment,
@@ -575,12 +622,11 @@ export class DeploymentActions {
   private async promotionTarget(
     ctx: ActionContext,
     input: PromoteInput,
-    source: DeploymentSource,
     previous: string | undefined,
     states: Record<string, { current?: { version: Version } }>,
   ): Promise<Version> {
     if (input.version) {
-      return this.resolveVersion(ctx, source, input.version);
+      return this.resolveVersion(ctx, input.version, input.environment);
     }
     if (!previous) {
       throw new InputError(
@@ -654,16 +700,26 @@ export class DeploymentActions {
     return version;
   }
 
+  /** A ref the ledger does not know is asked of the change source, else of the environment's owner. */
   private async resolveVersion(
     ctx: ActionContext,
-    source: DeploymentSource,
     ref: string,
+    environment?: string,
   ): Promise<Version> {
     const known = await this.store.findVersion(ctx.entityRef, ref);
     if (known) {
       return known;
     }
-    const resolved = await resolveVersionWith(source, ctx.entity, ref);
+    const candidates: DeploymentSource[] = [];
+    const changeSource = ctx.sources.changeSource();
+    if ('source' in changeSource) candidates.push(changeSource.source);
+    const owner = environment ? ctx.sources.sourceFor(environment) : undefined;
+    if (owner && 'source' in owner) candidates.push(owner.source);
+    let resolved: Version | undefined;
+    for (const source of candidates) {
+      resolved = await resolveVersionWith(source, ctx.entity, ref);
+      if (resolved) break;
+    }
     if (!resolved) {
       throw new InputError(
         `version '${ref}' is not a known commit or tag of ${ctx.entityRef}`,
@@ -672,22 +728,26 @@ export class DeploymentActions {
     return resolved;
   }
 
-  private sourceFor(
-    entity: Entity,
-    deploymentsThere: Parameters<typeof sourceForEnvironment>[1],
-  ): DeploymentSource {
-    const source = sourceForEnvironment(
-      sourcesOf(entity, this.providers),
-      deploymentsThere,
-    );
-    if (!source) {
-      throw new InputError(
-        `${entity.kind}:${entity.metadata.namespace ?? 'default'}/${
-          entity.metadata.name
-        } has no deployment provider to act through`,
-      );
+  /** Refuses an action when no provider owns the environment, or its owner cannot deploy. */
+  private ownerCheck(
+    owner: ReturnType<EntitySourceSet['sourceFor']>,
+    action: 'promote' | 'rollback',
+    environment: string,
+  ): PolicyCheck | undefined {
+    if ('problem' in owner) {
+      return { rule: 'environment-owner', passed: false, message: owner.problem };
     }
-    return source;
+    const { provider } = owner.source;
+    if (!provider.promote) {
+      return {
+        rule: 'provider-capability',
+        passed: false,
+        message: `${provider.id} cannot ${
+          action === 'rollback' ? 'roll back' : 'deploy into'
+        } ${environment} from the portal (the provider has no promote capability)`,
+      };
+    }
+    return undefined;
   }
 
   private async isPermitted(

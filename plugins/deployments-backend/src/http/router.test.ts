@@ -25,7 +25,7 @@ import {
   TEST_SIGNATURE_HEADER,
   TEST_TARGET_ANNOTATION,
   TestDeploymentProvider,
-} from '../testing/TestDeploymentProvider';
+} from '@stagecraft/plugin-deployments-node/testing';
 
 jest.setTimeout(60_000);
 

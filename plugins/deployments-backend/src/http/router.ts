@@ -24,7 +24,6 @@ import {
   promoteBodySchema,
   timelineQuerySchema,
 } from '@stagecraft/plugin-deployments-common';
-import type { DeploymentProvider } from '@stagecraft/plugin-deployments-node';
 import { z } from 'zod';
 import type { DeploymentStore } from '../database/DeploymentStore';
 import {
@@ -34,12 +33,16 @@ import {
 } from '../actions/DeploymentActions';
 import { fingerprintOf, runOnce } from '../actions/idempotency';
 import type { DeploymentPolicies } from '../policy/PromotionPolicy';
-import { auditCsv } from './AuditExport';
-import { changeDiff } from './ChangeDiffs';
-import { noSourceReason, sourcesOf } from './DeploymentSources';
-import { environmentLanes } from './EnvironmentLanes';
+import { auditCsv } from '../reads/AuditExport';
+import { changeDiff } from '../reads/ChangeDiffs';
+import {
+  DeploymentProviderSource,
+  EntitySources,
+  listProviders,
+} from '../sources/EntitySources';
+import { environmentLanes } from '../reads/EnvironmentLanes';
 import { jsonBody } from './jsonBody';
-import { approvableGates } from './PendingApprovals';
+import { approvableGates } from '../reads/PendingApprovals';
 
 /** Where the router hands webhook deliveries (DeploymentSync implements it). */
 export interface WebhookIntake {
@@ -49,13 +52,16 @@ export interface WebhookIntake {
       headers: Record<string, string | string[] | undefined>;
       rawBody: Buffer;
     },
-  ): Promise<{ status: 'accepted' | 'duplicate' }>;
+  ): Promise<
+    | { status: 'accepted'; reply?: { status: number; body?: unknown } }
+    | { status: 'duplicate' }
+  >;
 }
 
 export interface RouterOptions {
   logger: LoggerService;
   store: DeploymentStore;
-  providers: ReadonlyMap<string, DeploymentProvider>;
+  providers: DeploymentProviderSource;
   webhooks: WebhookIntake;
   catalog: CatalogService;
   httpAuth: HttpAuthService;
@@ -127,9 +133,13 @@ export async function createRouter(
     policies,
     promotionPathOf,
   } = options;
-  const actions = new DeploymentActions({
+  const sources = new EntitySources({
     store,
     providers,
+    logger: options.logger,
+  });
+  const actions = new DeploymentActions({
+    store,
     permissions,
     policies,
     logger: options.logger,
@@ -148,7 +158,7 @@ export async function createRouter(
     express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }),
     async (req, res) => {
       const providerId = req.params.provider;
-      const provider = providers.get(providerId);
+      const provider = listProviders(providers).find(p => p.id === providerId);
       if (!provider?.handleWebhook) {
         throw new NotFoundError(
           `No deployment provider '${providerId}' accepts webhooks here`,
@@ -159,6 +169,11 @@ export async function createRouter(
         headers: req.headers,
         rawBody,
       });
+      if (result.status === 'accepted' && result.reply) {
+        // The provider answers this delivery itself (e.g. an SNS subscription confirmation).
+        res.status(result.reply.status).json(result.reply.body ?? {});
+        return;
+      }
       res.status(result.status === 'accepted' ? 202 : 200).json(result);
     },
   );
@@ -180,16 +195,25 @@ export async function createRouter(
     const credentials = await httpAuth.credentials(req);
     parse(noQuerySchema, req.query, 'environments query');
     const { entity, entityRef, path } = await entityOf(req, credentials);
-    if (sourcesOf(entity, providers).length === 0) {
+    const entitySources = await sources.of(entity);
+    if (entitySources.isEmpty) {
       res.json({
         entityRef,
         environments: [],
         sync: [],
-        reason: noSourceReason(entityRef, providers),
+        reason: sources.noSourceReason(entityRef),
       });
       return;
     }
-    res.json(await environmentLanes({ store, entityRef, path, policies }));
+    res.json(
+      await environmentLanes({
+        store,
+        entityRef,
+        path,
+        policies,
+        sources: entitySources,
+      }),
+    );
   });
 
   router.get(`${entityPath}/timeline`, async (req, res) => {
@@ -207,12 +231,12 @@ export async function createRouter(
       );
     }
     const environments = query.environment?.length ? query.environment : path;
-    if (sourcesOf(entity, providers).length === 0) {
+    if ((await sources.of(entity)).isEmpty) {
       const empty: TimelineResponse = {
         entityRef,
         environments,
         rows: [],
-        reason: noSourceReason(entityRef, providers),
+        reason: sources.noSourceReason(entityRef),
       };
       res.json(empty);
       return;
@@ -232,8 +256,8 @@ export async function createRouter(
     const credentials = await httpAuth.credentials(req);
     const query = parse(diffQuerySchema, req.query, 'diff query');
     const { entity, entityRef, path } = await entityOf(req, credentials);
-    const sources = sourcesOf(entity, providers);
-    if (sources.length === 0) {
+    const entitySources = await sources.of(entity);
+    if (entitySources.isEmpty) {
       res.json({
         entityRef,
         from: { ref: query.from, sha: '' },
@@ -246,7 +270,7 @@ export async function createRouter(
         files: [],
         additions: 0,
         deletions: 0,
-        reason: noSourceReason(entityRef, providers),
+        reason: sources.noSourceReason(entityRef),
       });
       return;
     }
@@ -256,7 +280,7 @@ export async function createRouter(
         entity,
         entityRef,
         path,
-        sources,
+        sources: entitySources,
         from: query.from,
         to: query.to,
       }),
@@ -349,6 +373,7 @@ export async function createRouter(
           entity,
           entityRef,
           path,
+          sources: await sources.of(entity),
           actor,
           credentials,
           idempotencyKey,

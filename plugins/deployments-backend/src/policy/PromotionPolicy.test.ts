@@ -110,38 +110,71 @@ describe('needsPortalApproval', () => {
 });
 
 describe('isProviderGated', () => {
-  const success = { state: 'success' as const, at: '2026-11-01T10:00:00Z' };
-  const waiting = { state: 'waiting' as const, at: '2026-11-01T09:00:00Z' };
+  const reviewers = [{ type: 'team', name: 'sre' }];
 
   it('sees a provider gate in an open provider gate for the environment', () => {
     expect(
       isProviderGated({
         environment: 'production',
-        openGates: [{ kind: 'provider', environment: 'production' }],
-        recentDeployments: [],
-      }),
-    ).toBe(true);
-  });
-
-  it('sees a provider gate in a deployment that waited for approval', () => {
-    expect(
-      isProviderGated({
-        environment: 'production',
-        openGates: [],
-        recentDeployments: [{ statuses: [waiting, success] }],
-      }),
-    ).toBe(true);
-  });
-
-  it('ignores portal gates and gates of other environments', () => {
-    expect(
-      isProviderGated({
-        environment: 'production',
         openGates: [
-          { kind: 'portal', environment: 'production' },
-          { kind: 'provider', environment: 'staging' },
+          { kind: 'provider', environment: 'production', provider: 'github' },
         ],
-        recentDeployments: [{ statuses: [success] }, undefined],
+        protection: [],
+      }),
+    ).toBe(true);
+  });
+
+  it('sees a provider gate in the stored protection of the environment (required reviewers)', () => {
+    expect(
+      isProviderGated({
+        environment: 'production',
+        owner: 'github',
+        openGates: [],
+        protection: [
+          {
+            provider: 'github',
+            environment: 'production',
+            requiredReviewers: reviewers,
+          },
+        ],
+      }),
+    ).toBe(true);
+  });
+
+  it('does not infer a gate from history: an unprotected environment is not gated', () => {
+    expect(
+      isProviderGated({
+        environment: 'production',
+        owner: 'github',
+        openGates: [],
+        protection: [
+          {
+            provider: 'github',
+            environment: 'production',
+            requiredReviewers: [],
+          },
+        ],
+      }),
+    ).toBe(false);
+  });
+
+  it("ignores portal gates, gates of other environments and another provider's protection", () => {
+    expect(
+      isProviderGated({
+        environment: 'production',
+        owner: 'aws',
+        openGates: [
+          { kind: 'portal', environment: 'production', provider: 'stagecraft' },
+          { kind: 'provider', environment: 'staging', provider: 'aws' },
+          { kind: 'provider', environment: 'production', provider: 'github' },
+        ],
+        protection: [
+          {
+            provider: 'github',
+            environment: 'production',
+            requiredReviewers: reviewers,
+          },
+        ],
       }),
     ).toBe(false);
   });

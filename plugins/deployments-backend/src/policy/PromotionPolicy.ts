@@ -1,7 +1,6 @@
 import type { Config } from '@backstage/config';
 import { parseEntityRef } from '@backstage/catalog-model';
 import type {
-  Deployment,
   DeploymentActionType,
   PendingGate,
   PolicyCheck,
@@ -49,24 +48,36 @@ export function needsPortalApproval(options: {
 }
 
 /**
- * Whether the provider gates `environment` itself. Stagecraft's store keeps
- * no copy of each provider's environment protection, so it reads the signs
- * the protection leaves: an open provider gate there, or a recent deployment
- * there that passed through `waiting` (GitHub reports `waiting` while
- * required reviewers or a wait timer hold a job).
+ * Whether the environment's owning provider gates deployments into it
+ * itself — required reviewers stored by sync (a GitHub environment, a
+ * CodePipeline manual approval before the stage) or one of its gates open
+ * right now. Then that gate is the approval and Stagecraft holds nothing.
  */
 export function isProviderGated(options: {
   environment: string;
-  openGates: Pick<PendingGate, 'kind' | 'environment'>[];
-  recentDeployments: Array<Pick<Deployment, 'statuses'> | undefined>;
+  /** The provider that deploys into the environment. */
+  owner?: string;
+  openGates: Pick<PendingGate, 'kind' | 'environment' | 'provider'>[];
+  protection: Array<{
+    provider: string;
+    environment: string;
+    requiredReviewers: unknown[];
+  }>;
 }): boolean {
-  const { environment, openGates, recentDeployments } = options;
+  const { environment, owner, openGates, protection } = options;
+  const ownedBy = (provider: string) => !owner || provider === owner;
   return (
-    openGates.some(
-      gate => gate.kind === 'provider' && gate.environment === environment,
+    protection.some(
+      p =>
+        p.environment === environment &&
+        ownedBy(p.provider) &&
+        p.requiredReviewers.length > 0,
     ) ||
-    recentDeployments.some(deployment =>
-      deployment?.statuses.some(status => status.state === 'waiting'),
+    openGates.some(
+      gate =>
+        gate.kind === 'provider' &&
+        gate.environment === environment &&
+        ownedBy(gate.provider),
     )
   );
 }

@@ -5,35 +5,42 @@ import type {
   Version,
 } from '@stagecraft/plugin-deployments-common';
 import type { DeploymentStore } from '../database/DeploymentStore';
-import { DeploymentSource, sourceForEnvironment } from './DeploymentSources';
+import type {
+  DeploymentSource,
+  EntitySourceSet,
+} from '../sources/EntitySources';
 import {
   ProviderCompareError,
   providerFailure,
   resolveVersionWith,
-} from './providerFailures';
+} from '../sources/providerFailures';
 
 interface ResolvedRef {
   ref: string;
   version: Version;
-  /** Set when the ref named an environment. */
-  environmentProvider?: string;
 }
 
 /**
  * The change between two environments or two versions. Each side is an
  * environment on the path (its current version) or a version the entity has
- * deployed. Comparisons are cached: commits between two SHAs never change.
+ * deployed. The entity's change source (its source control) compares the
+ * two commits, whichever provider deployed them; a version whose commit is
+ * unknown, or an entity without a change source, gets an empty diff with
+ * the reason. Comparisons are cached: commits between two SHAs never change.
  */
 export async function changeDiff(options: {
   store: DeploymentStore;
   entity: Entity;
   entityRef: string;
   path: string[];
-  sources: DeploymentSource[];
+  sources: EntitySourceSet;
   from: string;
   to: string;
 }): Promise<ChangeDiff> {
   const { store, entityRef, path, sources } = options;
+  const changeSource = sources.changeSource();
+  const source: DeploymentSource | undefined =
+    'source' in changeSource ? changeSource.source : undefined;
   const environments = [options.from, options.to].filter(ref =>
     path.includes(ref),
   );
@@ -52,21 +59,17 @@ export async function changeDiff(options: {
           `${field} '${ref}': nothing has succeeded in ${ref} yet`,
         );
       }
-      return {
-        ref,
-        version: current.version,
-        environmentProvider: current.provider,
-      };
+      return { ref, version: current.version };
     }
     const known = await store.findVersion(entityRef, ref);
     if (known) {
       return { ref, version: known };
     }
-    for (const source of sources) {
-      const resolved = await resolveVersionWith(source, options.entity, ref);
-      if (resolved) {
-        return { ref, version: resolved };
-      }
+    const resolved = source
+      ? await resolveVersionWith(source, options.entity, ref)
+      : undefined;
+    if (resolved) {
+      return { ref, version: resolved };
     }
     throw new InputError(
       `${field} '${ref}' is neither an environment on the path (${path.join(
@@ -77,18 +80,33 @@ export async function changeDiff(options: {
 
   const from = await resolve('from', options.from);
   const to = await resolve('to', options.to);
-  const source =
-    sources.find(s => s.provider.id === to.environmentProvider) ??
-    sources.find(s => s.provider.id === from.environmentProvider) ??
-    sourceForEnvironment(sources, []);
-  if (!source) {
-    throw new InputError(
-      `${entityRef} has no deployment provider to compare with`,
-    );
-  }
-
   const fromSha = from.version.sha;
   const toSha = to.version.sha;
+  const unknown = [from, to].find(side => side.version.commitUnknown);
+  const reason = unknown
+    ? `${unknown.ref} runs ${describeArtifact(
+        unknown.version,
+      )}, whose commit the provider did not report, so there is nothing to compare`
+    : !source && 'problem' in changeSource
+    ? changeSource.problem
+    : undefined;
+  if (reason || !source || !source.provider.compare) {
+    return {
+      entityRef,
+      from: { ref: from.ref, sha: fromSha },
+      to: { ref: to.ref, sha: toSha },
+      status: fromSha === toSha ? 'identical' : 'diverged',
+      aheadBy: 0,
+      behindBy: 0,
+      totalCommits: 0,
+      commits: [],
+      files: [],
+      additions: 0,
+      deletions: 0,
+      reason: reason ?? `${entityRef} has no change source to compare with`,
+    };
+  }
+
   let comparison = await store.getCachedDiff(
     entityRef,
     source.provider.id,
@@ -135,4 +153,9 @@ function compareFailure(
     7,
   )}...${toSha.slice(0, 7)}: ${detail}`;
   return providerFailure(error, message, ProviderCompareError);
+}
+
+function describeArtifact(version: Version): string {
+  const { artifact } = version;
+  return artifact ? `${artifact.kind} ${artifact.id}` : version.sha;
 }

@@ -10,8 +10,10 @@ import type {
 } from '../database/DeploymentStore';
 import { DeploymentPolicies, isProviderGated } from '../policy/PromotionPolicy';
 import { portalGateId } from '../actions/DeploymentActions';
+import type { EntitySourceSet } from '../sources/EntitySources';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
 
 /** Stagecraft's own pending request, shown like any other gate. */
 export function requestAsGate(request: PromotionRequest): PendingGate {
@@ -31,31 +33,41 @@ export function requestAsGate(request: PromotionRequest): PendingGate {
 
 /**
  * The environment lanes of an entity in promotion order, all from the store:
- * what runs, what was tried last, which gates wait, and how far each lane
- * trails the one before it.
+ * what runs, what was tried last, which gates wait, who deploys there and
+ * what that provider can do, the traffic, and how far each lane trails the
+ * one before it.
  */
 export async function environmentLanes(options: {
   store: DeploymentStore;
   entityRef: string;
   path: string[];
   policies: DeploymentPolicies;
+  sources: EntitySourceSet;
 }): Promise<EnvironmentsResponse> {
-  const { store, entityRef, path, policies } = options;
-  const [states, openGates, pendingRequests, sync] = await Promise.all([
-    store.getEnvironmentStates(entityRef, path),
-    store.listOpenGates(entityRef),
-    store.listPendingRequests(entityRef),
-    store.listSyncStatus(entityRef),
-  ]);
+  const { store, entityRef, path, policies, sources } = options;
+  const [states, openGates, pendingRequests, sync, protection, traffic] =
+    await Promise.all([
+      store.getEnvironmentStates(entityRef, path),
+      store.listOpenGates(entityRef),
+      store.listPendingRequests(entityRef),
+      store.listSyncStatus(entityRef),
+      store.listEnvironmentProtection(entityRef),
+      store.getTraffic(entityRef),
+    ]);
   const portalGates = pendingRequests.map(requestAsGate);
 
+  const changeSource = sources.changeSource();
+  const changeSourceId =
+    'source' in changeSource ? changeSource.source.provider.id : undefined;
   const environments: EnvironmentSummary[] = [];
   for (const [position, name] of path.entries()) {
     const state: EnvironmentState = states[name] ?? {};
+    const owner = sources.ownerOf(name);
     const providerGated = isProviderGated({
       environment: name,
+      owner: owner.provider,
       openGates,
-      recentDeployments: [state.latest, state.current],
+      protection,
     });
     const previous = position > 0 ? states[path[position - 1]] : undefined;
     environments.push({
@@ -69,7 +81,20 @@ export async function environmentLanes(options: {
       ],
       requiresApproval:
         providerGated || policies.approvalRequired.includes(name),
-      behindPrevious: await behind(store, entityRef, state, previous),
+      behindPrevious: await behind(
+        store,
+        entityRef,
+        state,
+        previous,
+        changeSourceId,
+      ),
+      ...(owner.provider && !owner.problem ? { provider: owner.provider } : {}),
+      ownership: {
+        ...(owner.declaredBy ? { declaredBy: owner.declaredBy } : {}),
+        ...(owner.problem ? { problem: owner.problem } : {}),
+      },
+      capabilities: sources.capabilities(name),
+      ...(traffic[name] ? { traffic: traffic[name] } : {}),
     });
   }
   return { entityRef, environments, sync };
@@ -88,6 +113,7 @@ async function behind(
   entityRef: string,
   state: EnvironmentState,
   previous: EnvironmentState | undefined,
+  changeSourceId: string | undefined,
 ): Promise<EnvironmentSummary['behindPrevious']> {
   const here = state.current;
   const ahead = previous?.current;
@@ -97,19 +123,27 @@ async function behind(
   if (here.version.sha === ahead.version.sha) {
     return { commits: 0, days: 0 };
   }
-  const days = Math.max(
-    0,
-    Math.floor(
-      (Date.parse(ahead.createdAt) - Date.parse(here.createdAt)) / DAY_MS,
-    ),
+  // Whole days between the two deployments; under a day says nothing, so it
+  // is left out rather than shown as "0 days" for a real difference.
+  const wholeDays = Math.floor(
+    (Date.parse(ahead.createdAt) - Date.parse(here.createdAt)) / DAY_MS,
   );
-  // Commit counts come from a diff someone already asked for; the lanes
-  // never call a provider.
-  const cached = await store.getCachedDiff(
-    entityRef,
-    ahead.provider,
-    here.version.sha,
-    ahead.version.sha,
-  );
-  return cached ? { commits: cached.aheadBy, days } : { days };
+  const days = wholeDays >= 1 ? wholeDays : undefined;
+  if (here.version.commitUnknown || ahead.version.commitUnknown) {
+    return days === undefined ? {} : { days };
+  }
+  // Commit counts come from a diff someone already asked for of the
+  // entity's change source; the lanes never call a provider.
+  const cached = changeSourceId
+    ? await store.getCachedDiff(
+        entityRef,
+        changeSourceId,
+        here.version.sha,
+        ahead.version.sha,
+      )
+    : undefined;
+  return {
+    ...(cached ? { commits: cached.aheadBy } : {}),
+    ...(days !== undefined ? { days } : {}),
+  };
 }

@@ -6,7 +6,7 @@ import {
   ServiceUnavailableError,
 } from '@backstage/errors';
 import type { Version } from '@stagecraft/plugin-deployments-common';
-import type { DeploymentSource } from './DeploymentSources';
+import type { DeploymentSource } from './EntitySources';
 
 /** The provider answered a compare with an error (502). */
 export class ProviderCompareError extends CustomErrorBase {

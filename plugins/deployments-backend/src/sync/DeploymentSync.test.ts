@@ -4,7 +4,6 @@ import { AuthenticationError, NotFoundError } from '@backstage/errors';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type {
   DeploymentProvider,
-  ProviderComparison,
   ProviderDeployment,
   ProviderGate,
   ProviderSnapshot,
@@ -61,9 +60,9 @@ class InMemoryProvider implements DeploymentProvider {
   readonly failing = new Set<string>();
   readonly syncCalls: Array<{ repo: string; cursor?: string }> = [];
 
-  targetOf(entity: Entity): ProviderTarget | undefined {
+  async targetsOf(entity: Entity): Promise<ProviderTarget[]> {
     const repo = entity.metadata.annotations?.[SLUG_ANNOTATION];
-    return repo ? { key: repo } : undefined;
+    return repo ? [{ key: repo, routingKeys: [repo], environments: 'all' }] : [];
   }
 
   async sync(request: {
@@ -93,16 +92,6 @@ class InMemoryProvider implements DeploymentProvider {
     }
     const body = JSON.parse(request.rawBody.toString('utf8'));
     return { deliveryKey: body.delivery, events: body.events };
-  }
-
-  async compare(): Promise<ProviderComparison> {
-    throw new Error('not used here');
-  }
-  async promote(): Promise<never> {
-    throw new Error('not used here');
-  }
-  async review(): Promise<never> {
-    throw new Error('not used here');
   }
 }
 
@@ -176,12 +165,16 @@ describe('DeploymentSync', () => {
       expect((await store.listOpenGates(payments)).map(g => g.id)).toEqual([
         'memory:run-7',
       ]);
-      expect(await store.getSyncState(payments, 'memory')).toEqual(
+      expect(
+        await store.getSyncState(payments, 'memory', 'acme/payments'),
+      ).toEqual(
         expect.objectContaining({ cursor: 'seen-2' }),
       );
-      expect(await store.entitiesForTarget('memory', 'acme/ledger')).toEqual([
-        'component:default/ledger-worker',
-      ]);
+      expect(
+        (await store.targetsForRoutingKey('memory', 'acme/ledger')).map(
+          t => t.entityRef,
+        ),
+      ).toEqual(['component:default/ledger-worker']);
     });
 
     it('continues from the stored cursor on the next run', async () => {
@@ -224,6 +217,7 @@ describe('DeploymentSync', () => {
       expect(await store.listSyncStatus(payments)).toEqual([
         expect.objectContaining({
           provider: 'memory',
+          target: 'acme/payments',
           stale: true,
           lastError: 'Error: upstream answered 502 for acme/payments',
         }),
@@ -292,7 +286,7 @@ describe('DeploymentSync', () => {
 
       const delivery = webhook('delivery-1', [
         {
-          targetKey: 'acme/payments',
+          routingKey: 'acme/payments',
           deployments: [deployment('9', 'staging')],
           openedGates: [
             {
@@ -304,7 +298,7 @@ describe('DeploymentSync', () => {
             },
           ],
         },
-        { targetKey: 'acme/unknown', deployments: [deployment('10')] },
+        { routingKey: 'acme/unknown', deployments: [deployment('10')] },
       ]);
       await expect(sync.ingestWebhook('memory', delivery)).resolves.toEqual({
         status: 'accepted',
@@ -325,7 +319,12 @@ describe('DeploymentSync', () => {
       expect(
         await store.listOpenGates('component:default/ledger-worker'),
       ).toEqual([]);
-      expect(await store.getDeployment('memory:10')).toBeUndefined();
+      expect(
+        await store.getDeployment('component:default/payments-api', 'memory:10'),
+      ).toBeUndefined();
+      expect(
+        await store.getDeployment('component:default/ledger-worker', 'memory:10'),
+      ).toBeUndefined();
     });
 
     it('closes gates that a delivery says were decided', async () => {
@@ -346,7 +345,7 @@ describe('DeploymentSync', () => {
       await sync.ingestWebhook(
         'memory',
         webhook('delivery-2', [
-          { targetKey: 'acme/payments', closedGateIds: ['run-7'] },
+          { routingKey: 'acme/payments', closedGateIds: ['run-7'] },
         ]),
       );
       expect(
@@ -365,12 +364,14 @@ describe('DeploymentSync', () => {
       await expect(
         sync.ingestWebhook(
           'memory',
-          webhook('delivery-3', [{ targetKey: 'acme/payments', resync: true }]),
+          webhook('delivery-3', [{ routingKey: 'acme/payments', resync: true }]),
         ),
       ).resolves.toEqual({ status: 'accepted', events: 1 });
       await sync.backgroundWorkSettled();
 
-      expect(await store.getDeployment('memory:5')).toEqual(
+      expect(
+        await store.getDeployment('component:default/payments-api', 'memory:5'),
+      ).toEqual(
         expect.objectContaining({
           entityRef: 'component:default/payments-api',
         }),
@@ -396,7 +397,7 @@ describe('DeploymentSync', () => {
       await sync.syncAll();
       const broken = webhook('delivery-5', [
         {
-          targetKey: 'acme/payments',
+          routingKey: 'acme/payments',
           deployments: [{ ...deployment('6'), createdAt: 'not a time' }],
         },
       ]);

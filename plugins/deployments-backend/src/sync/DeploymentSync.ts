@@ -7,16 +7,26 @@ import type {
   ProviderTarget,
   ProviderWebhookRequest,
 } from '@stagecraft/plugin-deployments-node';
-import type { DeploymentStore } from '../database/DeploymentStore';
+import type {
+  DeploymentStore,
+  StoredTarget,
+} from '../database/DeploymentStore';
+import {
+  CHANGE_SOURCE_ANNOTATION,
+  ENVIRONMENTS_ANNOTATION,
+  EntityTarget,
+} from '../environments/ownership';
+import {
+  DECLARATIONS_PROVIDER,
+  declarationsTarget,
+  DeploymentProviderSource,
+  EntitySourceSet,
+  listProviders,
+  readTargets,
+} from '../sources/EntitySources';
+import { TargetReport, translateReport } from './translateReport';
 
-/**
- * The registered providers. Providers register through the extension point
- * before the plugin initialises, so they are read at use, not at
- * construction: pass the Map that the extension point fills, or a function.
- */
-export type DeploymentProviderSource =
-  | ReadonlyMap<string, DeploymentProvider>
-  | (() => Iterable<DeploymentProvider>);
+export type { DeploymentProviderSource } from '../sources/EntitySources';
 
 export interface DeploymentSyncOptions {
   store: DeploymentStore;
@@ -24,28 +34,30 @@ export interface DeploymentSyncOptions {
   catalog: CatalogService;
   auth: AuthService;
   logger: LoggerService;
-  /** Entity syncs run at the same time during `syncAll`. @defaultValue 4 */
+  /** Target syncs run at the same time during `syncAll`. @defaultValue 4 */
   concurrency?: number;
   /** Entities per catalog page. @defaultValue 500 */
   catalogPageSize?: number;
 }
 
 export interface SyncSummary {
-  /** Entity and provider pairs that were synced. */
+  /** Entity targets that were synced. */
   synced: number;
-  /** Pairs whose provider failed; their last known data was kept. */
+  /** Entity targets whose provider failed; their last known data was kept. */
   failed: number;
 }
 
 export type WebhookIngestResult =
-  | { status: 'accepted'; events: number }
+  | { status: 'accepted'; events: number; reply?: { status: number; body?: unknown } }
   | { status: 'duplicate' };
 
+/** One target of one entity, with every target of the entity (for environment ownership). */
 interface SyncJob {
   entity: Entity;
   entityRef: string;
   provider: DeploymentProvider;
   target: ProviderTarget;
+  sources: EntitySourceSet;
 }
 
 /**
@@ -76,9 +88,9 @@ export class DeploymentSync {
   }
 
   /**
-   * Reads every catalog entity page by page, records which provider targets
-   * belong to which entities (to route webhooks), and syncs each entity from
-   * its stored cursor.
+   * Reads every catalog entity page by page, stores every entity's targets
+   * (to route webhooks and decide environment ownership on any replica), and
+   * syncs each target from its stored cursor.
    */
   async syncAll(options: { signal?: AbortSignal } = {}): Promise<SyncSummary> {
     const { signal } = options;
@@ -87,38 +99,43 @@ export class DeploymentSync {
 
     const credentials = await this.auth.getOwnServiceCredentials();
     const jobs: SyncJob[] = [];
-    const targets = new Map<
-      string,
-      Array<{ entityRef: string; targetKey: string }>
-    >(providers.map(provider => [provider.id, []]));
+    const stored = new Map<string, StoredTarget[]>(
+      [DECLARATIONS_PROVIDER, ...providers.map(p => p.id)].map(id => [id, []]),
+    );
     for await (const page of this.catalog.streamEntities(
       { pageSize: this.catalogPageSize },
       { credentials },
     )) {
       if (signal?.aborted) return { synced: 0, failed: 0 };
       for (const entity of page) {
-        for (const job of this.jobsFor(entity, providers)) {
-          jobs.push(job);
-          targets
-            .get(job.provider.id)!
-            .push({ entityRef: job.entityRef, targetKey: job.target.key });
+        const { jobs: entityJobs, targets } = await this.jobsFor(
+          entity,
+          providers,
+        );
+        jobs.push(...entityJobs);
+        for (const { provider, target } of targets) {
+          stored.get(provider)!.push({
+            entityRef: stringifyEntityRef(entity),
+            provider,
+            target,
+          });
         }
       }
     }
     // Only after the whole catalog was read: a half-read catalog must not
     // shrink the routing table.
-    for (const [providerId, providerTargets] of targets) {
+    for (const [providerId, providerTargets] of stored) {
       await this.store.setTargets(providerId, providerTargets);
     }
 
     const summary = await this.runJobs(jobs, signal);
     this.logger.info(
-      `Deployment sync finished: ${summary.synced} synced, ${summary.failed} failed`,
+      `Deployment sync finished: ${summary.synced} targets synced, ${summary.failed} failed`,
     );
     return summary;
   }
 
-  /** Syncs one entity with every provider that handles it. */
+  /** Syncs every target of one entity, and stores its targets. */
   async syncEntity(
     entityRef: string,
     options: { signal?: AbortSignal } = {},
@@ -130,14 +147,28 @@ export class DeploymentSync {
     if (!entity) {
       throw new NotFoundError(`No catalog entity '${entityRef}'`);
     }
-    return this.runJobs(this.jobsFor(entity, this.providers()), options.signal);
+    const providers = this.providers();
+    const { jobs, targets } = await this.jobsFor(entity, providers);
+    for (const providerId of [
+      DECLARATIONS_PROVIDER,
+      ...providers.map(p => p.id),
+    ]) {
+      await this.store.setEntityTargets(
+        entityRef,
+        providerId,
+        targets.filter(t => t.provider === providerId).map(t => t.target),
+      );
+    }
+    return this.runJobs(jobs, options.signal);
   }
 
   /**
    * Verifies and applies one webhook delivery. The provider checks the
    * signature (its AuthenticationError reaches the caller); a delivery seen
-   * before is dropped; events that carry too little trigger a background
-   * resync of their entities, which the response does not wait for.
+   * before is dropped; each event reaches the entities whose stored targets
+   * its routing key names, mapped and filtered like a sync; events that carry
+   * too little trigger a background resync, which the response does not wait
+   * for.
    */
   async ingestWebhook(
     providerId: string,
@@ -162,30 +193,32 @@ export class DeploymentSync {
     const toResync = new Set<string>();
     try {
       for (const event of delivery.events) {
-        const entityRefs = await this.store.entitiesForTarget(
+        const routed = await this.store.targetsForRoutingKey(
           providerId,
-          event.targetKey,
+          event.routingKey,
         );
-        if (entityRefs.length === 0) {
+        if (routed.length === 0) {
           this.logger.debug(
-            `Webhook delivery ${delivery.deliveryKey} from '${providerId}' names target '${event.targetKey}', which no catalog entity uses`,
+            `Webhook delivery ${delivery.deliveryKey} from '${providerId}' names '${event.routingKey}', which no catalog entity's target uses`,
           );
         }
-        for (const entityRef of entityRefs) {
-          if (event.deployments?.length) {
-            await this.store.upsertDeployments(
-              entityRef,
-              providerId,
-              event.deployments,
-            );
-          }
-          if (event.openedGates?.length) {
-            await this.store.openGates(
-              entityRef,
-              providerId,
-              event.openedGates,
-            );
-          }
+        for (const { entityRef, target } of routed) {
+          const sources = EntitySourceSet.fromStored(
+            await this.store.targetsOfEntity(entityRef),
+            this.providers(),
+          );
+          await this.ingest({
+            entityRef,
+            providerId,
+            target,
+            sources,
+            report: {
+              deployments: event.deployments,
+              gates: event.openedGates,
+              traffic: event.traffic,
+            },
+            gates: 'add',
+          });
           if (event.closedGateIds?.length) {
             await this.store.closeGates(
               entityRef,
@@ -205,7 +238,11 @@ export class DeploymentSync {
       throw error;
     }
     for (const entityRef of toResync) this.resyncInBackground(entityRef);
-    return { status: 'accepted', events: delivery.events.length };
+    return {
+      status: 'accepted',
+      events: delivery.events.length,
+      ...(delivery.reply ? { reply: delivery.reply } : {}),
+    };
   }
 
   /** Resolves when the background resyncs started so far have finished. */
@@ -233,30 +270,37 @@ export class DeploymentSync {
   }
 
   private providers(): DeploymentProvider[] {
-    return typeof this.providerSource === 'function'
-      ? [...this.providerSource()]
-      : [...this.providerSource.values()];
+    return listProviders(this.providerSource);
   }
 
-  private jobsFor(entity: Entity, providers: DeploymentProvider[]): SyncJob[] {
+  /** The entity's sync jobs (one per provider target) and every target to store, its declarations included. */
+  private async jobsFor(
+    entity: Entity,
+    providers: DeploymentProvider[],
+  ): Promise<{ jobs: SyncJob[]; targets: EntityTarget[] }> {
     const entityRef = stringifyEntityRef(entity);
-    const jobs: SyncJob[] = [];
-    for (const provider of providers) {
-      let target: ProviderTarget | undefined;
-      try {
-        target = provider.targetOf(entity);
-      } catch (error) {
-        this.logger.warn(
-          `Deployment provider '${
-            provider.id
-          }' could not read the annotations of ${entityRef}: ${stringifyError(
-            error,
-          )}`,
-        );
-      }
-      if (target) jobs.push({ entity, entityRef, provider, target });
-    }
-    return jobs;
+    const targets = await readTargets(entity, providers, this.logger);
+    const annotations = entity.metadata.annotations ?? {};
+    const sources = new EntitySourceSet({
+      targets,
+      providers,
+      environmentsAnnotation: annotations[ENVIRONMENTS_ANNOTATION],
+      changeSourceAnnotation: annotations[CHANGE_SOURCE_ANNOTATION],
+    });
+    const jobs = targets.map(({ provider, target }) => ({
+      entity,
+      entityRef,
+      provider: providers.find(p => p.id === provider)!,
+      target,
+      sources,
+    }));
+    const declarations = declarationsTarget(entity);
+    return {
+      jobs,
+      targets: declarations
+        ? [...targets, { provider: DECLARATIONS_PROVIDER, target: declarations }]
+        : targets,
+    };
   }
 
   private async runJobs(
@@ -278,30 +322,40 @@ export class DeploymentSync {
     return summary;
   }
 
-  /** Syncs one entity with one provider; false when the provider failed. */
+  /** Syncs one target of one entity; false when the provider failed. */
   private async syncJob(job: SyncJob, signal?: AbortSignal): Promise<boolean> {
-    const { entity, entityRef, provider, target } = job;
+    const { entity, entityRef, provider, target, sources } = job;
+    const where = `${entityRef} from '${provider.id}' (${target.key})`;
     try {
-      const state = await this.store.getSyncState(entityRef, provider.id);
+      const state = await this.store.getSyncState(
+        entityRef,
+        provider.id,
+        target.key,
+      );
       const snapshot = await provider.sync({
         entity,
         target,
         cursor: state?.cursor,
         signal,
       });
-      await this.store.upsertDeployments(
+      await this.ingest({
         entityRef,
-        provider.id,
-        snapshot.deployments,
-      );
-      await this.store.replaceOpenGates(
-        entityRef,
-        provider.id,
-        snapshot.openGates,
-      );
+        providerId: provider.id,
+        target,
+        sources,
+        report: {
+          deployments: snapshot.deployments,
+          gates: snapshot.openGates,
+          environments: snapshot.environments,
+          traffic: snapshot.traffic,
+        },
+        gates: 'replace',
+        protection: snapshot.environments !== undefined,
+      });
       await this.store.recordSyncSuccess({
         entityRef,
         provider: provider.id,
+        targetKey: target.key,
         cursor: snapshot.cursor,
         at: new Date(),
       });
@@ -309,23 +363,92 @@ export class DeploymentSync {
     } catch (error) {
       const message = stringifyError(error);
       this.logger.warn(
-        `Deployment sync of ${entityRef} from '${provider.id}' failed, keeping the last known state: ${message}`,
+        `Deployment sync of ${where} failed, keeping the last known state: ${message}`,
       );
       try {
         await this.store.recordSyncFailure({
           entityRef,
           provider: provider.id,
+          targetKey: target.key,
           error: message,
           at: new Date(),
         });
       } catch (recordError) {
         this.logger.error(
-          `Could not record the sync failure of ${entityRef} from '${
-            provider.id
-          }': ${stringifyError(recordError)}`,
+          `Could not record the sync failure of ${where}: ${stringifyError(
+            recordError,
+          )}`,
         );
       }
       return false;
+    }
+  }
+
+  /** Writes one target's report for one entity: the same rules for a sync and a webhook. */
+  private async ingest(options: {
+    entityRef: string;
+    providerId: string;
+    target: ProviderTarget;
+    sources: EntitySourceSet;
+    report: TargetReport;
+    /** `replace`: the report lists every open gate of the target. */
+    gates: 'replace' | 'add';
+    /** The report lists the protection of the target's environments. */
+    protection?: boolean;
+  }) {
+    const { entityRef, providerId, target, sources, report } = options;
+    const ledger = translateReport({
+      provider: providerId,
+      target,
+      ownerOf: sources.ownerOf,
+      report,
+    });
+    if (ledger.skipped.length > 0) {
+      this.logger.debug(
+        `${providerId} (${target.key}) reported for ${entityRef} what it left out: ${ledger.skipped
+          .slice(0, 5)
+          .join('; ')}${
+          ledger.skipped.length > 5
+            ? ` and ${ledger.skipped.length - 5} more`
+            : ''
+        }`,
+      );
+    }
+    if (ledger.deployments.length > 0) {
+      await this.store.upsertDeployments(
+        entityRef,
+        providerId,
+        ledger.deployments,
+      );
+    }
+    if (ledger.links.length > 0) {
+      await this.store.addDeploymentLinks(entityRef, ledger.links);
+    }
+    if (options.gates === 'replace') {
+      await this.store.replaceOpenGates(
+        entityRef,
+        providerId,
+        target.key,
+        ledger.gates,
+      );
+    } else if (ledger.gates.length > 0) {
+      await this.store.openGates(
+        entityRef,
+        providerId,
+        target.key,
+        ledger.gates,
+      );
+    }
+    if (options.protection) {
+      await this.store.replaceEnvironmentProtection(
+        entityRef,
+        providerId,
+        target.key,
+        ledger.protection,
+      );
+    }
+    if (ledger.traffic.length > 0) {
+      await this.store.putTraffic(entityRef, ledger.traffic);
     }
   }
 }

@@ -19,7 +19,8 @@ import type { Version } from '@stagecraft/plugin-deployments-common';
 /**
  * The annotation that points an entity at the test provider with id `test`:
  * a target key, optionally followed by `@env1|env2` for the environments it
- * covers (all when omitted). A provider with another id reads
+ * covers (all when omitted); `env=theirs` maps the provider's name `theirs`
+ * to the entity's `env`. A provider with another id reads
  * `stagecraft.io/<id>-target`. Several targets are separated by commas.
  *
  * @public
@@ -124,10 +125,18 @@ export class TestDeploymentProvider implements DeploymentProvider {
       .filter(Boolean)
       .map(part => {
         const [key, environments] = part.split('@');
+        const names: Record<string, string> = {};
+        const covered = environments?.split('|').map(entry => {
+          // `production=prod`: the entity's production is the provider's prod.
+          const [own, theirs] = entry.split('=');
+          if (theirs) names[theirs] = own;
+          return own;
+        });
         return {
           key,
           routingKeys: [key],
-          environments: environments ? environments.split('|') : 'all',
+          environments: covered ?? 'all',
+          ...(Object.keys(names).length ? { environmentNames: names } : {}),
           changeSource: this.changeSource,
         };
       });
