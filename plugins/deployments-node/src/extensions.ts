@@ -1,7 +1,11 @@
 import { createExtensionPoint } from '@backstage/backend-plugin-api';
 import type { DeploymentProvider } from './provider';
 
-/** Lets backend modules add deployment providers to the deployments plugin. */
+/**
+ * Lets backend modules add deployment providers to the deployments plugin.
+ *
+ * @public
+ */
 export interface DeploymentProvidersExtensionPoint {
   addProvider(...providers: DeploymentProvider[]): void;
 }
@@ -21,6 +25,8 @@ export interface DeploymentProvidersExtensionPoint {
  *   },
  * });
  * ```
+ *
+ * @public
  */
 export const deploymentProvidersExtensionPoint =
   createExtensionPoint<DeploymentProvidersExtensionPoint>({

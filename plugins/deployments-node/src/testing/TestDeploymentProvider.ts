@@ -105,8 +105,7 @@ export class TestDeploymentProvider implements DeploymentProvider {
     if (has.has('promote')) this.promote = r => this.promoteWith(r);
     if (has.has('review')) this.review = r => this.reviewWith(r);
     if (has.has('abort')) this.abort = r => this.abortWith(r);
-    if (has.has('handleWebhook'))
-      this.handleWebhook = r => this.webhookWith(r);
+    if (has.has('handleWebhook')) this.handleWebhook = r => this.webhookWith(r);
   }
 
   /** The annotation this provider reads. */
@@ -208,7 +207,10 @@ export class TestDeploymentProvider implements DeploymentProvider {
     request: ProviderAbortRequest,
   ): Promise<ProviderActionResult> {
     this.abortCalls.push(request);
-    return { identity: 'test-app', reference: `abort-${this.abortCalls.length}` };
+    return {
+      identity: 'test-app',
+      reference: `abort-${this.abortCalls.length}`,
+    };
   }
 
   private async reviewWith(

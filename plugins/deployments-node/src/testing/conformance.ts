@@ -149,9 +149,7 @@ export function runProviderConformanceTests(
 
       await fixture.deploy();
       const next = await syncAll(cursorsOf(unchanged));
-      expect(idsOf(next).filter(id => !seen.has(id)).length).toBeGreaterThan(
-        0,
-      );
+      expect(idsOf(next).filter(id => !seen.has(id)).length).toBeGreaterThan(0);
     });
 
     it('opens and closes gates', async () => {
@@ -191,9 +189,9 @@ export function runProviderConformanceTests(
       for (const event of first.events) {
         expect(routingKeys.has(event.routingKey)).toBe(true);
       }
-      await expect(fixture.provider.handleWebhook!(forged)).rejects.toMatchObject(
-        { name: 'AuthenticationError' },
-      );
+      await expect(
+        fixture.provider.handleWebhook!(forged),
+      ).rejects.toMatchObject({ name: 'AuthenticationError' });
     });
 
     it('has exactly the optional capabilities it claims', () => {
@@ -206,10 +204,10 @@ export function runProviderConformanceTests(
         'handleWebhook',
       ];
       for (const capability of all) {
-        expect([capability, hasCapability(fixture.provider, capability)]).toEqual([
+        expect([
           capability,
-          fixture.capabilities.includes(capability),
-        ]);
+          hasCapability(fixture.provider, capability),
+        ]).toEqual([capability, fixture.capabilities.includes(capability)]);
       }
     });
   });
