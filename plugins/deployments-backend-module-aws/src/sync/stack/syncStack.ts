@@ -1,0 +1,647 @@
+import {
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  ListStackResourcesCommand,
+  Stack,
+  StackResourceSummary,
+} from '@aws-sdk/client-cloudformation';
+import { DescribeAlarmsCommand, MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import {
+  BatchGetDeploymentsCommand,
+  DeploymentInfo,
+  GetDeploymentConfigCommand,
+  GetDeploymentGroupCommand,
+  ListDeploymentsCommand,
+} from '@aws-sdk/client-codedeploy';
+import { GetAliasCommand } from '@aws-sdk/client-lambda';
+import type {
+  ProviderDeployment,
+  ProviderSnapshot,
+  ProviderTraffic,
+  ProviderVersion,
+} from '@stagecraft/plugin-deployments-node';
+import { parseArn } from '../../binding/annotations';
+import type { AwsClients } from '../../client/AwsClientFactory';
+import { expectArray, MalformedAwsResponseError } from '../../client/awsErrors';
+import { consoleUrl } from '../../settings';
+import {
+  StrategyShape,
+  strategyFromConfigName,
+  strategyFromRoutingConfig,
+} from './codeDeployStrategy';
+import {
+  currentRollout,
+  isStackBusy,
+  pastRollout,
+  rolloutIdOfDeployment,
+  rolloutIdOfUpdate,
+  StackContext,
+  stateOfStackStatus,
+} from './stackRollouts';
+import {
+  gitShaOfStack,
+  lambdaArtifact,
+  lambdaVersionsOf,
+} from './stackVersion';
+
+/** What a stack's resources tell about its rollouts. */
+export interface StackResources {
+  /** The update (start time) they were read for. */
+  at: string;
+  application?: string;
+  deploymentGroup?: string;
+  functionName?: string;
+  alias?: string;
+  alarms: string[];
+}
+
+export interface StackCursor {
+  v: 1;
+  stack: { id?: string; status: string; updatedAt: string };
+  resources?: StackResources;
+  /** The rollout of the update that runs now, with the id it got when first seen. */
+  inflight?: { id: string; startedAt: string; sha?: string };
+  /** Lambda version → the version it was deployed as (commit from `GitSha`). */
+  versions: Record<string, ProviderVersion>;
+  /** Custom deployment configs read once. */
+  configs: Record<string, StrategyShape>;
+}
+
+export interface SyncStackOptions {
+  clients: AwsClients;
+  context: StackContext;
+  cursor?: StackCursor;
+  /** CodeDeploy deployments the first sync reads. Default 50. */
+  backfillDeployments?: number;
+  signal?: AbortSignal;
+}
+
+const KEPT_VERSIONS = 30;
+/** CloudFormation starts the CodeDeploy deployment a little after the update: allow for clock skew. */
+const SKEW_MS = 60_000;
+
+/**
+ * One incremental sync of a stack. A stack that is neither updating nor
+ * changed since the last sync costs one call (DescribeStacks); its
+ * resources and alarms are read again only after a new update started.
+ */
+export async function syncStack(
+  options: SyncStackOptions,
+): Promise<{ snapshot: ProviderSnapshot; cursor: StackCursor }> {
+  const { clients, context, cursor, signal } = options;
+  const send = { abortSignal: signal };
+  const described = await clients.cloudformation.send(
+    new DescribeStacksCommand({ StackName: context.stackName }),
+    send,
+  );
+  const stacks = expectArray<Stack>(described?.Stacks, 'DescribeStacks Stacks');
+  const stack = stacks[0];
+  if (!stack?.StackStatus || !(stack.LastUpdatedTime ?? stack.CreationTime)) {
+    throw new MalformedAwsResponseError(
+      `DescribeStacks returned no status or time for ${context.stackName}`,
+    );
+  }
+  if (stack.StackStatus.startsWith('DELETE_')) {
+    const error = new Error(
+      `Stack with id ${context.stackName} does not exist (${stack.StackStatus})`,
+    );
+    error.name = 'ValidationError';
+    throw error;
+  }
+  const updatedAt = iso(stack.LastUpdatedTime ?? stack.CreationTime)!;
+  const busy = isStackBusy(stack.StackStatus);
+  const next: StackCursor = {
+    v: 1,
+    stack: { id: stack.StackId, status: stack.StackStatus, updatedAt },
+    versions: { ...(cursor?.versions ?? {}) },
+    configs: { ...(cursor?.configs ?? {}) },
+    ...(cursor?.resources ? { resources: cursor.resources } : {}),
+  };
+  if (
+    cursor &&
+    !busy &&
+    !cursor.inflight &&
+    cursor.stack.status === stack.StackStatus &&
+    cursor.stack.updatedAt === updatedAt
+  ) {
+    return { snapshot: { deployments: [], openGates: [] }, cursor: next };
+  }
+  if (stateOfStackStatus(stack.StackStatus) === undefined && !busy) {
+    // REVIEW_IN_PROGRESS and the like: a change set waits, nothing is deployed.
+    return { snapshot: { deployments: [], openGates: [] }, cursor: next };
+  }
+
+  const rollingBack = (stack.StackStatus ?? '').includes('ROLLBACK');
+  // A rollback belongs to the update it undoes; any other newer update is a new rollout.
+  const continues =
+    !!cursor?.inflight &&
+    (cursor.inflight.startedAt === updatedAt ||
+      (rollingBack && cursor.inflight.startedAt <= updatedAt));
+  const startedAt = continues ? cursor!.inflight!.startedAt : updatedAt;
+  if (!next.resources || next.resources.at !== startedAt) {
+    next.resources = await readResources(options, startedAt);
+  }
+  const resources = next.resources;
+
+  // CodeDeploy deployments since the previous update started (or all, the first time).
+  const deployments =
+    resources.application && resources.deploymentGroup
+      ? await listDeployments(
+          options,
+          resources,
+          cursor ? cursor.stack.updatedAt : undefined,
+        )
+      : [];
+  const windowStart = new Date(startedAt).getTime() - SKEW_MS;
+  const inWindow = deployments.filter(
+    d => time(d.createTime) >= windowStart && !isRollbackDeployment(d),
+  );
+  const primary = inWindow.sort(
+    (a, b) => time(a.createTime) - time(b.createTime),
+  )[0];
+
+  let id = rolloutIdOfUpdate(context.stackName, startedAt);
+  if (continues) id = cursor!.inflight!.id;
+  else if (primary?.deploymentId) {
+    id = rolloutIdOfDeployment(context.stackName, primary.deploymentId);
+  }
+
+  const strategy = primary?.deploymentConfigName
+    ? await strategyOf(options, next, primary.deploymentConfigName)
+    : undefined;
+  const lambda = primary ? lambdaVersionsOf(primary) : {};
+  // After a rollback the stack's parameters are the previous ones again: the
+  // rolled back rollout keeps the commit seen while it ran, and the stack's
+  // GitSha is the version restored.
+  const stackSha = gitShaOfStack(stack);
+  let sha = stackSha;
+  if (rollingBack) sha = continues ? cursor!.inflight!.sha : undefined;
+  const functionName = resources.functionName ?? lambda.functionName;
+  const targetVersion = lambda.targetVersion;
+  const version: ProviderVersion = {
+    ...(sha ? { sha } : {}),
+    ...(functionName && targetVersion
+      ? {
+          artifact: lambdaArtifact(
+            functionName,
+            targetVersion,
+            lambdaUrl(context, functionName, targetVersion),
+          ),
+        }
+      : {}),
+  };
+  if (!version.sha && !version.artifact) {
+    version.artifact = {
+      kind: 'stack-update',
+      id: `${context.stackName}@${startedAt}`,
+    };
+  }
+
+  const alarms =
+    resources.alarms.length > 0 && (busy || primary)
+      ? await describeAlarms(options, resources.alarms)
+      : [];
+  const alias =
+    functionName && resources.alias
+      ? await readAlias(options, functionName, resources.alias)
+      : undefined;
+  const canaryPercent =
+    targetVersion && alias
+      ? Math.round(
+          (alias.weights[targetVersion] ??
+            (alias.live === targetVersion ? 1 : 0)) * 1000,
+        ) / 10
+      : undefined;
+  const finishedAt = busy ? undefined : await completionTime(options, stack);
+  const restoredVersion: ProviderVersion | undefined = rollingBack
+    ? {
+        ...(stackSha ? { sha: stackSha } : {}),
+        ...(functionName && lambda.currentVersion
+          ? { artifact: lambdaArtifact(functionName, lambda.currentVersion) }
+          : {}),
+      }
+    : undefined;
+
+  const reported: ProviderDeployment[] = [];
+  reported.push(
+    currentRollout({
+      context,
+      id,
+      stack,
+      startedAt,
+      finishedAt,
+      version,
+      deployment: primary,
+      strategy,
+      canaryPercent,
+      alarms,
+      restoredVersion,
+    }),
+  );
+  if (cursor?.inflight && !continues) {
+    reported.push(closedRollout(context, cursor.inflight, deployments));
+  }
+  if (!cursor) {
+    reported.push(
+      ...(await history(options, next, deployments, primary, functionName)),
+    );
+  }
+
+  if (targetVersion && stateOfStackStatus(stack.StackStatus) === 'success') {
+    next.versions[targetVersion] = version;
+  }
+  if (lambda.currentVersion && restoredVersion?.sha && !busy) {
+    next.versions[lambda.currentVersion] = restoredVersion;
+  }
+  next.versions = keepRecent(next.versions);
+  if (busy) next.inflight = { id, startedAt, ...(sha ? { sha } : {}) };
+
+  const traffic: ProviderTraffic[] = alias
+    ? [
+        trafficOf(
+          context,
+          alias,
+          next.versions,
+          busy ? { version: targetVersion, id, value: version } : undefined,
+          functionName!,
+        ),
+      ]
+    : [];
+  return {
+    snapshot: {
+      deployments: reported,
+      openGates: [],
+      ...(traffic.length > 0 ? { traffic } : {}),
+    },
+    cursor: next,
+  };
+}
+
+/**
+ * An update that was running at the last sync and has been followed by a
+ * newer one since: its CodeDeploy deployment says how it ended, else it is
+ * marked superseded, so no rollout stays "in progress" for ever.
+ */
+function closedRollout(
+  context: StackContext,
+  inflight: { id: string; startedAt: string; sha?: string },
+  deployments: DeploymentInfo[],
+): ProviderDeployment {
+  const own = inflight.id.split('/').pop();
+  const deployment = deployments.find(d => d.deploymentId === own);
+  const finished = deployment
+    ? pastRollout({ context, deployment, version: {} })
+    : undefined;
+  const last = finished?.statuses[finished.statuses.length - 1];
+  const state =
+    last && last.state !== 'in_progress' && last.state !== 'queued'
+      ? last
+      : undefined;
+  const at = state?.at ?? new Date().toISOString();
+  return {
+    providerDeploymentId: inflight.id,
+    environment: context.environment,
+    version: inflight.sha
+      ? { sha: inflight.sha }
+      : {
+          artifact: {
+            kind: 'stack-update',
+            id: `${context.stackName}@${inflight.startedAt}`,
+          },
+        },
+    statuses: [
+      { state: 'in_progress', at: inflight.startedAt },
+      state ?? {
+        state: 'inactive',
+        at,
+        description:
+          'A newer stack update followed before this one was seen to finish',
+      },
+    ],
+    createdAt: inflight.startedAt,
+    updatedAt: at,
+  };
+}
+
+function isRollbackDeployment(d: DeploymentInfo): boolean {
+  return (
+    d.creator === 'codeDeployRollback' ||
+    !!d.rollbackInfo?.rollbackTriggeringDeploymentId
+  );
+}
+
+async function readResources(
+  options: SyncStackOptions,
+  at: string,
+): Promise<StackResources> {
+  const summaries: StackResourceSummary[] = [];
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    const page = await options.clients.cloudformation.send(
+      new ListStackResourcesCommand({
+        StackName: options.context.stackName,
+        NextToken: token,
+      }),
+      { abortSignal: options.signal },
+    );
+    summaries.push(
+      ...expectArray<StackResourceSummary>(
+        page?.StackResourceSummaries,
+        'ListStackResources StackResourceSummaries',
+      ),
+    );
+    token = page?.NextToken;
+    pages++;
+  } while (token && pages < 5);
+  const of = (type: string) =>
+    summaries.find(r => r.ResourceType === type)?.PhysicalResourceId;
+  const resources: StackResources = { at, alarms: [] };
+  const application = of('AWS::CodeDeploy::Application');
+  const deploymentGroup = of('AWS::CodeDeploy::DeploymentGroup');
+  const aliasArn = of('AWS::Lambda::Alias');
+  const aliasParts = parseArn(aliasArn)?.resource.split(':');
+  if (application) resources.application = application;
+  if (deploymentGroup) resources.deploymentGroup = deploymentGroup;
+  if (aliasParts?.[0] === 'function' && aliasParts.length >= 3) {
+    resources.functionName = aliasParts[1];
+    resources.alias = aliasParts[2];
+  } else {
+    const fn = of('AWS::Lambda::Function');
+    if (fn) resources.functionName = fn;
+  }
+  if (application && deploymentGroup) {
+    const group = await options.clients.codedeploy.send(
+      new GetDeploymentGroupCommand({
+        applicationName: application,
+        deploymentGroupName: deploymentGroup,
+      }),
+      { abortSignal: options.signal },
+    );
+    const config = group?.deploymentGroupInfo?.alarmConfiguration;
+    if (config?.enabled !== false) {
+      resources.alarms = (config?.alarms ?? [])
+        .map(a => a.name)
+        .filter((n): n is string => !!n);
+    }
+  }
+  return resources;
+}
+
+async function listDeployments(
+  options: SyncStackOptions,
+  resources: StackResources,
+  since: string | undefined,
+): Promise<DeploymentInfo[]> {
+  const ids: string[] = [];
+  const limit = since ? 25 : options.backfillDeployments ?? 50;
+  let token: string | undefined;
+  do {
+    const page = await options.clients.codedeploy.send(
+      new ListDeploymentsCommand({
+        applicationName: resources.application,
+        deploymentGroupName: resources.deploymentGroup,
+        ...(since
+          ? {
+              createTimeRange: {
+                start: new Date(new Date(since).getTime() - SKEW_MS),
+              },
+            }
+          : {}),
+        nextToken: token,
+      }),
+      { abortSignal: options.signal },
+    );
+    ids.push(
+      ...expectArray<string>(page?.deployments, 'ListDeployments deployments'),
+    );
+    token = page?.nextToken;
+  } while (token && ids.length < limit);
+  const infos: DeploymentInfo[] = [];
+  const wanted = ids.slice(0, limit);
+  for (let i = 0; i < wanted.length; i += 25) {
+    const batch = await options.clients.codedeploy.send(
+      new BatchGetDeploymentsCommand({
+        deploymentIds: wanted.slice(i, i + 25),
+      }),
+      { abortSignal: options.signal },
+    );
+    infos.push(
+      ...expectArray<DeploymentInfo>(
+        batch?.deploymentsInfo,
+        'BatchGetDeployments deploymentsInfo',
+      ),
+    );
+  }
+  return infos.sort((a, b) => time(b.createTime) - time(a.createTime));
+}
+
+async function strategyOf(
+  options: SyncStackOptions,
+  cursor: StackCursor,
+  name: string,
+): Promise<StrategyShape> {
+  const known = strategyFromConfigName(name) ?? cursor.configs[name];
+  if (known) return known;
+  const answer = await options.clients.codedeploy.send(
+    new GetDeploymentConfigCommand({ deploymentConfigName: name }),
+    { abortSignal: options.signal },
+  );
+  const shape = strategyFromRoutingConfig(
+    name,
+    answer?.deploymentConfigInfo?.trafficRoutingConfig,
+  );
+  cursor.configs[name] = shape;
+  return shape;
+}
+
+async function describeAlarms(
+  options: SyncStackOptions,
+  names: string[],
+): Promise<MetricAlarm[]> {
+  const answer = await options.clients.cloudwatch.send(
+    new DescribeAlarmsCommand({ AlarmNames: names.slice(0, 100) }),
+    { abortSignal: options.signal },
+  );
+  return expectArray<MetricAlarm>(
+    answer?.MetricAlarms,
+    'DescribeAlarms MetricAlarms',
+  );
+}
+
+interface AliasState {
+  live: string;
+  /** Additional versions and their weights, 0–1. */
+  weights: Record<string, number>;
+  at: string;
+}
+
+async function readAlias(
+  options: SyncStackOptions,
+  functionName: string,
+  alias: string,
+): Promise<AliasState> {
+  const answer = await options.clients.lambda.send(
+    new GetAliasCommand({ FunctionName: functionName, Name: alias }),
+    { abortSignal: options.signal },
+  );
+  if (!answer?.FunctionVersion) {
+    throw new MalformedAwsResponseError(
+      `GetAlias returned no FunctionVersion for ${functionName}:${alias}`,
+    );
+  }
+  const weights: Record<string, number> = {};
+  for (const [v, w] of Object.entries(
+    answer.RoutingConfig?.AdditionalVersionWeights ?? {},
+  )) {
+    if (typeof w !== 'number' || w < 0 || w > 1) {
+      throw new MalformedAwsResponseError(
+        `GetAlias returned the weight ${String(w)} for version ${v}`,
+      );
+    }
+    weights[v] = w;
+  }
+  return {
+    live: answer.FunctionVersion,
+    weights,
+    at: new Date().toISOString(),
+  };
+}
+
+function trafficOf(
+  context: StackContext,
+  alias: AliasState,
+  versions: Record<string, ProviderVersion>,
+  rolling: { version?: string; id: string; value: ProviderVersion } | undefined,
+  functionName: string,
+): ProviderTraffic {
+  const versionOf = (v: string): ProviderVersion =>
+    rolling?.version === v
+      ? rolling.value
+      : versions[v] ?? {
+          artifact: lambdaArtifact(
+            functionName,
+            v,
+            lambdaUrl(context, functionName, v),
+          ),
+        };
+  const canaryTotal = Object.values(alias.weights).reduce((a, b) => a + b, 0);
+  const shares: ProviderTraffic['shares'] = [
+    {
+      version: versionOf(alias.live),
+      percent: Math.round((1 - canaryTotal) * 1000) / 10,
+      role: 'live',
+    },
+  ];
+  for (const [v, w] of Object.entries(alias.weights)) {
+    shares.push({
+      version: versionOf(v),
+      percent: Math.round(w * 1000) / 10,
+      role: 'canary',
+      ...(rolling?.version === v ? { providerDeploymentId: rolling.id } : {}),
+    });
+  }
+  return { environment: context.environment, shares, at: alias.at };
+}
+
+/** When the stack reached its current status: the newest stack-level event with that status. */
+async function completionTime(
+  options: SyncStackOptions,
+  stack: Stack,
+): Promise<string | undefined> {
+  const answer = await options.clients.cloudformation.send(
+    new DescribeStackEventsCommand({
+      StackName: stack.StackId ?? options.context.stackName,
+    }),
+    { abortSignal: options.signal },
+  );
+  const event = (answer?.StackEvents ?? []).find(
+    e =>
+      e.ResourceType === 'AWS::CloudFormation::Stack' &&
+      e.ResourceStatus === stack.StackStatus,
+  );
+  return iso(event?.Timestamp);
+}
+
+async function history(
+  options: SyncStackOptions,
+  cursor: StackCursor,
+  deployments: DeploymentInfo[],
+  primary: DeploymentInfo | undefined,
+  functionName: string | undefined,
+): Promise<ProviderDeployment[]> {
+  const past: ProviderDeployment[] = [];
+  for (const deployment of deployments) {
+    if (deployment === primary || isRollbackDeployment(deployment)) continue;
+    if (primary && time(deployment.createTime) >= time(primary.createTime))
+      continue;
+    const lambda = lambdaVersionsOf(deployment);
+    const fn = functionName ?? lambda.functionName;
+    const version: ProviderVersion =
+      fn && lambda.targetVersion
+        ? {
+            artifact: lambdaArtifact(
+              fn,
+              lambda.targetVersion,
+              lambdaUrl(options.context, fn, lambda.targetVersion),
+            ),
+          }
+        : {
+            artifact: {
+              kind: 'codedeploy-deployment',
+              id: deployment.deploymentId ?? 'unknown',
+            },
+          };
+    const strategy = deployment.deploymentConfigName
+      ? await strategyOf(options, cursor, deployment.deploymentConfigName)
+      : undefined;
+    const rollout = pastRollout({
+      context: options.context,
+      deployment,
+      version,
+      strategy,
+      ...(fn && lambda.currentVersion
+        ? {
+            restoredVersion: {
+              artifact: lambdaArtifact(fn, lambda.currentVersion),
+            },
+          }
+        : {}),
+    });
+    if (rollout) past.push(rollout);
+  }
+  return past;
+}
+
+function lambdaUrl(
+  context: StackContext,
+  functionName: string,
+  version: string,
+): string {
+  return consoleUrl(
+    context,
+    context.region,
+    `/lambda/home#/functions/${encodeURIComponent(
+      functionName,
+    )}/versions/${encodeURIComponent(version)}`,
+  );
+}
+
+function keepRecent(
+  versions: Record<string, ProviderVersion>,
+): Record<string, ProviderVersion> {
+  const entries = Object.entries(versions)
+    .sort(([a], [b]) => Number(b) - Number(a))
+    .slice(0, KEPT_VERSIONS);
+  return Object.fromEntries(entries);
+}
+
+function time(date: Date | string | undefined): number {
+  return date ? new Date(date).getTime() : 0;
+}
+
+function iso(date: Date | string | undefined): string | undefined {
+  if (date === undefined) return undefined;
+  const d = date instanceof Date ? date : new Date(date);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
