@@ -9,6 +9,7 @@ import type {
 } from '@stagecraft/plugin-deployments-common';
 import { deploymentsApiRef } from '../../api';
 import { commitLabel, versionLabel, versionRef } from '../../format/version';
+import { reviewersLabel } from '../../format/reviewers';
 import {
   ActionDialog,
   DialogSection,
@@ -38,7 +39,7 @@ export const DecisionDialog = (props: DecisionDialogProps) => {
       : api.reject(gate.entityRef, body, options),
   );
   const verb = decision === 'approve' ? 'Approve' : 'Reject';
-  const reviewers = gate.reviewers.map(r => `@${r.name}`).join(', ');
+  const reviewers = reviewersLabel(gate.reviewers);
 
   const close = () => {
     if (action.response) props.onDone();

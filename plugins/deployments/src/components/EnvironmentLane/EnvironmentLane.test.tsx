@@ -186,6 +186,32 @@ describe('EnvironmentLane: an open gate', () => {
     ).toBeInTheDocument();
   });
 
+  it('says when a provider’s gate stops accepting a decision, and names principals as they are', async () => {
+    await renderLane(
+      production({
+        pendingGates: [
+          aGate({
+            provider: 'aws',
+            type: 'manual-approval',
+            reviewers: [{ type: 'principal', name: 'role/release-approvers' }],
+            expiresAt: new Date(
+              Date.now() + 6 * 86400_000 + 60_000,
+            ).toISOString(),
+          }),
+        ],
+      }),
+    );
+    const gate = within(
+      screen.getByRole('group', { name: 'Pending gate for v1.41.2' }),
+    );
+    expect(
+      gate.getByText('Reviewers: role/release-approvers'),
+    ).toBeInTheDocument();
+    expect(gate.getByText(/waiting since/)).toHaveTextContent(
+      /· expires in 6 days/,
+    );
+  });
+
   it('still shows a failed latest attempt of another version beside the gate', async () => {
     await renderLane(
       production({
@@ -524,5 +550,36 @@ describe('EnvironmentLane: versions and links from other providers', () => {
       'href',
       'https://console.aws.amazon.com/codesuite/codedeploy/deployments/d-ABC123',
     );
+  });
+
+  it('says why and how the latest attempt was rolled back', async () => {
+    await renderLane(
+      production({
+        latest: aDeployment({
+          id: 'aws:d-XYZ789',
+          provider: 'aws',
+          environment: 'production',
+          version: {
+            sha: '77d01e4aaaabbbbccccddddeeeeffff000011112',
+            tag: 'v1.41.2',
+          },
+          state: 'rolled_back',
+          rollback: {
+            automatic: true,
+            reason: 'alarm payments-5xx',
+            restoredVersion: {
+              sha: '55aa00000000000000000000000000000000000b',
+              tag: 'v1.80.1',
+            },
+          },
+        }),
+      }),
+    );
+    expect(lane().getByText(/Latest attempt: v1.41.2/)).toBeInTheDocument();
+    expect(
+      lane().getByText(
+        'Rolled back automatically · alarm payments-5xx · v1.80.1 restored',
+      ),
+    ).toBeInTheDocument();
   });
 });

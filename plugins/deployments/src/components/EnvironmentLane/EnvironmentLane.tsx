@@ -30,7 +30,7 @@ import {
   withCapability,
   withPermission,
 } from './laneActions';
-import { behindText } from './laneText';
+import { behindText, rollbackText } from './laneText';
 import { RolloutStatus } from './RolloutStatus';
 
 const useStyles = makeStyles(theme => ({
@@ -206,6 +206,11 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
                 links={latestAttempt.links}
               />
             )}
+          </Typography>
+        )}
+        {latestAttempt?.rollback && (
+          <Typography variant="body2" className={classes.muted}>
+            {rollbackText(latestAttempt.rollback)}
           </Typography>
         )}
         {environment.pendingGates.map(gate => (

@@ -7,6 +7,7 @@ import type {
   PendingGate,
 } from '@stagecraft/plugin-deployments-common';
 import { versionLabel } from '../../format/version';
+import { reviewersLabel } from '../../format/reviewers';
 import type { DeploymentPermissions } from '../../hooks/useDeploymentPermissions';
 import { ActionButton } from '../ActionButton';
 import type { Decision } from '../DecisionDialog';
@@ -52,7 +53,7 @@ export interface GateBoxProps {
 export const GateBox = (props: GateBoxProps) => {
   const classes = useStyles();
   const { gate, environment, permissions } = props;
-  const reviewers = gate.reviewers.map(r => `@${r.name}`).join(', ');
+  const reviewers = reviewersLabel(gate.reviewers);
   const review = reviewCapability(environment, gate);
   return (
     <Box

@@ -21,6 +21,7 @@ import {
   type PendingGate,
 } from '@stagecraft/plugin-deployments-common';
 import { versionDetail, versionLabel } from '../../format/version';
+import { reviewersLabel } from '../../format/reviewers';
 import { useApprovals } from '../../hooks/useApprovals';
 import { useCurrentUserRef } from '../../hooks/useCurrentUser';
 import { ActionButton } from '../ActionButton';
@@ -50,7 +51,7 @@ const GateRow = (props: {
     permission: deploymentsApprovePermission,
     resourceRef: gate.entityRef,
   });
-  const reviewers = gate.reviewers.map(r => `@${r.name}`).join(', ');
+  const reviewers = reviewersLabel(gate.reviewers);
   return (
     <TableRow>
       <TableCell
