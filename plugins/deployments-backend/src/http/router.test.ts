@@ -16,9 +16,9 @@ import {
 import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import type { ProviderDeployment } from '@stagecraft/plugin-deployments-node';
 import { deploymentProvidersExtensionPoint } from '@stagecraft/plugin-deployments-node';
 import request from 'supertest';
+import type { LedgerDeployment } from '../database/DeploymentStore';
 import { KnexDeploymentStore } from '../database/KnexDeploymentStore';
 import { deploymentsPlugin } from '../plugin';
 import {
@@ -75,7 +75,7 @@ function deployment(
   states: Array<'waiting' | 'in_progress' | 'success' | 'failure'> = [
     'success',
   ],
-): ProviderDeployment {
+): LedgerDeployment {
   const createdAt = daysAgo(days);
   return {
     providerDeploymentId: String(nextDeploymentId++),
@@ -95,7 +95,7 @@ function deployment(
  * dev runs v1.2.0, staging v1.1.0, production v1.0.0; every version
  * succeeded where it is now and on the way there.
  */
-function history(): ProviderDeployment[] {
+function history(): LedgerDeployment[] {
   return [
     deployment('dev', S1, 10),
     deployment('staging', S1, 9),
@@ -214,11 +214,13 @@ describe('deployments router', () => {
       await store.recordSyncSuccess({
         entityRef: ENTITY_REF,
         provider: provider.id,
+        targetKey: 'acme/payments-api',
         at: lastSuccessAt,
       });
       await store.recordSyncFailure({
         entityRef: ENTITY_REF,
         provider: provider.id,
+        targetKey: 'acme/payments-api',
         error: 'test answered 502 while syncing acme/payments-api',
         at: new Date(),
       });
@@ -716,7 +718,7 @@ describe('deployments router', () => {
       options: Parameters<typeof startDeployments>[0] = {},
     ) {
       const started = await startDeployments(options);
-      await started.store.openGates(ENTITY_REF, started.provider.id, [
+      await started.store.openGates(ENTITY_REF, started.provider.id, 'acme/payments-api', [
         {
           providerGateId: 'run-77:production',
           environment: 'production',
@@ -888,7 +890,7 @@ describe('deployments router', () => {
       const started = await startDeployments({
         permissions: denyOnly('deployments.approve'),
       });
-      await started.store.openGates(ENTITY_REF, started.provider.id, [
+      await started.store.openGates(ENTITY_REF, started.provider.id, 'acme/payments-api', [
         {
           providerGateId: 'run-78:production',
           environment: 'production',
@@ -1228,7 +1230,15 @@ describe('deployments router', () => {
     it('applies a signed delivery once and drops its redelivery', async () => {
       const { server, store, provider } = await startDeployments();
       await store.setTargets(provider.id, [
-        { entityRef: ENTITY_REF, targetKey: 'acme/payments-api' },
+        {
+          entityRef: ENTITY_REF,
+          provider: provider.id,
+          target: {
+            key: 'acme/payments-api',
+            routingKeys: ['acme/payments-api'],
+            environments: 'all',
+          },
+        },
       ]);
       const deliver = () =>
         request(server)
