@@ -7,10 +7,19 @@ import { GithubRepresentation } from './github/representations';
 import { createGithubRestRouter } from './github/rest';
 import { WebhookLogger, WebhookSender, webhookFor } from './github/webhooks';
 import { Simulation } from './world/Simulation';
+import { AWS_ENDPOINTS, createAwsRouter } from './aws/router';
+import { sandboxSigningCertificate } from './aws/sns/sandboxCertificate';
+import { SnsPublisher } from './aws/sns/SnsPublisher';
+import { createSnsRouter } from './aws/sns/router';
+import { eventBridgeEventOf } from './aws/sns/eventBridge';
+import { ACCOUNT_ID, REGION } from './aws/cloud/account';
 
 export const DEFAULT_WEBHOOK_URL =
   'http://localhost:7007/api/deployments/webhooks/github';
 export const DEFAULT_WEBHOOK_SECRET = 'stagecraft-sandbox-secret';
+export const DEFAULT_SNS_URL = 'http://localhost:7007/api/deployments/webhooks/aws';
+/** Where the SNS signing certificate is served, under /aws/sns. */
+export const SNS_CERTIFICATE_PATH = '/SimpleNotificationService-sandbox.pem';
 
 export interface SandboxServerOptions {
   /** Port to listen on; 0 picks a free one. Default 7100. */
@@ -32,6 +41,12 @@ export interface SandboxServerOptions {
    */
   webhookUrl?: string | (() => string) | null;
   webhookSecret?: string;
+  /**
+   * The HTTP(S) endpoint subscribed to the sandbox's SNS topic of AWS
+   * deployment events; null subscribes none. A function is asked at each
+   * delivery.
+   */
+  snsUrl?: string | (() => string) | null;
   /** GitHub's X-GitHub-Hook-ID of the simulated repository webhook. */
   webhookHookId?: number;
   /** The clock; the history ends at its value when the sandbox starts. */
@@ -47,6 +62,8 @@ export interface SandboxServer {
   port: number;
   simulation: Simulation;
   webhooks?: WebhookSender;
+  /** The SNS subscription's deliveries, when an snsUrl is set. */
+  sns?: SnsPublisher;
   /** Moves the organisation's life one tick forward (what the timer does). */
   tick(): void;
   /** Takes one step of everything clients set off (what the reaction timer does). */
@@ -57,9 +74,9 @@ export interface SandboxServer {
 /**
  * Starts the sandbox: GitHub's REST API under /api/v3 and its GraphQL API at
  * /api/graphql (the paths of GitHub Enterprise Server, so an integration's
- * `apiBaseUrl` points at it), over a seeded world that keeps moving.
- * Future stand-ins (AWS CodePipeline, CodeDeploy, CloudFormation, Lambda) get
- * their own routers beside these, over the same world.
+ * `apiBaseUrl` points at it), and AWS's CodePipeline, CodeDeploy,
+ * CloudFormation, Lambda, CloudWatch and tagging APIs under /aws/<service>
+ * with signed SNS notifications, over one seeded world that keeps moving.
  */
 export async function createSandboxServer(
   options: SandboxServerOptions = {},
@@ -90,11 +107,41 @@ export async function createSandboxServer(
     '/api/graphql',
     createGithubGraphqlRouter({ world, pipeline, addresses, limiter }),
   );
+  const certificate = sandboxSigningCertificate(now());
+  const snsUrl = options.snsUrl === undefined ? DEFAULT_SNS_URL : options.snsUrl;
+  const sns = snsUrl
+    ? new SnsPublisher({
+        url: snsUrl,
+        certificate,
+        certificatePath: SNS_CERTIFICATE_PATH,
+        snsBaseUrl: () => `${baseUrl}/aws${AWS_ENDPOINTS.sns}`,
+        now,
+        logger,
+      })
+    : undefined;
+  app.use(
+    '/aws',
+    createAwsRouter({
+      aws: simulation.aws,
+      sns: createSnsRouter({
+        certificate,
+        certificatePath: SNS_CERTIFICATE_PATH,
+        publisher: sns,
+      }),
+    }),
+  );
   app.get('/', (_req, res) => {
+    const aws = Object.fromEntries(
+      Object.entries(AWS_ENDPOINTS).map(([name, path]) => [
+        name,
+        `${baseUrl}/aws${path}`,
+      ]),
+    );
     res.json({
       name: 'Stagecraft sandbox',
       github: { rest: addresses.api(), graphql: `${baseUrl}/api/graphql` },
       repositories: world.repositories.map(r => `${r.owner}/${r.name}`),
+      aws: { account: ACCOUNT_ID, region: REGION, endpoints: aws },
     });
   });
   // html_url links point here; answer them with a page rather than a 404.
@@ -124,6 +171,11 @@ export async function createSandboxServer(
     webhooks = sender;
   }
 
+  if (sns)
+    simulation.aws.cloud.subscribe(event =>
+      sns.publish(JSON.stringify(eventBridgeEventOf(simulation.aws.cloud, event))),
+    );
+
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(
       options.port ?? 7100,
@@ -134,6 +186,12 @@ export async function createSandboxServer(
   });
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://localhost:${port}`;
+  sns?.requestConfirmation();
+  // SNS sends the confirmation again while the endpoint was not reachable.
+  const tick = () => {
+    simulation.tick();
+    sns?.requestConfirmation();
+  };
 
   const timers: NodeJS.Timeout[] = [];
   const tickMs = options.tickMs ?? 60_000;
@@ -148,7 +206,7 @@ export async function createSandboxServer(
   if (tickMs > 0)
     timers.push(
       setInterval(
-        guarded('tick', () => simulation.tick()),
+        guarded('tick', tick),
         tickMs,
       ),
     );
@@ -166,7 +224,8 @@ export async function createSandboxServer(
     port,
     simulation,
     webhooks,
-    tick: () => simulation.tick(),
+    sns,
+    tick,
     react: () => simulation.react(),
     close: async () => {
       for (const timer of timers) clearInterval(timer);
@@ -175,6 +234,7 @@ export async function createSandboxServer(
       );
       server.closeAllConnections?.();
       await webhooks?.flush();
+      await sns?.flush();
     },
   };
 }

@@ -24,6 +24,7 @@ export async function startTestSandbox(
     tickMs: 0,
     reactionMs: 0,
     webhookUrl: null,
+    snsUrl: null,
     now: () => START,
     logger: { info: () => {}, warn: () => {} },
     ...options,

@@ -48,6 +48,25 @@ export interface DeploymentRequest {
   creator: string;
 }
 
+/**
+ * The system a deploy job hands its version to (e.g. `sam deploy` and the
+ * CodeDeploy canary behind it). The job waits until the rollout has an
+ * outcome; without a deployer an environment deploys in one step.
+ */
+export interface EnvironmentDeployer {
+  begin(rollout: {
+    repository: RepositoryRecord;
+    run: RunRecord;
+    deployment: DeploymentRecord;
+    /** The rollout is fated to fail (the run's `failAt`). */
+    fail: boolean;
+  }): void;
+  /** What became of the deployment's rollout; undefined while it moves. */
+  outcome(
+    deployment: DeploymentRecord,
+  ): { succeeded: boolean; description: string } | undefined;
+}
+
 export interface ReviewRequest {
   environmentIds: number[];
   state: 'approved' | 'rejected';
@@ -64,8 +83,14 @@ export interface ReviewRequest {
  */
 export class Pipeline {
   private readonly inMotion: Motion[] = [];
+  private readonly deployers = new Map<string, EnvironmentDeployer>();
 
   constructor(private readonly world: World) {}
+
+  /** Deploy jobs of this repository hand their version to `deployer`. */
+  useDeployer(repositoryName: string, deployer: EnvironmentDeployer) {
+    this.deployers.set(repositoryName, deployer);
+  }
 
   /** Starts deploy.yml for a push to main whose head is `sha`. */
   startPushRun(
@@ -426,18 +451,35 @@ export class Pipeline {
         if (!this.queueDeployment(repository, run, step.environment))
           return false;
         break;
-      case 'progress':
-        this.world.addStatus(
+      case 'progress': {
+        const deployment = this.currentDeployment(repository, run);
+        this.world.addStatus(repository, deployment, 'in_progress', 'Deploying');
+        this.deployers.get(repository.name)?.begin({
           repository,
-          this.currentDeployment(repository, run),
-          'in_progress',
-          'Deploying',
-        );
+          run,
+          deployment,
+          fail: run.failAt === step.environment,
+        });
         break;
+      }
       case 'finish': {
         const deployment = this.currentDeployment(repository, run);
         const job = run.jobs[run.jobs.length - 1];
-        if (run.failAt === step.environment) {
+        const deployer = this.deployers.get(repository.name);
+        const outcome = deployer?.outcome(deployment);
+        if (deployer && !outcome) return false;
+        if (outcome && !outcome.succeeded) {
+          this.world.addStatus(
+            repository,
+            deployment,
+            'failure',
+            outcome.description,
+          );
+          this.completeJob(repository, run, job, 'failure');
+          this.completeRun(repository, run, 'failure');
+          return true;
+        }
+        if (!deployer && run.failAt === step.environment) {
           this.world.addStatus(
             repository,
             deployment,

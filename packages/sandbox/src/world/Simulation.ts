@@ -10,6 +10,7 @@ import {
   RepositoryDefinition,
 } from './repositories';
 import { World } from './World';
+import { AwsSimulation } from '../aws/cloud/AwsSimulation';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -41,6 +42,8 @@ export interface SimulationOptions {
 export class Simulation {
   readonly world: World;
   readonly pipeline: Pipeline;
+  /** The AWS account beside the GitHub organisation (src/aws/). */
+  readonly aws: AwsSimulation;
 
   static create(options: SimulationOptions): Simulation {
     return new Simulation(options);
@@ -52,11 +55,20 @@ export class Simulation {
     const clock = { time: start };
     this.world = new World(new SeededRandom(options.seed), () => clock.time);
     this.pipeline = new Pipeline(this.world);
+    this.aws = new AwsSimulation(
+      this.world,
+      this.pipeline,
+      options.seed,
+      () => clock.time,
+    );
     for (const definition of REPOSITORIES) {
       this.seedHistory(definition, start, clock);
     }
+    this.aws.seedPipelineHistory(start, clock);
     this.world.now = options.now;
+    this.aws.cloud.now = options.now;
     this.world.continueIdsFrom(start);
+    this.aws.goLive();
   }
 
   /**
@@ -75,11 +87,13 @@ export class Simulation {
       });
     }
     this.pipeline.advance('tick');
+    this.aws.cloud.advance('tick');
   }
 
   /** One step of what clients' requests set off (approvals, dispatches, deployments). */
   react() {
     this.pipeline.advance('prompt');
+    this.aws.cloud.advance('prompt');
   }
 
   private randomFailure(): string | undefined {
@@ -200,6 +214,7 @@ export class Simulation {
       while (!done(run)) {
         at(clock.time + random.int(40, 150) * 1000);
         pipeline.advance();
+        this.aws.cloud.advance();
       }
     };
     const settled = (r: RunRecord) =>
