@@ -582,4 +582,27 @@ describe('EnvironmentLane: versions and links from other providers', () => {
       ),
     ).toBeInTheDocument();
   });
+
+  it('shows the rollout in flight on its own line, with its strategy, traffic and checks under it', async () => {
+    await renderLane(awsProduction());
+    const rollingOut = lane().getByText(/^Rolling out:/);
+    expect(rollingOut).toHaveTextContent('Rolling out: v1.41.2');
+    const traffic = lane().getByRole('group', { name: 'Traffic' });
+    // The rollout's details follow its line, not the line of what runs now.
+    expect(
+      rollingOut.compareDocumentPosition(traffic) &
+        Node.DOCUMENT_POSITION_FOLLOWING,
+    ).toBeTruthy();
+  });
+
+  it('shows a first deployment’s failed attempt in an empty environment', async () => {
+    await renderLane(
+      production({
+        current: undefined,
+        latest: aDeployment({ environment: 'production', state: 'failure' }),
+      }),
+    );
+    expect(lane().getByText('Nothing deployed yet')).toBeInTheDocument();
+    expect(lane().getByText(/Latest attempt: v1.42.0/)).toBeInTheDocument();
+  });
 });

@@ -103,15 +103,15 @@ const hasLinks = (deployment: Deployment) =>
   Boolean(deployment.url || deployment.links?.length);
 
 /**
- * The latest attempt worth its own line: one that is not what runs now and
- * not the version an open gate already speaks of (the gate box says what
+ * The latest attempt worth its own line: one that is not what runs now
+ * (including a first deployment's) and not the version an open gate already speaks of (the gate box says what
  * waits, once).
  */
 function latestAttemptToShow(
   environment: EnvironmentSummary,
 ): Deployment | undefined {
   const { current, latest } = environment;
-  if (!latest || !current || latest.id === current.id) return undefined;
+  if (!latest || latest.id === current?.id) return undefined;
   const gated = environment.pendingGates.some(
     gate => gate.version.sha === latest.version.sha,
   );
@@ -127,6 +127,8 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
   const latestAttempt = latestAttemptToShow(environment);
   const behind = behindText(environment, previous);
   const inFlight = rolloutInFlight(environment);
+  // A rollout in flight gets its strategy, traffic and checks under its own line.
+  const attemptIsRollout = Boolean(inFlight) && latestAttempt === inFlight;
   const { onAbort } = props;
 
   return (
@@ -185,10 +187,12 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
             Nothing deployed yet
           </Typography>
         )}
-        <RolloutStatus
-          deployment={inFlight ?? current}
-          traffic={environment.traffic}
-        />
+        {!attemptIsRollout && (
+          <RolloutStatus
+            deployment={inFlight ?? current}
+            traffic={environment.traffic}
+          />
+        )}
         {behind && (
           <Typography variant="body2" className={classes.line}>
             {behind}
@@ -196,7 +200,8 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
         )}
         {latestAttempt && (
           <Typography variant="body2" component="div" className={classes.line}>
-            Latest attempt: {versionLabel(latestAttempt.version)}
+            {attemptIsRollout ? 'Rolling out' : 'Latest attempt'}:{' '}
+            {versionLabel(latestAttempt.version)}
             <DeploymentStateChip state={latestAttempt.state} />
             <RelativeTime value={latestAttempt.updatedAt} />
             {hasLinks(latestAttempt) && (
@@ -207,6 +212,12 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
               />
             )}
           </Typography>
+        )}
+        {attemptIsRollout && (
+          <RolloutStatus
+            deployment={latestAttempt}
+            traffic={environment.traffic}
+          />
         )}
         {latestAttempt?.rollback && (
           <Typography variant="body2" className={classes.muted}>

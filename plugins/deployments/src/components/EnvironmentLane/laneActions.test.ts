@@ -126,6 +126,29 @@ describe('rollbackAvailability', () => {
   });
 });
 
+describe('rollbackAvailability while a gate holds a deployment', () => {
+  it('says the version waits for approval, not that a deployment is in progress', () => {
+    const production = lane('production', {
+      current: deployment('production', 'aaaaaaa000', 'v1.40.0'),
+      latest: deployment('production', 'bbbbbbb000', 'v1.41.2', 'queued'),
+      pendingGates: [gate()],
+    });
+    expect(rollbackAvailability(production).reason).toBe(
+      'v1.41.2 is waiting for approval in production',
+    );
+  });
+
+  it('says a deployment is in progress when no gate holds it', () => {
+    const production = lane('production', {
+      current: deployment('production', 'aaaaaaa000', 'v1.40.0'),
+      latest: deployment('production', 'bbbbbbb000', 'v1.41.2', 'in_progress'),
+    });
+    expect(rollbackAvailability(production).reason).toBe(
+      'A deployment to production is in progress',
+    );
+  });
+});
+
 describe('withPermission', () => {
   it('puts a missing permission before the policy reason', () => {
     expect(

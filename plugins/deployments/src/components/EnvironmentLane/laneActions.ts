@@ -35,6 +35,22 @@ export function rolloutInFlight(
 }
 
 /**
+ * Why nothing else can start in the environment: a deployment that a gate
+ * holds is waiting, not "in progress" (providers report it as queued).
+ */
+function busyReason(environment: EnvironmentSummary): string {
+  const latest = environment.latest!;
+  const gated = environment.pendingGates.some(
+    gate => gate.version.sha === latest.version.sha,
+  );
+  return gated
+    ? `${versionLabel(latest.version)} is waiting for approval in ${
+        environment.name
+      }`
+    : `A deployment to ${environment.name} is in progress`;
+}
+
+/**
  * Promote the version running in `source` into `target`. The backend applies
  * the same rules; checking here lets the button say why before anyone clicks.
  */
@@ -57,9 +73,7 @@ export function promoteAvailability(
       `${label} is already waiting for approval in ${target.name}`,
     );
   }
-  if (deploymentRunning(target)) {
-    return disabled(`A deployment to ${target.name} is in progress`);
-  }
+  if (deploymentRunning(target)) return disabled(busyReason(target));
   return ENABLED;
 }
 
@@ -85,9 +99,7 @@ export function rollbackAvailability(
       `Nothing to roll back: ${environment.name} has no successful deployment`,
     );
   }
-  if (deploymentRunning(environment)) {
-    return disabled(`A deployment to ${environment.name} is in progress`);
-  }
+  if (deploymentRunning(environment)) return disabled(busyReason(environment));
   return ENABLED;
 }
 
