@@ -10,6 +10,7 @@ import type {
 } from './types';
 import {
   IDEMPOTENCY_KEY_HEADER,
+  type AbortBody,
   type AuditQuery,
   type DecisionBody,
   type PromoteBody,
@@ -65,6 +66,15 @@ export interface DeploymentsApi {
   reject(
     entityRef: string,
     body: DecisionBody,
+    options?: ActionOptions,
+  ): Promise<ActionResponse>;
+  /**
+   * Stops an in-flight rollout (`POST …/abort`). Optional so that clients
+   * written before it still fit; the UI offers the action only when present.
+   */
+  abort?(
+    entityRef: string,
+    body: AbortBody,
     options?: ActionOptions,
   ): Promise<ActionResponse>;
 }
@@ -153,6 +163,10 @@ export class DeploymentsClient implements DeploymentsApi {
 
   reject(entityRef: string, body: DecisionBody, options?: ActionOptions) {
     return this.action(entityRef, 'reject', body, options);
+  }
+
+  abort(entityRef: string, body: AbortBody, options?: ActionOptions) {
+    return this.action(entityRef, 'abort', body, options);
   }
 
   private action(

@@ -107,6 +107,26 @@ export const decisionBodySchema = z
   .strict();
 export type DecisionBody = z.input<typeof decisionBodySchema>;
 
+/** Body of `POST …/abort`: stop one rollout in flight. */
+export const abortBodySchema = z
+  .object({
+    /** The environment the rollout is in. */
+    environment: environmentNameSchema,
+    /** The in-flight deployment (`Deployment.id`, `<provider>:<id>`). */
+    deploymentId: z
+      .string()
+      .max(300, 'must be at most 300 characters')
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9_-]*:\S+$/,
+        'must be a deployment id (<provider>:<id>)',
+      ),
+    /** Ask the provider to put the previous version back. */
+    rollback: z.boolean().default(true),
+    comment: comment.optional(),
+  })
+  .strict();
+export type AbortBody = z.input<typeof abortBodySchema>;
+
 /** Header that makes an action safe to retry. */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const idempotencyKeySchema = z

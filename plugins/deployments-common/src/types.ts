@@ -369,13 +369,16 @@ export type DeploymentActionType =
   | 'promote'
   | 'approve'
   | 'reject'
-  | 'rollback';
+  | 'rollback'
+  /** Stop an in-flight rollout. */
+  | 'abort';
 
 export const DEPLOYMENT_ACTIONS: readonly DeploymentActionType[] = [
   'promote',
   'approve',
   'reject',
   'rollback',
+  'abort',
 ];
 
 /** What happened to an action, as recorded in the audit log. */
@@ -448,7 +451,9 @@ export interface PolicyCheck {
     /** The environment's provider cannot do this (refused with 422). */
     | 'provider-capability'
     /** No provider, or more than one, owns the environment (refused with 422). */
-    | 'environment-owner';
+    | 'environment-owner'
+    /** An abort needs a deployment of that environment that is still in flight (refused with 422). */
+    | 'in-flight';
   passed: boolean;
   message: string;
 }

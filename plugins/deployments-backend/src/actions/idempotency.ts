@@ -8,11 +8,6 @@ export class IdempotencyKeyReusedError extends CustomErrorBase {
   statusCode = 422;
 }
 
-/** A reply an action produced, as stored for replays. */
-export interface StoredReply {
-  statusCode: number;
-}
-
 /** A stable fingerprint of a request: the same request gives the same hash, whatever its key order. */
 export function fingerprintOf(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex');
@@ -37,17 +32,19 @@ function canonicalJson(value: unknown): string {
  * Runs `action` at most once per (scope, key). A completed key answers with
  * the stored reply; a key in flight answers 409; a key reused for another
  * request answers 422. When `action` throws, nothing was recorded, so the key
- * is freed for a retry.
+ * is freed for a retry. `statusOf` gives the status stored beside the reply
+ * (the edge's concern: actions return outcomes, not statuses).
  */
-export async function runOnce<T extends StoredReply>(
+export async function runOnce<T>(
   store: DeploymentStore,
   claim: { scope: string; key: string; fingerprint: string },
   action: () => Promise<T>,
-): Promise<{ reply: T; replayed: boolean }> {
+  statusOf: (reply: T) => number,
+): Promise<{ reply: unknown; replayed: true } | { reply: T; replayed: false }> {
   const { scope, key, fingerprint } = claim;
   const claimed = await store.claimIdempotencyKey(scope, key, fingerprint);
   if (claimed.status === 'replay') {
-    return { reply: claimed.response as T, replayed: true };
+    return { reply: claimed.response, replayed: true };
   }
   if (claimed.status === 'in-progress') {
     throw new ConflictError(
@@ -66,6 +63,6 @@ export async function runOnce<T extends StoredReply>(
     await store.releaseIdempotencyKey(scope, key);
     throw error;
   }
-  await store.completeIdempotencyKey(scope, key, reply.statusCode, reply);
+  await store.completeIdempotencyKey(scope, key, statusOf(reply), reply);
   return { reply, replayed: false };
 }

@@ -2,7 +2,7 @@ import type {
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
+import { NotAllowedError, isError } from '@backstage/errors';
 import {
   AuthorizeResult,
   ResourcePermission,
@@ -27,5 +27,30 @@ export async function requirePermission(options: {
     throw new NotAllowedError(
       `${permission.name} is not allowed on ${entityRef}`,
     );
+  }
+}
+
+/**
+ * {@link requirePermission} as a yes or no, for the caller of an action on
+ * its entity: actions record a refusal instead of throwing.
+ */
+export async function isPermitted(
+  permissions: PermissionsService,
+  caller: { entityRef: string; credentials: BackstageCredentials },
+  permission: ResourcePermission<'catalog-entity'>,
+): Promise<boolean> {
+  try {
+    await requirePermission({
+      permissions,
+      permission,
+      entityRef: caller.entityRef,
+      credentials: caller.credentials,
+    });
+    return true;
+  } catch (error) {
+    if (isError(error) && error.name === NotAllowedError.name) {
+      return false;
+    }
+    throw error;
   }
 }

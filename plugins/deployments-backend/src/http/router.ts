@@ -1,4 +1,4 @@
-import express, { Request, Response } from 'express';
+import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import type {
   AuditorService,
@@ -15,6 +15,7 @@ import {
   AuditResponse,
   IDEMPOTENCY_KEY_HEADER,
   TimelineResponse,
+  abortBodySchema,
   auditQuerySchema,
   decisionBodySchema,
   describeZodError,
@@ -28,10 +29,11 @@ import { z } from 'zod';
 import type { DeploymentStore } from '../database/DeploymentStore';
 import {
   ActionContext,
-  ActionReply,
+  ActionOutcome,
   DeploymentActions,
 } from '../actions/DeploymentActions';
 import { fingerprintOf, runOnce } from '../actions/idempotency';
+import { sendOutcome, statusOf, storedOutcome } from './actionOutcomes';
 import type { DeploymentPolicies } from '../policy/PromotionPolicy';
 import { auditCsv } from '../reads/AuditExport';
 import { changeDiff } from '../reads/ChangeDiffs';
@@ -92,31 +94,6 @@ function parse<T extends z.ZodTypeAny>(
     throw new InputError(`Invalid ${what}: ${describeZodError(result.error)}`);
   }
   return result.data;
-}
-
-/** Sends an action's reply; refusals and failures keep Backstage's error body, plus the checks. */
-function sendReply(
-  req: Request,
-  res: Response,
-  reply: ActionReply,
-  replayed: boolean,
-) {
-  if (replayed) {
-    res.setHeader('Idempotent-Replayed', 'true');
-  }
-  if ('response' in reply) {
-    res.status(reply.statusCode).json(reply.response);
-    return;
-  }
-  res.status(reply.statusCode).json({
-    error: reply.error,
-    request: { method: req.method, url: req.originalUrl },
-    response: { statusCode: reply.statusCode },
-    checks: reply.checks,
-    ...(reply.promotionRequest
-      ? { promotionRequest: reply.promotionRequest }
-      : {}),
-  });
 }
 
 export async function createRouter(
@@ -334,16 +311,49 @@ export async function createRouter(
     res.json(body);
   });
 
+  /** Which body each action takes, and which action carries it out. */
+  const actionRoutes = {
+    promote: { body: promoteBodySchema },
+    rollback: { body: promoteBodySchema },
+    approve: { body: decisionBodySchema },
+    reject: { body: decisionBodySchema },
+    abort: { body: abortBodySchema },
+  } as const;
+  type ActionName = keyof typeof actionRoutes;
+
+  function runAction(
+    ctx: ActionContext,
+    action: ActionName,
+    body: unknown,
+  ): Promise<ActionOutcome> {
+    switch (action) {
+      case 'promote':
+      case 'rollback':
+        return actions.promote(
+          ctx,
+          action,
+          body as z.output<typeof promoteBodySchema>,
+        );
+      case 'approve':
+      case 'reject':
+        return actions.decide(
+          ctx,
+          action,
+          body as z.output<typeof decisionBodySchema>,
+        );
+      case 'abort':
+        return actions.abort(ctx, body as z.output<typeof abortBodySchema>);
+      default:
+        throw new NotFoundError(`No action '${action}'`);
+    }
+  }
+
   router.post(
-    `${entityPath}/:action(promote|rollback|approve|reject)`,
+    `${entityPath}/:action(${Object.keys(actionRoutes).join('|')})`,
     jsonBody({ limit: JSON_BODY_LIMIT }),
     async (req, res) => {
       const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-      const action = req.params.action as
-        | 'promote'
-        | 'rollback'
-        | 'approve'
-        | 'reject';
+      const action = req.params.action as ActionName;
       const auditEvent = await auditor.createEvent({
         eventId: 'deployment-action',
         severityLevel: 'medium',
@@ -360,10 +370,11 @@ export async function createRouter(
           req.header(IDEMPOTENCY_KEY_HEADER),
           `${IDEMPOTENCY_KEY_HEADER} header`,
         );
-        const body =
-          action === 'promote' || action === 'rollback'
-            ? parse(promoteBodySchema, req.body ?? {}, `${action} body`)
-            : parse(decisionBodySchema, req.body ?? {}, `${action} body`);
+        const body = parse(
+          actionRoutes[action].body,
+          req.body ?? {},
+          `${action} body`,
+        );
         const { entity, entityRef, path } = await entityOf(req, credentials);
         const actor = credentials.principal.userEntityRef;
         // Blank counts as absent: scrubbing a blank "token" from messages would mangle them.
@@ -380,50 +391,41 @@ export async function createRouter(
           userToken,
         };
 
-        const { reply, replayed } = await runOnce(
+        const ran = await runOnce(
           store,
           {
             scope: actor,
             key: idempotencyKey,
             fingerprint: fingerprintOf({ action, entityRef, body }),
           },
-          () =>
-            action === 'promote' || action === 'rollback'
-              ? actions.promote(
-                  ctx,
-                  action,
-                  body as z.output<typeof promoteBodySchema>,
-                )
-              : actions.decide(
-                  ctx,
-                  action,
-                  body as z.output<typeof decisionBodySchema>,
-                ),
+          () => runAction(ctx, action, body),
+          statusOf,
         );
-        sendReply(req, res, reply, replayed);
+        const outcome = ran.replayed ? storedOutcome(ran.reply) : ran.reply;
+        sendOutcome(req, res, outcome, ran.replayed);
 
         const meta = {
           entityRef,
-          statusCode: reply.statusCode,
-          replayed,
-          ...('response' in reply
+          statusCode: statusOf(outcome),
+          outcome: outcome.kind,
+          replayed: ran.replayed,
+          ...('response' in outcome
             ? {
-                requestId: reply.response.request.id,
-                state: reply.response.request.state,
-                environment: reply.response.request.environment,
-                version: reply.response.request.version.sha,
+                requestId: outcome.response.request.id,
+                state: outcome.response.request.state,
+                environment: outcome.response.request.environment,
+                version: outcome.response.request.version.sha,
               }
             : {
-                refusedBy: reply.checks.filter(c => !c.passed).map(c => c.rule),
+                refusedBy: outcome.checks
+                  .filter(c => !c.passed)
+                  .map(c => c.rule),
               }),
         };
-        if ('response' in reply) {
+        if ('response' in outcome) {
           await auditEvent.success({ meta });
         } else {
-          await auditEvent.fail({
-            error: new Error(reply.error.message),
-            meta,
-          });
+          await auditEvent.fail({ error: new Error(outcome.message), meta });
         }
       } catch (error) {
         await auditEvent.fail({ error: error as Error });

@@ -1,0 +1,322 @@
+import { ConflictError, InputError, isError } from '@backstage/errors';
+import {
+  PolicyCheck,
+  PromotionRequest,
+  Version,
+  deploymentsOverridePermission,
+  deploymentsPromotePermission,
+  deploymentsRollbackPermission,
+} from '@stagecraft/plugin-deployments-common';
+import {
+  approvalCheck,
+  checkPromotion,
+  isProviderGated,
+  needsPortalApproval,
+  refusedChecks,
+} from '../policy/PromotionPolicy';
+import type {
+  DeploymentSource,
+  EntitySourceSet,
+} from '../sources/EntitySources';
+import { resolveVersionWith } from '../sources/providerFailures';
+import type { ActionContext, ActionServices } from './ActionContext';
+import { execute } from './execute';
+import { ActionOutcome, permissionCheck } from './outcomes';
+import { isPermitted } from './requirePermission';
+
+export interface PromoteInput {
+  environment: string;
+  version?: string;
+  comment?: string;
+  overrideReason?: string;
+}
+
+type States = Record<string, { current?: { version: Version } }>;
+
+/**
+ * Promotes a version into an environment, or rolls the environment back:
+ * resolves the version, checks permission, ownership and policy, then either
+ * holds the request for an approval or runs it at once.
+ */
+export async function promote(
+  services: ActionServices,
+  ctx: ActionContext,
+  action: 'promote' | 'rollback',
+  input: PromoteInput,
+): Promise<ActionOutcome> {
+  const { store, policies, recorder } = services;
+  const { entityRef, path } = ctx;
+  const { environment } = input;
+  const position = path.indexOf(environment);
+  if (position < 0) {
+    throw new InputError(
+      `environment '${environment}' is not on the promotion path of ${entityRef} (${path.join(
+        ' → ',
+      )})`,
+    );
+  }
+  const previous = position > 0 ? path[position - 1] : undefined;
+  const states = await store.getEnvironmentStates(
+    entityRef,
+    previous ? [previous, environment] : [environment],
+  );
+  const here = states[environment] ?? {};
+  const refusalFields = async () => ({
+    action,
+    environment,
+    comment: input.comment,
+    version: await versionInLedger(
+      services,
+      ctx,
+      action,
+      input,
+      previous,
+      states,
+    ),
+  });
+
+  const permission =
+    action === 'rollback'
+      ? deploymentsRollbackPermission
+      : deploymentsPromotePermission;
+  if (!(await isPermitted(services.permissions, ctx, permission))) {
+    return recorder.refusePermission(ctx, permission, await refusalFields());
+  }
+
+  const ownerRefusal = ownerCheck(
+    ctx.sources.sourceFor(environment),
+    action,
+    environment,
+  );
+  if (ownerRefusal) {
+    return recorder.refuse(ctx, await refusalFields(), [
+      permissionCheck(permission.name, true),
+      ownerRefusal,
+    ]);
+  }
+
+  const version =
+    action === 'rollback'
+      ? await rollbackTarget(services, ctx, input)
+      : await promotionTarget(services, ctx, input, previous, states);
+  if (!version) {
+    return recorder.refuse(
+      ctx,
+      { action, environment, comment: input.comment },
+      [
+        permissionCheck(permission.name, true),
+        {
+          rule: 'nothing-to-promote',
+          passed: false,
+          message: `${environment} has no earlier successful version to roll back to`,
+        },
+      ],
+    );
+  }
+
+  const succeededInPrevious = previous
+    ? await store.hasSucceeded(entityRef, previous, version.sha)
+    : true;
+  let override: { reason: string; permitted: boolean } | undefined;
+  if (input.overrideReason && !succeededInPrevious && action === 'promote') {
+    override = {
+      reason: input.overrideReason,
+      permitted: await isPermitted(
+        services.permissions,
+        ctx,
+        deploymentsOverridePermission,
+      ),
+    };
+  }
+  const [openGates, protection] = await Promise.all([
+    store.listOpenGates(entityRef),
+    store.listEnvironmentProtection(entityRef),
+  ]);
+  const providerGated = isProviderGated({
+    environment,
+    owner: ctx.sources.ownerOf(environment).provider,
+    openGates,
+    protection,
+  });
+  const checks: PolicyCheck[] = [
+    permissionCheck(permission.name, true),
+    approvalCheck({ environment, policies, providerGated }),
+    ...checkPromotion({
+      action,
+      environment,
+      path,
+      version,
+      currentSha: here.current?.version.sha,
+      succeededInPrevious,
+      override,
+    }),
+  ];
+  const audited = { action, environment, version, comment: input.comment };
+  if (refusedChecks(checks).length > 0) {
+    return recorder.refuse(ctx, audited, checks);
+  }
+  const overrideNote = override?.permitted
+    ? `promotion order overridden: ${override.reason}`
+    : undefined;
+
+  const held = needsPortalApproval({ environment, policies, providerGated });
+  let request: PromotionRequest;
+  try {
+    request = await store.createRequest({
+      entityRef,
+      action,
+      environment,
+      version,
+      requestedBy: ctx.actor,
+      comment: input.comment,
+      state: held ? 'pending' : 'approved',
+    });
+  } catch (error) {
+    if (isError(error) && error.name === ConflictError.name) {
+      return recorder.refuseConflict(
+        ctx,
+        audited,
+        checks,
+        'one-at-a-time',
+        error,
+      );
+    }
+    throw error;
+  }
+  if (held) {
+    await recorder.audit(ctx, {
+      ...audited,
+      outcome: 'requested',
+      requestId: request.id,
+      detail: overrideNote,
+    });
+    return { kind: 'held', response: { request, checks } };
+  }
+  return execute(services, ctx, request, checks, overrideNote);
+}
+
+/** Refuses an action when no provider owns the environment, or its owner cannot deploy. */
+function ownerCheck(
+  owner: ReturnType<EntitySourceSet['sourceFor']>,
+  action: 'promote' | 'rollback',
+  environment: string,
+): PolicyCheck | undefined {
+  if ('problem' in owner) {
+    return { rule: 'environment-owner', passed: false, message: owner.problem };
+  }
+  const { provider } = owner.source;
+  if (!provider.promote) {
+    return {
+      rule: 'provider-capability',
+      passed: false,
+      message: `${provider.id} cannot ${
+        action === 'rollback' ? 'roll back' : 'deploy into'
+      } ${environment} from the portal (the provider has no promote capability)`,
+    };
+  }
+  return undefined;
+}
+
+/** The version asked for, else what runs in the previous environment. */
+async function promotionTarget(
+  services: ActionServices,
+  ctx: ActionContext,
+  input: PromoteInput,
+  previous: string | undefined,
+  states: States,
+): Promise<Version> {
+  if (input.version) {
+    return resolveVersion(services, ctx, input.version, input.environment);
+  }
+  if (!previous) {
+    throw new InputError(
+      `version is required to promote into ${input.environment}, the first environment on the path`,
+    );
+  }
+  const current = states[previous]?.current?.version;
+  if (!current) {
+    throw new InputError(
+      `version is required: nothing runs in ${previous} to promote into ${input.environment}`,
+    );
+  }
+  return current;
+}
+
+/** The version asked for, which must have succeeded there, else the previous successful one. */
+async function rollbackTarget(
+  { store }: ActionServices,
+  ctx: ActionContext,
+  input: PromoteInput,
+): Promise<Version | undefined> {
+  if (!input.version) {
+    return store.previousSuccessfulVersion(ctx.entityRef, input.environment);
+  }
+  const version = await store.findVersion(ctx.entityRef, input.version);
+  if (
+    !version ||
+    !(await store.hasSucceeded(ctx.entityRef, input.environment, version.sha))
+  ) {
+    throw new InputError(
+      `version '${input.version}' never succeeded in ${input.environment}, so it is no roll-back target`,
+    );
+  }
+  return version;
+}
+
+/**
+ * The version a promotion or roll back asks for, as far as the ledger knows
+ * it, for the audit entry of a refusal made before the version is resolved:
+ * a caller who may not act causes no provider call.
+ */
+async function versionInLedger(
+  { store }: ActionServices,
+  ctx: ActionContext,
+  action: 'promote' | 'rollback',
+  input: PromoteInput,
+  previous: string | undefined,
+  states: States,
+): Promise<Version | undefined> {
+  try {
+    if (input.version) {
+      return await store.findVersion(ctx.entityRef, input.version);
+    }
+    if (action === 'rollback') {
+      return await store.previousSuccessfulVersion(
+        ctx.entityRef,
+        input.environment,
+      );
+    }
+    return previous ? states[previous]?.current?.version : undefined;
+  } catch (error) {
+    // An ambiguous SHA prefix: the refusal is recorded without a version.
+    if (isError(error) && error.name === InputError.name) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** A ref the ledger does not know is asked of the change source, else of the environment's owner. */
+async function resolveVersion(
+  { store }: ActionServices,
+  ctx: ActionContext,
+  ref: string,
+  environment: string,
+): Promise<Version> {
+  const known = await store.findVersion(ctx.entityRef, ref);
+  if (known) {
+    return known;
+  }
+  const candidates: DeploymentSource[] = [];
+  const changeSource = ctx.sources.changeSource();
+  if ('source' in changeSource) candidates.push(changeSource.source);
+  const owner = ctx.sources.sourceFor(environment);
+  if ('source' in owner) candidates.push(owner.source);
+  for (const source of candidates) {
+    const resolved = await resolveVersionWith(source, ctx.entity, ref);
+    if (resolved) return resolved;
+  }
+  throw new InputError(
+    `version '${ref}' is not a known commit or tag of ${ctx.entityRef}`,
+  );
+}
