@@ -24,6 +24,7 @@ import {
 import { stopStackDeployment } from './actions/stopDeployment';
 import {
   deploymentGroupKey,
+  entityLocation,
   parseEnvironmentPairs,
   stackKey,
 } from './binding/annotations';
@@ -362,16 +363,12 @@ export class AwsDeploymentProvider implements DeploymentProvider {
     ref: string,
     problems: string[],
   ): Promise<ProviderTarget[]> {
-    const location = {
-      accountId:
-        entity.metadata.annotations?.['stagecraft.io/aws-account-id'] ??
-        this.settings.defaultAccountId,
-      region:
-        entity.metadata.annotations?.['stagecraft.io/aws-region'] ??
-        this.settings.defaultRegion,
-    };
+    const { accountId, region } = entityLocation(entity, {
+      accountId: this.settings.defaultAccountId,
+      region: this.settings.defaultRegion,
+    });
     try {
-      const clients = await this.clients.forAccount(location);
+      const clients = await this.clients.forAccount({ accountId, region });
       const found = await discoverStacksByTags({
         entity,
         clients,

@@ -9,7 +9,12 @@ export const PIPELINE = 'payments-pipeline';
 
 /** Source → Build → Deploy-Dev → Deploy-Staging → Approve (manual) → Deploy-Prod. */
 export function pipelineDeclaration(version = 3): PipelineDeclaration {
-  const action = (name: string, category: string, provider: string, configuration?: Record<string, string>) => ({
+  const action = (
+    name: string,
+    category: string,
+    provider: string,
+    configuration?: Record<string, string>,
+  ) => ({
     name,
     actionTypeId: { category, owner: 'AWS', provider, version: '1' },
     ...(configuration ? { configuration } : {}),
@@ -20,10 +25,19 @@ export function pipelineDeclaration(version = 3): PipelineDeclaration {
     version,
     pipelineType: 'V2',
     stages: [
-      { name: 'Source', actions: [action('Source', 'Source', 'CodeStarSourceConnection')] },
+      {
+        name: 'Source',
+        actions: [action('Source', 'Source', 'CodeStarSourceConnection')],
+      },
       { name: 'Build', actions: [action('Build', 'Build', 'CodeBuild')] },
-      { name: 'Deploy-Dev', actions: [action('Deploy', 'Deploy', 'CloudFormation')] },
-      { name: 'Deploy-Staging', actions: [action('Deploy', 'Deploy', 'CloudFormation')] },
+      {
+        name: 'Deploy-Dev',
+        actions: [action('Deploy', 'Deploy', 'CloudFormation')],
+      },
+      {
+        name: 'Deploy-Staging',
+        actions: [action('Deploy', 'Deploy', 'CloudFormation')],
+      },
       {
         name: 'Approve',
         actions: [
@@ -33,7 +47,10 @@ export function pipelineDeclaration(version = 3): PipelineDeclaration {
           }),
         ],
       },
-      { name: 'Deploy-Prod', actions: [action('Deploy', 'Deploy', 'CloudFormation')] },
+      {
+        name: 'Deploy-Prod',
+        actions: [action('Deploy', 'Deploy', 'CloudFormation')],
+      },
     ],
   } as PipelineDeclaration;
 }
@@ -48,7 +65,7 @@ export function at(minutes: number): Date {
 }
 
 export function executionId(n: number): string {
-  return `0000000${n}`.slice(-8) + '-1111-2222-3333-444444444444';
+  return `${`0000000${n}`.slice(-8)}-1111-2222-3333-444444444444`;
 }
 
 export function execution(
@@ -64,11 +81,18 @@ export function execution(
       {
         actionName: 'Source',
         revisionId: sha(n),
-        revisionSummary: JSON.stringify({ ProviderType: 'GitHub', CommitMessage: `Change ${n}\n\nbody` }),
+        revisionSummary: JSON.stringify({
+          ProviderType: 'GitHub',
+          CommitMessage: `Change ${n}\n\nbody`,
+        }),
         revisionUrl: `https://github.com/acme/payments/commit/${sha(n)}`,
       },
     ],
-    trigger: { triggerType: 'WebhookV2', triggerDetail: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/x' },
+    trigger: {
+      triggerType: 'WebhookV2',
+      triggerDetail:
+        'arn:aws:codeconnections:eu-west-1:111111111111:connection/x',
+    },
     ...overrides,
   };
 }
@@ -76,7 +100,9 @@ export function execution(
 /** The action executions of execution `n`, through `stages` (all succeeded unless overridden). */
 export function actionsOf(
   n: number,
-  stages: Array<[stage: string, action: string, status?: ActionExecutionDetail['status']]>,
+  stages: Array<
+    [stage: string, action: string, status?: ActionExecutionDetail['status']]
+  >,
 ): ActionExecutionDetail[] {
   return stages.map(([stageName, actionName, status], i) => ({
     pipelineExecutionId: executionId(n),
@@ -86,10 +112,13 @@ export function actionsOf(
     startTime: at(n * 60 + i * 4),
     lastUpdateTime: at(n * 60 + i * 4 + 3),
     status: status ?? 'Succeeded',
-    ...(actionName === 'ProductionApproval' && (status ?? 'Succeeded') === 'Succeeded'
+    ...(actionName === 'ProductionApproval' &&
+    (status ?? 'Succeeded') === 'Succeeded'
       ? {
           updatedBy: 'arn:aws:sts::111111111111:assumed-role/approver/alice',
-          output: { executionResult: { externalExecutionSummary: 'looks good' } },
+          output: {
+            executionResult: { externalExecutionSummary: 'looks good' },
+          },
         }
       : {}),
   }));
@@ -112,7 +141,12 @@ export function pipelineState(options: {
   token?: string;
 }): GetPipelineStateOutput {
   const { n } = options;
-  const stage = (stageName: string, actionName: string, status = 'Succeeded', extra: object = {}) => ({
+  const stage = (
+    stageName: string,
+    actionName: string,
+    status = 'Succeeded',
+    extra: object = {},
+  ) => ({
     stageName,
     latestExecution: { pipelineExecutionId: executionId(n), status },
     actionStates: [
@@ -140,7 +174,10 @@ export function pipelineState(options: {
       }),
     );
   } else {
-    stages.push(stage('Approve', 'ProductionApproval'), stage('Deploy-Prod', 'Deploy'));
+    stages.push(
+      stage('Approve', 'ProductionApproval'),
+      stage('Deploy-Prod', 'Deploy'),
+    );
   }
   return {
     pipelineName: PIPELINE,

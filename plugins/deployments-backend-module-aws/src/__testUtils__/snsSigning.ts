@@ -3,11 +3,19 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 
 /** A test-only key pair (self-signed, CN sns.test.stagecraft.invalid); never trusted outside tests. */
-export const TEST_SNS_KEY = readFileSync(join(__dirname, 'sns-test-key.pem'), 'utf8');
-export const TEST_SNS_CERT = readFileSync(join(__dirname, 'sns-test-cert.pem'), 'utf8');
+export const TEST_SNS_KEY = readFileSync(
+  join(__dirname, 'sns-test-key.pem'),
+  'utf8',
+);
+export const TEST_SNS_CERT = readFileSync(
+  join(__dirname, 'sns-test-cert.pem'),
+  'utf8',
+);
 
-export const TOPIC = 'arn:aws:sns:eu-west-1:111111111111:stagecraft-deployments';
-export const CERT_URL = 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem';
+export const TOPIC =
+  'arn:aws:sns:eu-west-1:111111111111:stagecraft-deployments';
+export const CERT_URL =
+  'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem';
 
 /** Signs an SNS message as SNS documents it (SignatureVersion 2, SHA256withRSA). */
 export function signedSnsMessage(
@@ -25,12 +33,22 @@ export function signedSnsMessage(
   const keys =
     message.Type === 'Notification'
       ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']
-      : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+      : [
+          'Message',
+          'MessageId',
+          'SubscribeURL',
+          'Timestamp',
+          'Token',
+          'TopicArn',
+          'Type',
+        ];
   const text = keys
     .filter(k => message[k] !== undefined)
     .map(k => `${k}\n${message[k]}\n`)
     .join('');
-  message.Signature = createSign(message.SignatureVersion === '1' ? 'RSA-SHA1' : 'RSA-SHA256')
+  message.Signature = createSign(
+    message.SignatureVersion === '1' ? 'RSA-SHA1' : 'RSA-SHA256',
+  )
     .update(text)
     .sign(options.key ?? TEST_SNS_KEY, 'base64');
   return message;
@@ -46,7 +64,10 @@ export function notification(event: object, messageId?: string) {
 
 export function delivery(message: Record<string, string>) {
   return {
-    headers: { 'x-amz-sns-message-type': message.Type, 'content-type': 'text/plain; charset=UTF-8' },
+    headers: {
+      'x-amz-sns-message-type': message.Type,
+      'content-type': 'text/plain; charset=UTF-8',
+    },
     rawBody: Buffer.from(JSON.stringify(message)),
   };
 }

@@ -104,8 +104,16 @@ export function mockSamStack(options: {
     .resolves({ Stacks: [options.stack] });
   aws.cloudformation.on(ListStackResourcesCommand).resolves({
     StackResourceSummaries: [
-      resource('ServerlessDeploymentApplication', 'AWS::CodeDeploy::Application', APPLICATION),
-      resource('PaymentsFunctionDeploymentGroup', 'AWS::CodeDeploy::DeploymentGroup', GROUP),
+      resource(
+        'ServerlessDeploymentApplication',
+        'AWS::CodeDeploy::Application',
+        APPLICATION,
+      ),
+      resource(
+        'PaymentsFunctionDeploymentGroup',
+        'AWS::CodeDeploy::DeploymentGroup',
+        GROUP,
+      ),
       resource('PaymentsFunction', 'AWS::Lambda::Function', FUNCTION),
       resource(
         'PaymentsFunctionAliaslive',
@@ -141,7 +149,8 @@ export function mockSamStack(options: {
       {
         AlarmName: ALARM,
         StateValue: options.alarmState ?? 'OK',
-        StateReason: 'Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0).',
+        StateReason:
+          'Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0).',
         StateUpdatedTimestamp: at(3),
       },
     ],
@@ -154,7 +163,7 @@ export function mockSamStack(options: {
         EventId: 'e-2',
         LogicalResourceId: STACK,
         ResourceType: 'AWS::CloudFormation::Stack',
-        ResourceStatus: options.stack.StackStatus,
+        ResourceStatus: options.stack.StackStatus as never,
         Timestamp: options.completedAt ?? at(8),
       },
     ],

@@ -151,7 +151,10 @@ export function readStackAnnotation(
   if (value.trim().toLowerCase() === DISCOVER_STACKS_BY_TAGS) {
     return { stacks: 'tags', problems: [] };
   }
-  const location = entityLocation(entity, defaults);
+  const { problems: locationProblems, ...location } = entityLocation(
+    entity,
+    defaults,
+  );
   const { pairs, problems } = parseEnvironmentPairs(
     value,
     AWS_STACKS_ANNOTATION,
@@ -166,7 +169,7 @@ export function readStackAnnotation(
         : { environment, stackName: target, ...location },
     );
   }
-  return { stacks, problems: [...problems, ...location.problems] };
+  return { stacks, problems: [...problems, ...locationProblems] };
 }
 
 /** The entity's account and region for resources it names without an ARN. */

@@ -65,7 +65,9 @@ describe('SNS deliveries', () => {
       SubscribeURL: SUBSCRIBE_URL,
     });
 
-    await expect(provider.handleWebhook(delivery(message))).rejects.toMatchObject({
+    await expect(
+      provider.handleWebhook(delivery(message)),
+    ).rejects.toMatchObject({
       name: 'NotAllowedError',
     });
     expect(confirmed).toEqual([]);
@@ -80,7 +82,9 @@ describe('SNS deliveries', () => {
       SubscribeURL: 'https://evil.example.com/confirm',
     });
 
-    await expect(provider.handleWebhook(delivery(message))).rejects.toMatchObject({
+    await expect(
+      provider.handleWebhook(delivery(message)),
+    ).rejects.toMatchObject({
       name: 'AuthenticationError',
     });
     expect(confirmed).toEqual([]);
@@ -94,7 +98,9 @@ describe('SNS deliveries', () => {
       { key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string },
     );
 
-    await expect(provider.handleWebhook(delivery(forged))).rejects.toMatchObject({
+    await expect(
+      provider.handleWebhook(delivery(forged)),
+    ).rejects.toMatchObject({
       name: 'AuthenticationError',
       message: 'The SNS message signature is not valid',
     });
@@ -105,7 +111,9 @@ describe('SNS deliveries', () => {
     const message = notification({ source: 'aws.codepipeline' });
     message.Message = JSON.stringify({ source: 'aws.codedeploy' });
 
-    await expect(provider.handleWebhook(delivery(message))).rejects.toMatchObject({
+    await expect(
+      provider.handleWebhook(delivery(message)),
+    ).rejects.toMatchObject({
       name: 'AuthenticationError',
     });
   });
@@ -115,10 +123,13 @@ describe('SNS deliveries', () => {
     const message = signedSnsMessage({
       Type: 'Notification',
       Message: '{}',
-      SigningCertURL: 'https://sns.eu-west-1.amazonaws.com.evil.example/cert.pem',
+      SigningCertURL:
+        'https://sns.eu-west-1.amazonaws.com.evil.example/cert.pem',
     });
 
-    await expect(provider.handleWebhook(delivery(message))).rejects.toMatchObject({
+    await expect(
+      provider.handleWebhook(delivery(message)),
+    ).rejects.toMatchObject({
       name: 'AuthenticationError',
     });
     expect(fetched).toEqual([]);
@@ -126,13 +137,21 @@ describe('SNS deliveries', () => {
 
   it('accepts the sandbox certificate host only when it is configured', async () => {
     const sandboxCert = 'http://localhost:7008/sns/cert.pem';
-    const message = signedSnsMessage({ Type: 'Notification', Message: '{}', SigningCertURL: sandboxCert });
+    const message = signedSnsMessage({
+      Type: 'Notification',
+      Message: '{}',
+      SigningCertURL: sandboxCert,
+    });
 
-    await expect(setup().provider.handleWebhook(delivery(message))).rejects.toMatchObject({
+    await expect(
+      setup().provider.handleWebhook(delivery(message)),
+    ).rejects.toMatchObject({
       name: 'AuthenticationError',
     });
     const sandboxed = setup({ sandboxHost: 'localhost:7008' });
-    await expect(sandboxed.provider.handleWebhook(delivery(message))).resolves.toMatchObject({
+    await expect(
+      sandboxed.provider.handleWebhook(delivery(message)),
+    ).resolves.toMatchObject({
       deliveryKey: `sns:${message.MessageId}`,
     });
     expect(sandboxed.fetched).toEqual([sandboxCert]);
@@ -140,16 +159,24 @@ describe('SNS deliveries', () => {
 
   it('verifies SignatureVersion 1 (SHA1) messages too', async () => {
     const { provider } = setup();
-    const message = signedSnsMessage({ Type: 'Notification', Message: '{}' }, { version: '1' });
+    const message = signedSnsMessage(
+      { Type: 'Notification', Message: '{}' },
+      { version: '1' },
+    );
 
-    await expect(provider.handleWebhook(delivery(message))).resolves.toMatchObject({ events: [] });
+    await expect(
+      provider.handleWebhook(delivery(message)),
+    ).resolves.toMatchObject({ events: [] });
   });
 
   it('answers a body that is not an SNS message with an InputError', async () => {
     const { provider } = setup();
 
     await expect(
-      provider.handleWebhook({ headers: {}, rawBody: Buffer.from('{"hello":"world"}') }),
+      provider.handleWebhook({
+        headers: {},
+        rawBody: Buffer.from('{"hello":"world"}'),
+      }),
     ).rejects.toMatchObject({ name: 'InputError' });
     await expect(
       provider.handleWebhook({ headers: {}, rawBody: Buffer.from('not json') }),
@@ -170,7 +197,12 @@ describe('SNS deliveries', () => {
         stage: 'Approve',
         action: 'ProductionApproval',
         state: 'SUCCEEDED',
-        type: { owner: 'AWS', category: 'Approval', provider: 'Manual', version: '1' },
+        type: {
+          owner: 'AWS',
+          category: 'Approval',
+          provider: 'Manual',
+          version: '1',
+        },
       },
     });
 
@@ -182,7 +214,9 @@ describe('SNS deliveries', () => {
         {
           routingKey: PIPELINE_ARN,
           resync: true,
-          closedGateIds: ['approval/payments-pipeline/Approve/ProductionApproval/exec-1'],
+          closedGateIds: [
+            'approval/payments-pipeline/Approve/ProductionApproval/exec-1',
+          ],
         },
       ],
     });
@@ -202,7 +236,12 @@ describe('SNS deliveries', () => {
               'arn:aws:codedeploy:eu-west-1:111111111111:application:app',
               'arn:aws:codedeploy:eu-west-1:111111111111:deploymentgroup:app/group',
             ],
-            detail: { application: 'app', deploymentGroup: 'group', deploymentId: 'd-1', state: 'START' },
+            detail: {
+              application: 'app',
+              deploymentGroup: 'group',
+              deploymentId: 'd-1',
+              state: 'START',
+            },
           },
           'm-2',
         ),
@@ -217,7 +256,8 @@ describe('SNS deliveries', () => {
             account: '111111111111',
             region: 'eu-west-1',
             detail: {
-              'stack-id': 'arn:aws:cloudformation:eu-west-1:111111111111:stack/payments-prod/5b7e0f60',
+              'stack-id':
+                'arn:aws:cloudformation:eu-west-1:111111111111:stack/payments-prod/5b7e0f60',
               'status-details': { status: 'UPDATE_IN_PROGRESS' },
             },
           },
@@ -227,10 +267,18 @@ describe('SNS deliveries', () => {
     );
 
     expect(codedeploy.events).toEqual([
-      { routingKey: 'arn:aws:codedeploy:eu-west-1:111111111111:deploymentgroup:app/group', resync: true },
+      {
+        routingKey:
+          'arn:aws:codedeploy:eu-west-1:111111111111:deploymentgroup:app/group',
+        resync: true,
+      },
     ]);
     expect(cloudformation.events).toEqual([
-      { routingKey: 'arn:aws:cloudformation:eu-west-1:111111111111:stack/payments-prod', resync: true },
+      {
+        routingKey:
+          'arn:aws:cloudformation:eu-west-1:111111111111:stack/payments-prod',
+        resync: true,
+      },
     ]);
     expect(cloudformation.deliveryKey).toBe('sns:m-3');
   });

@@ -43,12 +43,16 @@ async function syncOnce(entity = mapped, cursor?: string) {
 
 beforeEach(() => {
   resetAws();
-  aws.codepipeline.on(GetPipelineCommand).resolves({ pipeline: pipelineDeclaration() });
+  aws.codepipeline
+    .on(GetPipelineCommand)
+    .resolves({ pipeline: pipelineDeclaration() });
 });
 
 describe('pipeline sync', () => {
   it('reports one deployment per execution and mapped stage, with the commit, trigger and console link', async () => {
-    aws.codepipeline.on(GetPipelineStateCommand).resolves(pipelineState({ n: 1 }));
+    aws.codepipeline
+      .on(GetPipelineStateCommand)
+      .resolves(pipelineState({ n: 1 }));
     aws.codepipeline
       .on(ListPipelineExecutionsCommand)
       .resolves({ pipelineExecutionSummaries: [execution(1)] });
@@ -70,14 +74,19 @@ describe('pipeline sync', () => {
     ]);
     const prod = snapshot.deployments[2];
     expect(prod).toMatchObject({
-      providerDeploymentId: `codepipeline/${PIPELINE}/${executionId(1)}/Deploy-Prod`,
+      providerDeploymentId: `codepipeline/${PIPELINE}/${executionId(
+        1,
+      )}/Deploy-Prod`,
       version: {
         sha: sha(1),
         message: 'Change 1',
         url: `https://github.com/acme/payments/commit/${sha(1)}`,
       },
-      triggeredBy: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/x',
-      url: `https://console.test/eu-west-1/codesuite/codepipeline/pipelines/${PIPELINE}/executions/${executionId(1)}/timeline?region=eu-west-1`,
+      triggeredBy:
+        'arn:aws:codeconnections:eu-west-1:111111111111:connection/x',
+      url: `https://console.test/eu-west-1/codesuite/codepipeline/pipelines/${PIPELINE}/executions/${executionId(
+        1,
+      )}/timeline?region=eu-west-1`,
       urlLabel: `execution ${executionId(1).slice(0, 8)}`,
     });
     // The approval stage belongs to production: waiting, approved, deployed.
@@ -94,7 +103,9 @@ describe('pipeline sync', () => {
   });
 
   it('matches stages to the promotion path by name when no mapping is annotated', async () => {
-    aws.codepipeline.on(GetPipelineStateCommand).resolves(pipelineState({ n: 1 }));
+    aws.codepipeline
+      .on(GetPipelineStateCommand)
+      .resolves(pipelineState({ n: 1 }));
     aws.codepipeline
       .on(ListPipelineExecutionsCommand)
       .resolves({ pipelineExecutionSummaries: [execution(1)] });
@@ -130,13 +141,17 @@ describe('pipeline sync', () => {
 
     expect(snapshot.openGates).toEqual([
       {
-        providerGateId: `approval/${PIPELINE}/Approve/ProductionApproval/${executionId(2)}`,
+        providerGateId: `approval/${PIPELINE}/Approve/ProductionApproval/${executionId(
+          2,
+        )}`,
         environment: 'Deploy-Prod',
         version: expect.objectContaining({ sha: sha(2) }),
         reviewers: [],
         since: at(132).toISOString(),
         type: 'manual-approval',
-        expiresAt: new Date(at(132).getTime() + 7 * 24 * 3600_000).toISOString(),
+        expiresAt: new Date(
+          at(132).getTime() + 7 * 24 * 3600_000,
+        ).toISOString(),
         url: 'https://dashboards.example.com/payments',
         details: {
           pipelineName: PIPELINE,
@@ -149,8 +164,13 @@ describe('pipeline sync', () => {
     ]);
     // No token in the gate: it is read fresh when someone decides.
     expect(JSON.stringify(snapshot)).not.toContain('3f7c3e9e');
-    const prod = snapshot.deployments.find(d => d.environment === 'Deploy-Prod');
-    expect(prod?.statuses.map(s => s.state)).toEqual(['in_progress', 'waiting']);
+    const prod = snapshot.deployments.find(
+      d => d.environment === 'Deploy-Prod',
+    );
+    expect(prod?.statuses.map(s => s.state)).toEqual([
+      'in_progress',
+      'waiting',
+    ]);
   });
 
   it('costs one call when nothing moved since the last sync, and still reports the open gate', async () => {
@@ -178,7 +198,9 @@ describe('pipeline sync', () => {
   });
 
   it('reads only the executions that changed after the last sync', async () => {
-    aws.codepipeline.on(GetPipelineStateCommand).resolves(pipelineState({ n: 1 }));
+    aws.codepipeline
+      .on(GetPipelineStateCommand)
+      .resolves(pipelineState({ n: 1 }));
     aws.codepipeline
       .on(ListPipelineExecutionsCommand)
       .resolves({ pipelineExecutionSummaries: [execution(1)] });
@@ -187,12 +209,17 @@ describe('pipeline sync', () => {
       .resolves({ actionExecutionDetails: actionsOf(1, ALL_STAGES) });
     const first = await syncOnce();
     resetAws();
-    aws.codepipeline.on(GetPipelineStateCommand).resolves(pipelineState({ n: 2 }));
+    aws.codepipeline
+      .on(GetPipelineStateCommand)
+      .resolves(pipelineState({ n: 2 }));
     aws.codepipeline.on(ListPipelineExecutionsCommand).resolves({
       pipelineExecutionSummaries: [execution(2), execution(1)],
     });
     aws.codepipeline.on(ListActionExecutionsCommand).resolves({
-      actionExecutionDetails: [...actionsOf(2, ALL_STAGES), ...actionsOf(1, ALL_STAGES)],
+      actionExecutionDetails: [
+        ...actionsOf(2, ALL_STAGES),
+        ...actionsOf(1, ALL_STAGES),
+      ],
     });
 
     const { snapshot } = await syncOnce(mapped, first.snapshot.cursor);
@@ -208,9 +235,15 @@ describe('pipeline sync', () => {
   });
 
   it('backfills 100 executions in at most 5 calls per mapped stage', async () => {
-    const executions = Array.from({ length: 100 }, (_, i) => execution(100 - i));
-    const actions = executions.flatMap((_, i) => actionsOf(100 - i, ALL_STAGES));
-    aws.codepipeline.on(GetPipelineStateCommand).resolves(pipelineState({ n: 100 }));
+    const executions = Array.from({ length: 100 }, (_, i) =>
+      execution(100 - i),
+    );
+    const actions = executions.flatMap((_, i) =>
+      actionsOf(100 - i, ALL_STAGES),
+    );
+    aws.codepipeline
+      .on(GetPipelineStateCommand)
+      .resolves(pipelineState({ n: 100 }));
     aws.codepipeline
       .on(ListPipelineExecutionsCommand)
       .resolves({ pipelineExecutionSummaries: executions });
@@ -219,7 +252,9 @@ describe('pipeline sync', () => {
       const start = input.nextToken ? Number(input.nextToken) : 0;
       return {
         actionExecutionDetails: actions.slice(start, start + 100),
-        ...(start + 100 < actions.length ? { nextToken: String(start + 100) } : {}),
+        ...(start + 100 < actions.length
+          ? { nextToken: String(start + 100) }
+          : {}),
       };
     });
 
@@ -237,7 +272,9 @@ describe('pipeline sync', () => {
   });
 
   it('reads the pipeline declaration again when the pipeline version changes', async () => {
-    aws.codepipeline.on(GetPipelineStateCommand).resolves(pipelineState({ n: 1 }));
+    aws.codepipeline
+      .on(GetPipelineStateCommand)
+      .resolves(pipelineState({ n: 1 }));
     aws.codepipeline
       .on(ListPipelineExecutionsCommand)
       .resolves({ pipelineExecutionSummaries: [execution(1)] });
@@ -256,7 +293,9 @@ describe('pipeline sync', () => {
   });
 
   it('reports a rejected approval as a failure of the production deployment', async () => {
-    aws.codepipeline.on(GetPipelineStateCommand).resolves(pipelineState({ n: 3 }));
+    aws.codepipeline
+      .on(GetPipelineStateCommand)
+      .resolves(pipelineState({ n: 3 }));
     aws.codepipeline.on(ListPipelineExecutionsCommand).resolves({
       pipelineExecutionSummaries: [execution(3, { status: 'Failed' })],
     });
@@ -264,15 +303,20 @@ describe('pipeline sync', () => {
       ...ALL_STAGES.slice(0, 4),
       ['Approve', 'ProductionApproval', 'Failed'],
     ]);
-    rejected[4].updatedBy = 'arn:aws:sts::111111111111:assumed-role/approver/bob';
-    rejected[4].output = { executionResult: { externalExecutionSummary: 'not today' } };
+    rejected[4].updatedBy =
+      'arn:aws:sts::111111111111:assumed-role/approver/bob';
+    rejected[4].output = {
+      executionResult: { externalExecutionSummary: 'not today' },
+    };
     aws.codepipeline
       .on(ListActionExecutionsCommand)
       .resolves({ actionExecutionDetails: rejected });
 
     const { snapshot } = await syncOnce();
 
-    const prod = snapshot.deployments.find(d => d.environment === 'Deploy-Prod');
+    const prod = snapshot.deployments.find(
+      d => d.environment === 'Deploy-Prod',
+    );
     expect(prod?.statuses.at(-1)).toEqual({
       state: 'failure',
       at: at(3 * 60 + 19).toISOString(),
@@ -282,11 +326,18 @@ describe('pipeline sync', () => {
   });
 
   it('reports a non-git source revision as the artifact, with no commit', async () => {
-    aws.codepipeline.on(GetPipelineStateCommand).resolves(pipelineState({ n: 1 }));
+    aws.codepipeline
+      .on(GetPipelineStateCommand)
+      .resolves(pipelineState({ n: 1 }));
     aws.codepipeline.on(ListPipelineExecutionsCommand).resolves({
       pipelineExecutionSummaries: [
         execution(1, {
-          sourceRevisions: [{ actionName: 'Source', revisionId: 'Jy1y1Rk3yX_p6ucGmqXJWkWgq8JO9GCK' }],
+          sourceRevisions: [
+            {
+              actionName: 'Source',
+              revisionId: 'Jy1y1Rk3yX_p6ucGmqXJWkWgq8JO9GCK',
+            },
+          ],
         }),
       ],
     });
@@ -297,7 +348,10 @@ describe('pipeline sync', () => {
     const { snapshot } = await syncOnce();
 
     expect(snapshot.deployments[0].version).toEqual({
-      artifact: { kind: 'pipeline-source', id: 'Jy1y1Rk3yX_p6ucGmqXJWkWgq8JO9GCK' },
+      artifact: {
+        kind: 'pipeline-source',
+        id: 'Jy1y1Rk3yX_p6ucGmqXJWkWgq8JO9GCK',
+      },
     });
   });
 

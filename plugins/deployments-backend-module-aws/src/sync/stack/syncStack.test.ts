@@ -152,7 +152,10 @@ describe('stack sync', () => {
         }),
         codeDeployDeployment('d-ROLLBACK1', 'Succeeded', {
           created: at(4),
-          extra: { creator: 'codeDeployRollback', rollbackInfo: { rollbackTriggeringDeploymentId: CANARY } },
+          extra: {
+            creator: 'codeDeployRollback',
+            rollbackInfo: { rollbackTriggeringDeploymentId: CANARY },
+          },
         }),
       ],
       alias: { version: '6' },
@@ -163,7 +166,9 @@ describe('stack sync', () => {
 
     expect(snapshot.deployments).toHaveLength(1);
     const [rollout] = snapshot.deployments;
-    expect(rollout.providerDeploymentId).toBe(`cloudformation/${STACK}/${CANARY}`);
+    expect(rollout.providerDeploymentId).toBe(
+      `cloudformation/${STACK}/${CANARY}`,
+    );
     expect(rollout.version.sha).toBe(sha(2));
     expect(rollout.statuses.at(-1)?.state).toBe('rolled_back');
     expect(rollout.rollback).toEqual({
@@ -176,7 +181,11 @@ describe('stack sync', () => {
     ]);
     expect(rollout.strategy?.trafficPercent).toBe(0);
     expect(snapshot.traffic?.[0].shares).toEqual([
-      { version: expect.objectContaining({ sha: sha(1) }), percent: 100, role: 'live' },
+      {
+        version: expect.objectContaining({ sha: sha(1) }),
+        percent: 100,
+        role: 'live',
+      },
     ]);
   });
 
@@ -230,7 +239,11 @@ describe('stack sync', () => {
       stack: stack('UPDATE_COMPLETE'),
       deployments: [
         codeDeployDeployment(CANARY, 'Succeeded'),
-        codeDeployDeployment(OLD, 'Succeeded', { created: at(-600), from: '5', to: '6' }),
+        codeDeployDeployment(OLD, 'Succeeded', {
+          created: at(-600),
+          from: '5',
+          to: '6',
+        }),
       ],
     });
     const { sync } = setup();
@@ -259,21 +272,28 @@ describe('stack sync', () => {
 
     const targets = await provider.targetsOf(entity);
 
-    expect(targets.find(t => t.settings?.stackName === STACK)?.routingKeys).toEqual([
+    expect(
+      targets.find(t => t.settings?.stackName === STACK)?.routingKeys,
+    ).toEqual([
       `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${STACK}`,
       `arn:aws:codedeploy:${REGION}:${ACCOUNT}:deploymentgroup:${APPLICATION}/${GROUP}`,
     ]);
   });
 
   it('reports a stack without CodeDeploy by its update, with the commit from GitSha', async () => {
-    mockSamStack({ stack: stack('UPDATE_COMPLETE', { n: 4 }), deployments: [] });
+    mockSamStack({
+      stack: stack('UPDATE_COMPLETE', { n: 4 }),
+      deployments: [],
+    });
     const { sync } = setup();
 
     const snapshot = await sync();
 
     expect(snapshot.deployments).toEqual([
       expect.objectContaining({
-        providerDeploymentId: `cloudformation/${STACK}/update/${at(0).toISOString()}`,
+        providerDeploymentId: `cloudformation/${STACK}/update/${at(
+          0,
+        ).toISOString()}`,
         version: { sha: sha(4) },
       }),
     ]);
