@@ -76,6 +76,32 @@ describe('ChangeDiffView', () => {
     });
   });
 
+  it('says why there is no diff, rather than "the same commit", when the backend could not make one', async () => {
+    const reason =
+      'production runs Lambda version 12, whose commit is unknown, so there is nothing to compare';
+    await renderWithFakes(
+      <ChangeDiffView entityRef={ENTITY_REF} environments={ENVIRONMENTS} />,
+      fakeDeploymentsApi({
+        getDiff: async () =>
+          aDiff({
+            status: 'identical',
+            aheadBy: 0,
+            behindBy: 0,
+            totalCommits: 0,
+            commits: [],
+            files: [],
+            additions: 0,
+            deletions: 0,
+            reason,
+          }),
+      }),
+    );
+
+    expect(await screen.findByText(reason)).toBeInTheDocument();
+    expect(screen.queryByText(/run the same commit/)).not.toBeInTheDocument();
+    expect(screen.queryByText('0 commits')).not.toBeInTheDocument();
+  });
+
   it('shows the backend error when the diff cannot be computed', async () => {
     await renderWithFakes(
       <ChangeDiffView entityRef={ENTITY_REF} environments={ENVIRONMENTS} />,

@@ -115,6 +115,11 @@ export const ChangeList = ({
   maxFiles?: number;
 }) => {
   const classes = useStyles();
+  // No diff could be made (no change source, a version without a known
+  // commit): the counts would be zeros that claim "the same commit".
+  if (diff.reason) {
+    return <Typography variant="body1">{diff.reason}</Typography>;
+  }
   const pullRequests = new Set(
     diff.commits.flatMap(c => (c.pullRequest ? [c.pullRequest.number] : [])),
   );

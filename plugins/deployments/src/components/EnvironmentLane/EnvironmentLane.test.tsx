@@ -397,6 +397,34 @@ describe('EnvironmentLane: what the provider can do', () => {
     expect(lane().getByRole('button', { name: 'Approve' })).toBeEnabled();
   });
 
+  it('disables "Changes from" with the reason when no diff can be made there', async () => {
+    await renderWithFakes(
+      <EnvironmentLane
+        entityRef={ENTITY_REF}
+        environment={production({
+          capabilities: {
+            ...allCapabilities,
+            compare: unable('No change source knows the commits of production'),
+          },
+        })}
+        previous={staging}
+        permissions={permissions}
+        onPromote={jest.fn()}
+        onDecide={jest.fn()}
+        onRollback={jest.fn()}
+        onCompare={jest.fn()}
+      />,
+      fakeDeploymentsApi(),
+    );
+    const compare = lane().getByRole('button', {
+      name: 'Changes from staging',
+    });
+    expect(compare).toBeDisabled();
+    expect(compare).toHaveAccessibleDescription(
+      'No change source knows the commits of production',
+    );
+  });
+
   it('keeps the actions as they were for a backend that sends no capabilities', async () => {
     await renderLane(production({ pendingGates: [aGate()] }), {
       previous: staging,

@@ -1,4 +1,3 @@
-import Button from '@material-ui/core/Button';
 import Card from '@material-ui/core/Card';
 import CardActions from '@material-ui/core/CardActions';
 import CardContent from '@material-ui/core/CardContent';
@@ -289,12 +288,19 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
           </ActionButton>
         )}
         {previous && props.onCompare && (
-          <Button
-            size="small"
+          <ActionButton
+            variant="text"
+            color="default"
+            availability={withCapability(
+              capabilities?.compare,
+              environment,
+              'compare versions in',
+              { enabled: true },
+            )}
             onClick={() => props.onCompare?.(environment.name, previous.name)}
           >
             Changes from {previous.name}
-          </Button>
+          </ActionButton>
         )}
       </CardActions>
     </Card>
