@@ -448,6 +448,22 @@ describe('EnvironmentLane: aborting a rollout', () => {
     expect(onAbort).toHaveBeenCalledWith(environment, environment.latest);
   });
 
+  it('is reached and pressed by keyboard, skipping the disabled actions', async () => {
+    const onAbort = jest.fn();
+    await renderLane(awsProduction(), { onAbort });
+    const abort = lane().getByRole('button', { name: 'Abort rollout' });
+    const rollBack = lane().getByRole('button', { name: 'Roll back' });
+    const focused: Element[] = [];
+    for (let i = 0; i < 30 && document.activeElement !== abort; i++) {
+      await userEvent.tab();
+      if (document.activeElement) focused.push(document.activeElement);
+    }
+    expect(abort).toHaveFocus();
+    expect(focused).not.toContain(rollBack);
+    await userEvent.keyboard('{Enter}');
+    expect(onAbort).toHaveBeenCalledTimes(1);
+  });
+
   it('says so when the backend has no abort endpoint', async () => {
     await renderLane(awsProduction());
     const abort = lane().getByRole('button', { name: 'Abort rollout' });
