@@ -17,7 +17,8 @@ import { ACCOUNT_ID, REGION } from './aws/cloud/account';
 export const DEFAULT_WEBHOOK_URL =
   'http://localhost:7007/api/deployments/webhooks/github';
 export const DEFAULT_WEBHOOK_SECRET = 'stagecraft-sandbox-secret';
-export const DEFAULT_SNS_URL = 'http://localhost:7007/api/deployments/webhooks/aws';
+export const DEFAULT_SNS_URL =
+  'http://localhost:7007/api/deployments/webhooks/aws';
 /** Where the SNS signing certificate is served, under /aws/sns. */
 export const SNS_CERTIFICATE_PATH = '/SimpleNotificationService-sandbox.pem';
 
@@ -108,7 +109,8 @@ export async function createSandboxServer(
     createGithubGraphqlRouter({ world, pipeline, addresses, limiter }),
   );
   const certificate = sandboxSigningCertificate(now());
-  const snsUrl = options.snsUrl === undefined ? DEFAULT_SNS_URL : options.snsUrl;
+  const snsUrl =
+    options.snsUrl === undefined ? DEFAULT_SNS_URL : options.snsUrl;
   const sns = snsUrl
     ? new SnsPublisher({
         url: snsUrl,
@@ -173,7 +175,9 @@ export async function createSandboxServer(
 
   if (sns)
     simulation.aws.cloud.subscribe(event =>
-      sns.publish(JSON.stringify(eventBridgeEventOf(simulation.aws.cloud, event))),
+      sns.publish(
+        JSON.stringify(eventBridgeEventOf(simulation.aws.cloud, event)),
+      ),
     );
 
   const server: Server = await new Promise((resolve, reject) => {
@@ -203,13 +207,7 @@ export async function createSandboxServer(
       logger.warn(`${what} failed: ${(error as Error).stack ?? error}`);
     }
   };
-  if (tickMs > 0)
-    timers.push(
-      setInterval(
-        guarded('tick', tick),
-        tickMs,
-      ),
-    );
+  if (tickMs > 0) timers.push(setInterval(guarded('tick', tick), tickMs));
   if (reactionMs > 0)
     timers.push(
       setInterval(

@@ -11,7 +11,10 @@ export function awsClients(server: SandboxServer) {
   const config = (service: string) => ({
     region: 'eu-west-1',
     endpoint: `${server.url}/aws/${service}`,
-    credentials: { accessKeyId: 'AKIDSANDBOX', secretAccessKey: 'sandbox-secret' },
+    credentials: {
+      accessKeyId: 'AKIDSANDBOX',
+      secretAccessKey: 'sandbox-secret',
+    },
     maxAttempts: 1,
   });
   return {

@@ -22,12 +22,21 @@ export const AWS_ENDPOINTS = {
  * The AWS APIs over the sandbox's account, each in the wire protocol its SDK
  * v3 client speaks. Any credentials are accepted; signatures are not checked.
  */
-export function createAwsRouter(options: { aws: AwsSimulation; sns?: Router }): Router {
+export function createAwsRouter(options: {
+  aws: AwsSimulation;
+  sns?: Router;
+}): Router {
   const { cloud, engine } = options.aws;
   const router = Router();
-  router.use(AWS_ENDPOINTS.codepipeline, createCodePipelineRouter({ cloud, engine }));
+  router.use(
+    AWS_ENDPOINTS.codepipeline,
+    createCodePipelineRouter({ cloud, engine }),
+  );
   router.use(AWS_ENDPOINTS.codedeploy, createCodeDeployRouter({ cloud }));
-  router.use(AWS_ENDPOINTS.cloudformation, createCloudFormationRouter({ cloud }));
+  router.use(
+    AWS_ENDPOINTS.cloudformation,
+    createCloudFormationRouter({ cloud }),
+  );
   router.use(AWS_ENDPOINTS.lambda, createLambdaRouter({ cloud }));
   router.use(AWS_ENDPOINTS.cloudwatch, createCloudWatchRouter({ cloud }));
   router.use(AWS_ENDPOINTS.tagging, createTaggingRouter({ cloud }));

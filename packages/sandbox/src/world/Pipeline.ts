@@ -453,7 +453,12 @@ export class Pipeline {
         break;
       case 'progress': {
         const deployment = this.currentDeployment(repository, run);
-        this.world.addStatus(repository, deployment, 'in_progress', 'Deploying');
+        this.world.addStatus(
+          repository,
+          deployment,
+          'in_progress',
+          'Deploying',
+        );
         this.deployers.get(repository.name)?.begin({
           repository,
           run,

@@ -47,7 +47,10 @@ export class AwsSimulation {
   ) {
     // Its own generator: the AWS side never shifts the GitHub history.
     this.cloud = new AwsCloud(new SeededRandom(seed ^ 0x5a3d_1e07), now);
-    githubPipeline.useDeployer(SAM_SERVICE.repository, new SamService(this.cloud));
+    githubPipeline.useDeployer(
+      SAM_SERVICE.repository,
+      new SamService(this.cloud),
+    );
     this.engine = new CodePipelineEngine(
       this.cloud,
       world,
@@ -76,6 +79,7 @@ export class AwsSimulation {
     }> = [];
     let final: PipelineExecutionRecord | undefined;
     let rejections = 0;
+    const rejectAfter = pushes[Math.floor(pushes.length * 0.6)].createdAt;
     engine.onApprovalWaiting = (_p, execution) => {
       if (execution === final) return;
       // Decided before the history ends, so the newest execution reaches the gate.
@@ -93,7 +97,11 @@ export class AwsSimulation {
           decisions.splice(decisions.indexOf(due), 1);
           const action = engine.currentAction(due.execution);
           if (!action?.token || action.status !== 'InProgress') continue;
-          const reject = rejections < 2 && random.chance(0.06);
+          // One or two rejections in the history, the first at the latest past 60 % of it.
+          const reject =
+            rejections < 2 &&
+            (random.chance(0.05) ||
+              (rejections === 0 && clock.time > rejectAfter));
           if (reject) rejections += 1;
           engine.decide(
             pipeline,
@@ -102,7 +110,9 @@ export class AwsSimulation {
             action.token,
             {
               status: reject ? 'Rejected' : 'Approved',
-              summary: random.pick(reject ? REJECTION_SUMMARIES : APPROVAL_SUMMARIES),
+              summary: random.pick(
+                reject ? REJECTION_SUMMARIES : APPROVAL_SUMMARIES,
+              ),
             },
             personArn(random.pick(APPROVERS)),
           );
@@ -117,17 +127,14 @@ export class AwsSimulation {
       stepTo(push.createdAt + random.int(5, 40) * 1000);
       const isLast = i === pushes.length - 1;
       const roll = random.next();
+      let failAt: string | undefined;
+      if (!isLast && roll < 0.05) failAt = 'Build';
+      else if (!isLast && roll < 0.07) failAt = 'Deploy-Dev';
       const execution = engine.start(pipeline, {
         sha: push.headSha,
         trigger: { type: 'WebhookV2', detail: pipeline.connectionArn },
         pace: 'tick',
-        failAt: isLast
-          ? undefined
-          : roll < 0.05
-          ? 'Build'
-          : roll < 0.07
-          ? 'Deploy-Dev'
-          : undefined,
+        failAt,
       });
       if (isLast) final = execution;
     }

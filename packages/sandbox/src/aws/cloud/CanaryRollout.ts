@@ -37,7 +37,10 @@ export class CanaryRollout implements AwsMotion {
   private readonly group: DeploymentGroupRecord;
   private readonly interval: number;
   private minute = 0;
-  private rollingBack?: { reason: string; rollback?: CodeDeployDeploymentRecord };
+  private rollingBack?: {
+    reason: string;
+    rollback?: CodeDeployDeploymentRecord;
+  };
   private static readonly active = new WeakMap<
     CodeDeployDeploymentRecord,
     CanaryRollout
@@ -100,7 +103,9 @@ export class CanaryRollout implements AwsMotion {
       this.lifecycle('BeforeAllowTraffic', 'Succeeded');
       this.lifecycle('AllowTraffic', 'InProgress');
       const config = findDeploymentConfig(deployment.configName);
-      this.shift(config?.type === 'AllAtOnce' ? 1 : (config?.percentage ?? 10) / 100);
+      this.shift(
+        config?.type === 'AllAtOnce' ? 1 : (config?.percentage ?? 10) / 100,
+      );
       if (config?.type === 'AllAtOnce') this.minute = this.interval + 1;
       else return false;
     }
@@ -114,7 +119,12 @@ export class CanaryRollout implements AwsMotion {
       this.lifecycle('AllowTraffic', 'Succeeded');
       this.lifecycle('AfterAllowTraffic', 'Succeeded');
       this.complete(deployment, 'Succeeded');
-      setResourceStatus(this.cloud, this.options.stack, ALIAS, 'UPDATE_COMPLETE');
+      setResourceStatus(
+        this.cloud,
+        this.options.stack,
+        ALIAS,
+        'UPDATE_COMPLETE',
+      );
       setStackStatus(
         this.cloud,
         this.options.stack,
@@ -153,7 +163,10 @@ export class CanaryRollout implements AwsMotion {
   private tripAlarm() {
     const { deployment, cloud } = this;
     const alarm = cloud.findAlarm(this.group.alarmNames[0])!;
-    const at = new Date(cloud.now()).toISOString().slice(0, 16).replace('T', ' ');
+    const at = new Date(cloud.now())
+      .toISOString()
+      .slice(0, 16)
+      .replace('T', ' ');
     alarm.state = 'ALARM';
     alarm.stateReason = `Threshold Crossed: 1 datapoint [3.0 (${at})] was greater than the threshold (0.0).`;
     alarm.stateUpdatedAt = cloud.now();
@@ -161,7 +174,10 @@ export class CanaryRollout implements AwsMotion {
       code: 'ALARM_ACTIVE',
       message: `One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: <${alarm.name}>`,
     };
-    this.stopWith(true, `Alarm ${alarm.name} went into ALARM during the canary`);
+    this.stopWith(
+      true,
+      `Alarm ${alarm.name} went into ALARM during the canary`,
+    );
   }
 
   private stopWith(autoRollback: boolean, reason: string) {
@@ -204,7 +220,12 @@ export class CanaryRollout implements AwsMotion {
         rollbackDeploymentId: rollback.id,
         rollbackMessage: `Automatic rollback triggered: ${reason}. Rolled back by deployment ${rollback.id}.`,
       };
-      cloud.emit({ kind: 'codedeploy', deployment: rollback, group, state: 'START' });
+      cloud.emit({
+        kind: 'codedeploy',
+        deployment: rollback,
+        group,
+        state: 'START',
+      });
     }
     // The alias goes back to the version that was live.
     this.shift(0);
@@ -249,14 +270,20 @@ export class CanaryRollout implements AwsMotion {
     if (output) output.value = options.previousSha;
     options.fn.tags.GitSha = options.previousSha;
     setResourceStatus(cloud, stack, ALIAS, 'UPDATE_COMPLETE');
-    setStackStatus(cloud, stack, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
+    setStackStatus(
+      cloud,
+      stack,
+      'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+    );
     setStackStatus(cloud, stack, 'UPDATE_ROLLBACK_COMPLETE');
     const code = deployment.error?.code ?? 'MANUAL_STOP';
     options.settle({
       succeeded: false,
       description:
         code === 'ALARM_ACTIVE'
-          ? `Canary rolled back automatically: ${this.rollingBack!.reason} (CodeDeploy ${deployment.id})`
+          ? `Canary rolled back automatically: ${
+              this.rollingBack!.reason
+            } (CodeDeploy ${deployment.id})`
           : `Canary stopped and rolled back (CodeDeploy ${deployment.id})`,
     });
     CanaryRollout.active.delete(deployment);
@@ -304,7 +331,9 @@ export class CanaryRollout implements AwsMotion {
       kind: 'codedeploy',
       deployment,
       group: this.group,
-      state: status === 'Succeeded' ? 'SUCCESS' : status === 'Stopped' ? 'STOP' : 'FAILURE',
+      state: (
+        { Succeeded: 'SUCCESS', Stopped: 'STOP', Failed: 'FAILURE' } as const
+      )[status],
     });
   }
 }

@@ -48,7 +48,10 @@ export class CodePipelineEngine {
     return this.world.repository(owner, name);
   }
 
-  start(pipeline: PipelineRecord, request: StartRequest): PipelineExecutionRecord {
+  start(
+    pipeline: PipelineRecord,
+    request: StartRequest,
+  ): PipelineExecutionRecord {
     if (request.clientRequestToken) {
       const same = pipeline.executions.find(
         e => e.clientRequestToken === request.clientRequestToken,
@@ -72,7 +75,9 @@ export class CodePipelineEngine {
           ProviderType: 'GitHub',
           CommitMessage: commit?.message ?? '',
         }),
-        url: `https://github.com/${pipeline.repository}/commit/${commit?.sha ?? sha}`,
+        url: `https://github.com/${pipeline.repository}/commit/${
+          commit?.sha ?? sha
+        }`,
       },
       clientRequestToken: request.clientRequestToken,
       stages: [],
@@ -111,7 +116,9 @@ export class CodePipelineEngine {
         'PipelineExecutionNotFoundException',
         `Pipeline execution ${targetId} not found for pipeline ${pipeline.name}`,
       );
-    if (!target.stages.some(s => s.name === stageName && s.status === 'Succeeded'))
+    if (
+      !target.stages.some(s => s.name === stageName && s.status === 'Succeeded')
+    )
       throw new AwsServiceError(
         'UnableToRollbackStageException',
         `Pipeline execution ${targetId} did not succeed in stage ${stageName}, so the stage cannot be rolled back to it`,
@@ -261,7 +268,9 @@ export class CodePipelineEngine {
 
   currentAction(execution: PipelineExecutionRecord) {
     const stageName = execution.stageNames[execution.stageIndex];
-    return [...execution.actions].reverse().find(a => a.stageName === stageName);
+    return [...execution.actions]
+      .reverse()
+      .find(a => a.stageName === stageName);
   }
 
   /** Takes one step of an execution; true when it has ended. */
@@ -281,7 +290,8 @@ export class CodePipelineEngine {
         action,
         definition.category === 'Approval' ? 'Abandoned' : 'Succeeded',
       );
-      if (definition.category === 'Deploy') this.stacks.complete(pipeline, action);
+      if (definition.category === 'Deploy')
+        this.stacks.complete(pipeline, action);
       this.end(pipeline, execution, 'Stopped', execution.stopTrigger);
       return true;
     }
@@ -306,20 +316,27 @@ export class CodePipelineEngine {
         message:
           definition.category === 'Source'
             ? `Could not fetch revision ${execution.sourceRevision.sha} of ${pipeline.repository}`
-            : `${definition.provider} action failed; see ${action.externalExecutionUrl ?? 'the logs'}`,
+            : `${definition.provider} action failed; see ${
+                action.externalExecutionUrl ?? 'the logs'
+              }`,
       };
-      if (definition.category === 'Deploy') this.stacks.complete(pipeline, action);
+      if (definition.category === 'Deploy')
+        this.stacks.complete(pipeline, action);
       this.finishAction(pipeline, execution, action, 'Failed');
       this.failStage(pipeline, execution, `${stageName} failed`);
       return true;
     }
-    if (definition.category === 'Deploy') this.stacks.complete(pipeline, action);
+    if (definition.category === 'Deploy')
+      this.stacks.complete(pipeline, action);
     this.finishAction(pipeline, execution, action, 'Succeeded');
     return this.completeStage(pipeline, execution);
   }
 
   /** Enters the stage at stageIndex, or waits at its inbound transition. */
-  private enterOrWait(pipeline: PipelineRecord, execution: PipelineExecutionRecord) {
+  private enterOrWait(
+    pipeline: PipelineRecord,
+    execution: PipelineExecutionRecord,
+  ) {
     const stageName = execution.stageNames[execution.stageIndex];
     const occupant = this.occupant(pipeline, stageName);
     if (occupant && occupant !== execution) {
@@ -332,7 +349,12 @@ export class CodePipelineEngine {
             older.status === 'InProgress' &&
             older.stageNames[older.stageIndex] === stageName
           )
-            this.end(pipeline, older, 'Superseded', `Superseded by ${execution.id}`);
+            this.end(
+              pipeline,
+              older,
+              'Superseded',
+              `Superseded by ${execution.id}`,
+            );
         }
       }
       return;
@@ -341,7 +363,11 @@ export class CodePipelineEngine {
     execution.stepInStage = 0;
     const now = this.cloud.now();
     const stage = this.stage(pipeline, stageName);
-    execution.stages.push({ name: stageName, status: 'InProgress', startedAt: now });
+    execution.stages.push({
+      name: stageName,
+      status: 'InProgress',
+      startedAt: now,
+    });
     execution.lastUpdateTime = now;
     this.cloud.emit({
       kind: 'pipeline-stage',
@@ -359,9 +385,12 @@ export class CodePipelineEngine {
       startTime: now,
       lastUpdateTime: now,
     };
-    if (definition.category === 'Approval') action.token = uuid(this.cloud.random);
+    if (definition.category === 'Approval')
+      action.token = uuid(this.cloud.random);
     if (definition.provider === 'CodeBuild') {
-      action.externalExecutionId = `ledger-worker-build:${uuid(this.cloud.random)}`;
+      action.externalExecutionId = `ledger-worker-build:${uuid(
+        this.cloud.random,
+      )}`;
       action.externalExecutionUrl = `https://console.aws.amazon.com/codebuild/home?region=${REGION}#/builds/${encodeURIComponent(
         action.externalExecutionId,
       )}/view/new`;
@@ -386,7 +415,10 @@ export class CodePipelineEngine {
   }
 
   /** Marks the current stage succeeded and moves on; true when the execution ended. */
-  private completeStage(pipeline: PipelineRecord, execution: PipelineExecutionRecord) {
+  private completeStage(
+    pipeline: PipelineRecord,
+    execution: PipelineExecutionRecord,
+  ) {
     const run = execution.stages[execution.stages.length - 1];
     run.status = 'Succeeded';
     run.endedAt = this.cloud.now();
@@ -459,7 +491,12 @@ export class CodePipelineEngine {
       last.status = 'Stopped';
       last.endedAt = this.cloud.now();
     }
-    const state = { Succeeded: 'SUCCEEDED', Failed: 'FAILED', Stopped: 'STOPPED', Superseded: 'SUPERSEDED' }[status];
+    const state = {
+      Succeeded: 'SUCCEEDED',
+      Failed: 'FAILED',
+      Stopped: 'STOPPED',
+      Superseded: 'SUPERSEDED',
+    }[status];
     this.emitExecution(pipeline, execution, state);
   }
 

@@ -1,4 +1,9 @@
-import { ActionDefinition, ActionExecutionRecord, PipelineExecutionRecord, PipelineRecord } from './model';
+import {
+  ActionDefinition,
+  ActionExecutionRecord,
+  PipelineExecutionRecord,
+  PipelineRecord,
+} from './model';
 import { AwsCloud } from './AwsCloud';
 import { PIPELINE_SERVICE } from './pipelineDefinition';
 import { ACCOUNT_ID, REGION, physicalSuffix } from './account';
@@ -15,7 +20,10 @@ import {
  * commit as its GitSha parameter, tag and output.
  */
 export class PipelineStacks {
-  private readonly updating = new Map<string, { stackName: string; previousSha?: string }>();
+  private readonly updating = new Map<
+    string,
+    { stackName: string; previousSha?: string }
+  >();
 
   constructor(private readonly cloud: AwsCloud) {}
 
@@ -27,42 +35,86 @@ export class PipelineStacks {
   ) {
     const { cloud } = this;
     const stackName = definition.configuration.StackName;
-    const environment = stackName.replace(`${PIPELINE_SERVICE.stackName('')}`, '');
+    const environment = stackName.replace(
+      `${PIPELINE_SERVICE.stackName('')}`,
+      '',
+    );
     const sha = execution.sourceRevision.sha;
     const existing = cloud.findStack(stackName);
-    action.externalExecutionUrl = `https://console.aws.amazon.com/cloudformation/home?region=${REGION}#/stacks/stackinfo?stackId=${encodeURIComponent(stackName)}`;
+    action.externalExecutionUrl = `https://console.aws.amazon.com/cloudformation/home?region=${REGION}#/stacks/stackinfo?stackId=${encodeURIComponent(
+      stackName,
+    )}`;
     if (!existing) {
       const suffix = () => physicalSuffix(cloud.random);
       const functionName = `${stackName}-LedgerWorkerFunction-${suffix()}`;
       beginStackCreate(cloud, {
         stackName,
-        description: 'ledger-worker: posts captured payments to the double-entry ledger.',
+        description:
+          'ledger-worker: posts captured payments to the double-entry ledger.',
         entity: PIPELINE_SERVICE.entity,
         environment,
         parameters: { Environment: environment, GitSha: sha },
         outputs: [
           { key: 'FunctionName', value: functionName },
-          { key: 'QueueUrl', value: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${stackName}-PostingsQueue-${suffix()}` },
-          { key: 'GitSha', value: sha, description: 'The commit this stack runs' },
+          {
+            key: 'QueueUrl',
+            value: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/${stackName}-PostingsQueue-${suffix()}`,
+          },
+          {
+            key: 'GitSha',
+            value: sha,
+            description: 'The commit this stack runs',
+          },
         ],
         resources: [
-          { logicalId: 'LedgerWorkerFunctionRole', physicalId: `${stackName}-LedgerWorkerFunctionRole-${suffix()}`, type: 'AWS::IAM::Role' },
-          { logicalId: 'LedgerWorkerFunction', physicalId: functionName, type: 'AWS::Lambda::Function' },
-          { logicalId: 'PostingsQueue', physicalId: `${stackName}-PostingsQueue-${suffix()}`, type: 'AWS::SQS::Queue' },
-          { logicalId: 'PostingsDeadLetterQueue', physicalId: `${stackName}-PostingsDeadLetterQueue-${suffix()}`, type: 'AWS::SQS::Queue' },
-          { logicalId: 'LedgerWorkerFunctionPostings', physicalId: `${physicalSuffix(cloud.random, 8).toLowerCase()}-${physicalSuffix(cloud.random, 4).toLowerCase()}`, type: 'AWS::Lambda::EventSourceMapping' },
+          {
+            logicalId: 'LedgerWorkerFunctionRole',
+            physicalId: `${stackName}-LedgerWorkerFunctionRole-${suffix()}`,
+            type: 'AWS::IAM::Role',
+          },
+          {
+            logicalId: 'LedgerWorkerFunction',
+            physicalId: functionName,
+            type: 'AWS::Lambda::Function',
+          },
+          {
+            logicalId: 'PostingsQueue',
+            physicalId: `${stackName}-PostingsQueue-${suffix()}`,
+            type: 'AWS::SQS::Queue',
+          },
+          {
+            logicalId: 'PostingsDeadLetterQueue',
+            physicalId: `${stackName}-PostingsDeadLetterQueue-${suffix()}`,
+            type: 'AWS::SQS::Queue',
+          },
+          {
+            logicalId: 'LedgerWorkerFunctionPostings',
+            physicalId: `${physicalSuffix(
+              cloud.random,
+              8,
+            ).toLowerCase()}-${physicalSuffix(cloud.random, 4).toLowerCase()}`,
+            type: 'AWS::Lambda::EventSourceMapping',
+          },
         ],
       });
       this.updating.set(action.id, { stackName });
       return;
     }
-    this.updating.set(action.id, { stackName, previousSha: existing.parameters.GitSha });
+    this.updating.set(action.id, {
+      stackName,
+      previousSha: existing.parameters.GitSha,
+    });
     existing.parameters.GitSha = sha;
     existing.tags.GitSha = sha;
     const output = existing.outputs.find(o => o.key === 'GitSha');
     if (output) output.value = sha;
     setStackStatus(cloud, existing, 'UPDATE_IN_PROGRESS', 'User Initiated');
-    setResourceStatus(cloud, existing, 'LedgerWorkerFunction', 'UPDATE_IN_PROGRESS');
+    setResourceStatus(
+      cloud,
+      existing,
+      'LedgerWorkerFunction',
+      'UPDATE_IN_PROGRESS',
+    );
   }
 
   /** The deploy action ends: the stack update completes (or, on failure, rolls back). */
@@ -77,17 +129,38 @@ export class PipelineStacks {
       return;
     }
     if (failed && update.previousSha) {
-      setResourceStatus(this.cloud, stack, 'LedgerWorkerFunction', 'UPDATE_FAILED', 'Resource handler returned message: "Function update failed"');
-      setStackStatus(this.cloud, stack, 'UPDATE_ROLLBACK_IN_PROGRESS', 'The following resource(s) failed to update: [LedgerWorkerFunction].');
+      setResourceStatus(
+        this.cloud,
+        stack,
+        'LedgerWorkerFunction',
+        'UPDATE_FAILED',
+        'Resource handler returned message: "Function update failed"',
+      );
+      setStackStatus(
+        this.cloud,
+        stack,
+        'UPDATE_ROLLBACK_IN_PROGRESS',
+        'The following resource(s) failed to update: [LedgerWorkerFunction].',
+      );
       stack.parameters.GitSha = update.previousSha;
       stack.tags.GitSha = update.previousSha;
       const output = stack.outputs.find(o => o.key === 'GitSha');
       if (output) output.value = update.previousSha;
-      setResourceStatus(this.cloud, stack, 'LedgerWorkerFunction', 'UPDATE_COMPLETE');
+      setResourceStatus(
+        this.cloud,
+        stack,
+        'LedgerWorkerFunction',
+        'UPDATE_COMPLETE',
+      );
       setStackStatus(this.cloud, stack, 'UPDATE_ROLLBACK_COMPLETE');
       return;
     }
-    setResourceStatus(this.cloud, stack, 'LedgerWorkerFunction', 'UPDATE_COMPLETE');
+    setResourceStatus(
+      this.cloud,
+      stack,
+      'LedgerWorkerFunction',
+      'UPDATE_COMPLETE',
+    );
     setStackStatus(this.cloud, stack, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
     setStackStatus(this.cloud, stack, 'UPDATE_COMPLETE');
   }

@@ -70,8 +70,18 @@ export class SamService implements EnvironmentDeployer {
     stack.tags.GitSha = deployment.sha;
     setOutput(stack, 'GitSha', deployment.sha);
     setStackStatus(this.cloud, stack, 'UPDATE_IN_PROGRESS', 'User Initiated');
-    setResourceStatus(this.cloud, stack, 'FraudScoreFunction', 'UPDATE_IN_PROGRESS');
-    setResourceStatus(this.cloud, stack, 'FraudScoreFunction', 'UPDATE_COMPLETE');
+    setResourceStatus(
+      this.cloud,
+      stack,
+      'FraudScoreFunction',
+      'UPDATE_IN_PROGRESS',
+    );
+    setResourceStatus(
+      this.cloud,
+      stack,
+      'FraudScoreFunction',
+      'UPDATE_COMPLETE',
+    );
     replaceVersionResource(this.cloud, stack, fn, version.version);
     this.cloud.setInMotion(
       new CanaryRollout(this.cloud, {
@@ -129,24 +139,88 @@ export class SamService implements EnvironmentDeployer {
           value: `${functionArn}:live`,
           description: 'The alias CodeDeploy shifts traffic on',
         },
-        { key: 'GitSha', value: sha, description: 'The commit this stack runs' },
+        {
+          key: 'GitSha',
+          value: sha,
+          description: 'The commit this stack runs',
+        },
       ],
       resources: [
-        { logicalId: 'FraudScoreFunctionRole', physicalId: `${stackName}-FraudScoreFunctionRole-${suffix()}`, type: 'AWS::IAM::Role' },
-        { logicalId: 'FraudScoreFunction', physicalId: functionName, type: 'AWS::Lambda::Function' },
-        { logicalId: 'FraudScoreFunctionVersion', physicalId: `${functionArn}:1`, type: 'AWS::Lambda::Version' },
-        { logicalId: 'FraudScoreFunctionAliaslive', physicalId: `${functionArn}:live`, type: 'AWS::Lambda::Alias' },
-        { logicalId: 'ServerlessDeploymentApplication', physicalId: applicationName, type: 'AWS::CodeDeploy::Application' },
-        { logicalId: 'CodeDeployServiceRole', physicalId: `${stackName}-CodeDeployServiceRole-${suffix()}`, type: 'AWS::IAM::Role' },
-        { logicalId: 'FraudScoreFunctionDeploymentGroup', physicalId: groupName, type: 'AWS::CodeDeploy::DeploymentGroup' },
-        { logicalId: 'PreTrafficHookFunctionRole', physicalId: `${stackName}-PreTrafficHookFunctionRole-${suffix()}`, type: 'AWS::IAM::Role' },
-        { logicalId: 'PreTrafficHookFunction', physicalId: `CodeDeployHook_${stackName}-pre-traffic`, type: 'AWS::Lambda::Function' },
-        { logicalId: 'NewVersionErrorsAlarm', physicalId: alarmNames[0], type: 'AWS::CloudWatch::Alarm' },
-        { logicalId: 'AliasErrorsAlarm', physicalId: alarmNames[1], type: 'AWS::CloudWatch::Alarm' },
-        { logicalId: 'ServerlessHttpApi', physicalId: apiId, type: 'AWS::ApiGatewayV2::Api' },
-        { logicalId: 'ServerlessHttpApiApiGatewayDefaultStage', physicalId: '$default', type: 'AWS::ApiGatewayV2::Stage' },
-        { logicalId: 'FraudScoreFunctionHealthPermission', physicalId: `${stackName}-FraudScoreFunctionHealthPermission-${suffix()}`, type: 'AWS::Lambda::Permission' },
-        { logicalId: 'FraudScoreFunctionScorePermission', physicalId: `${stackName}-FraudScoreFunctionScorePermission-${suffix()}`, type: 'AWS::Lambda::Permission' },
+        {
+          logicalId: 'FraudScoreFunctionRole',
+          physicalId: `${stackName}-FraudScoreFunctionRole-${suffix()}`,
+          type: 'AWS::IAM::Role',
+        },
+        {
+          logicalId: 'FraudScoreFunction',
+          physicalId: functionName,
+          type: 'AWS::Lambda::Function',
+        },
+        {
+          logicalId: 'FraudScoreFunctionVersion',
+          physicalId: `${functionArn}:1`,
+          type: 'AWS::Lambda::Version',
+        },
+        {
+          logicalId: 'FraudScoreFunctionAliaslive',
+          physicalId: `${functionArn}:live`,
+          type: 'AWS::Lambda::Alias',
+        },
+        {
+          logicalId: 'ServerlessDeploymentApplication',
+          physicalId: applicationName,
+          type: 'AWS::CodeDeploy::Application',
+        },
+        {
+          logicalId: 'CodeDeployServiceRole',
+          physicalId: `${stackName}-CodeDeployServiceRole-${suffix()}`,
+          type: 'AWS::IAM::Role',
+        },
+        {
+          logicalId: 'FraudScoreFunctionDeploymentGroup',
+          physicalId: groupName,
+          type: 'AWS::CodeDeploy::DeploymentGroup',
+        },
+        {
+          logicalId: 'PreTrafficHookFunctionRole',
+          physicalId: `${stackName}-PreTrafficHookFunctionRole-${suffix()}`,
+          type: 'AWS::IAM::Role',
+        },
+        {
+          logicalId: 'PreTrafficHookFunction',
+          physicalId: `CodeDeployHook_${stackName}-pre-traffic`,
+          type: 'AWS::Lambda::Function',
+        },
+        {
+          logicalId: 'NewVersionErrorsAlarm',
+          physicalId: alarmNames[0],
+          type: 'AWS::CloudWatch::Alarm',
+        },
+        {
+          logicalId: 'AliasErrorsAlarm',
+          physicalId: alarmNames[1],
+          type: 'AWS::CloudWatch::Alarm',
+        },
+        {
+          logicalId: 'ServerlessHttpApi',
+          physicalId: apiId,
+          type: 'AWS::ApiGatewayV2::Api',
+        },
+        {
+          logicalId: 'ServerlessHttpApiApiGatewayDefaultStage',
+          physicalId: '$default',
+          type: 'AWS::ApiGatewayV2::Stage',
+        },
+        {
+          logicalId: 'FraudScoreFunctionHealthPermission',
+          physicalId: `${stackName}-FraudScoreFunctionHealthPermission-${suffix()}`,
+          type: 'AWS::Lambda::Permission',
+        },
+        {
+          logicalId: 'FraudScoreFunctionScorePermission',
+          physicalId: `${stackName}-FraudScoreFunctionScorePermission-${suffix()}`,
+          type: 'AWS::Lambda::Permission',
+        },
       ],
     };
     const stack = beginStackCreate(cloud, stackSpec);
@@ -200,13 +274,19 @@ function publishVersion(cloud: AwsCloud, fn: FunctionRecord, sha: string) {
   const version = {
     version: String(fn.versions.length + 1),
     description: `python-service ${sha}`,
-    codeSha256: createHash('sha256').update(`${fn.name}:${sha}`).digest('base64'),
+    codeSha256: createHash('sha256')
+      .update(`${fn.name}:${sha}`)
+      .digest('base64'),
     lastModified: cloud.now(),
     revisionId: uuid(cloud.random),
     gitSha: sha,
   };
   fn.versions.push(version);
-  fn.latest = { ...version, version: '$LATEST', revisionId: uuid(cloud.random) };
+  fn.latest = {
+    ...version,
+    version: '$LATEST',
+    revisionId: uuid(cloud.random),
+  };
   fn.tags.GitSha = sha;
   return version;
 }

@@ -16,10 +16,10 @@ export function arn(service: string, resource: string): string {
 export function uuid(random: SeededRandom): string {
   const hex = random.sha() + random.sha();
   const variant = '89ab'[random.int(0, 3)];
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(
-    17,
-    20,
-  )}-${hex.slice(20, 32)}`;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(
+    13,
+    16,
+  )}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -27,7 +27,8 @@ const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 /** The suffix CloudFormation appends to the physical names it generates. */
 export function physicalSuffix(random: SeededRandom, length = 12): string {
   let out = '';
-  for (let i = 0; i < length; i++) out += UPPER[random.int(0, UPPER.length - 1)];
+  for (let i = 0; i < length; i++)
+    out += UPPER[random.int(0, UPPER.length - 1)];
   return out;
 }
 

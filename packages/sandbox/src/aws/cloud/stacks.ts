@@ -17,7 +17,10 @@ export interface StackSpec {
  * Records a stack as `sam deploy` creates it: in CREATE_IN_PROGRESS, with the
  * entity, environment and GitSha tags the example's pipeline passes.
  */
-export function beginStackCreate(cloud: AwsCloud, spec: StackSpec): StackRecord {
+export function beginStackCreate(
+  cloud: AwsCloud,
+  spec: StackSpec,
+): StackRecord {
   const now = cloud.now();
   const stack: StackRecord = {
     stackId: arn(

@@ -30,8 +30,15 @@ export function createJsonProtocolRouter(options: {
   router.post('/', (req, res) => {
     const requestId = randomUUID();
     res.setHeader('x-amzn-RequestId', requestId);
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      res.status(status).set({ 'content-type': contentType, ...headers }).send(jsonBody(body));
+    const send = (
+      status: number,
+      body: unknown,
+      headers: Record<string, string> = {},
+    ) => {
+      res
+        .status(status)
+        .set({ 'content-type': contentType, ...headers })
+        .send(jsonBody(body));
     };
     const fail = (error: AwsServiceError) =>
       send(
@@ -54,21 +61,37 @@ export function createJsonProtocolRouter(options: {
       if (!handler)
         throw new AwsServiceError(
           'UnknownOperationException',
-          `The sandbox does not serve ${target || 'a request without X-Amz-Target'}`,
+          `The sandbox does not serve ${
+            target || 'a request without X-Amz-Target'
+          }`,
         );
       const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
       let input: unknown;
       try {
         input = raw.trim() ? JSON.parse(raw) : {};
       } catch {
-        throw new AwsServiceError('SerializationException', 'The request body is not valid JSON');
+        throw new AwsServiceError(
+          'SerializationException',
+          'The request body is not valid JSON',
+        );
       }
       if (typeof input !== 'object' || input === null || Array.isArray(input))
-        throw new AwsServiceError('SerializationException', 'The request body must be a JSON object');
+        throw new AwsServiceError(
+          'SerializationException',
+          'The request body must be a JSON object',
+        );
       send(200, handler(input) ?? {});
     } catch (error) {
       if (error instanceof AwsServiceError) fail(error);
-      else fail(new AwsServiceError('InternalFailure', (error as Error).message, 500, 'Receiver'));
+      else
+        fail(
+          new AwsServiceError(
+            'InternalFailure',
+            (error as Error).message,
+            500,
+            'Receiver',
+          ),
+        );
     }
   });
   return router;
@@ -84,7 +107,11 @@ export function page<T>(
   },
 ): { items: T[]; next?: string } {
   let offset = 0;
-  if (options.token !== undefined && options.token !== null && options.token !== '') {
+  if (
+    options.token !== undefined &&
+    options.token !== null &&
+    options.token !== ''
+  ) {
     const decoded = /^[A-Za-z0-9_-]+$/.test(String(options.token))
       ? Buffer.from(String(options.token), 'base64url').toString('utf8')
       : '';
@@ -95,7 +122,10 @@ export function page<T>(
   const end = offset + options.size;
   return {
     items: items.slice(offset, end),
-    next: end < items.length ? Buffer.from(`offset:${end}`).toString('base64url') : undefined,
+    next:
+      end < items.length
+        ? Buffer.from(`offset:${end}`).toString('base64url')
+        : undefined,
   };
 }
 
@@ -114,9 +144,16 @@ export function pageSize(
   return n;
 }
 
-export function requireString(input: any, name: string, error = 'ValidationException'): string {
+export function requireString(
+  input: any,
+  name: string,
+  error = 'ValidationException',
+): string {
   const value = input?.[name];
   if (typeof value !== 'string' || value === '')
-    throw new AwsServiceError(error, `1 validation error detected: Value at '${name}' failed to satisfy constraint: Member must not be null`);
+    throw new AwsServiceError(
+      error,
+      `1 validation error detected: Value at '${name}' failed to satisfy constraint: Member must not be null`,
+    );
   return value;
 }

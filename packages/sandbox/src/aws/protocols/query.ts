@@ -67,7 +67,9 @@ export function createQueryProtocolRouter(options: {
         .status(200)
         .type('text/xml')
         .send(
-          `<${action}Response xmlns="${options.xmlNamespace}"><${action}Result>${toXml(
+          `<${action}Response xmlns="${
+            options.xmlNamespace
+          }"><${action}Result>${toXml(
             result,
           )}</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
         );
@@ -75,14 +77,21 @@ export function createQueryProtocolRouter(options: {
       const error =
         caught instanceof AwsServiceError
           ? caught
-          : new AwsServiceError('InternalFailure', (caught as Error).message, 500, 'Receiver');
+          : new AwsServiceError(
+              'InternalFailure',
+              (caught as Error).message,
+              500,
+              'Receiver',
+            );
       res
         .status(error.status)
         .type('text/xml')
         .send(
-          `<ErrorResponse xmlns="${options.xmlNamespace}"><Error><Type>${error.fault}</Type><Code>${escape(
-            error.code,
-          )}</Code><Message>${escape(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+          `<ErrorResponse xmlns="${options.xmlNamespace}"><Error><Type>${
+            error.fault
+          }</Type><Code>${escape(error.code)}</Code><Message>${escape(
+            error.message,
+          )}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
         );
     }
   });

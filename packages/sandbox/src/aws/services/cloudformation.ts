@@ -14,17 +14,25 @@ import { createQueryProtocolRouter } from '../protocols/query';
 import { SNS_TOPIC_ARN } from '../sns/topic';
 
 /** CloudFormation's query API (`Action=…&Version=2010-05-15`, XML answers). */
-export function createCloudFormationRouter(options: { cloud: AwsCloud }): Router {
+export function createCloudFormationRouter(options: {
+  cloud: AwsCloud;
+}): Router {
   const { cloud } = options;
   const invalidToken = () =>
     new AwsServiceError('ValidationError', 'Invalid NextToken');
   const stackNamed = (params: URLSearchParams): StackRecord => {
     const name = params.get('StackName');
     if (!name)
-      throw new AwsServiceError('ValidationError', '1 validation error detected: Value null at \'stackName\' failed to satisfy constraint: Member must not be null');
+      throw new AwsServiceError(
+        'ValidationError',
+        "1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null",
+      );
     const stack = cloud.findStack(name);
     if (!stack)
-      throw new AwsServiceError('ValidationError', `Stack with id ${name} does not exist`);
+      throw new AwsServiceError(
+        'ValidationError',
+        `Stack with id ${name} does not exist`,
+      );
     return stack;
   };
 
@@ -33,7 +41,9 @@ export function createCloudFormationRouter(options: { cloud: AwsCloud }): Router
     xmlNamespace: 'http://cloudformation.amazonaws.com/doc/2010-05-15/',
     handlers: {
       DescribeStacks: (params): DescribeStacksOutput => {
-        const stacks = params.get('StackName') ? [stackNamed(params)] : cloud.stacks;
+        const stacks = params.get('StackName')
+          ? [stackNamed(params)]
+          : cloud.stacks;
         const { items, next } = page(stacks, {
           token: params.get('NextToken') ?? undefined,
           size: 100,
@@ -112,10 +122,12 @@ function stackOf(stack: StackRecord): Stack {
     StackId: stack.stackId,
     StackName: stack.stackName,
     Description: stack.description,
-    Parameters: Object.entries(stack.parameters).map(([ParameterKey, ParameterValue]) => ({
-      ParameterKey,
-      ParameterValue,
-    })),
+    Parameters: Object.entries(stack.parameters).map(
+      ([ParameterKey, ParameterValue]) => ({
+        ParameterKey,
+        ParameterValue,
+      }),
+    ),
     CreationTime: new Date(stack.createdAt),
     LastUpdatedTime: stack.updatedAt ? new Date(stack.updatedAt) : undefined,
     StackStatus: stack.status,

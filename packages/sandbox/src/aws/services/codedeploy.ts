@@ -15,10 +15,18 @@ import { AwsCloud } from '../cloud/AwsCloud';
 import { CanaryRollout } from '../cloud/CanaryRollout';
 import { findDeploymentConfig } from '../cloud/deploymentConfigs';
 import { AwsServiceError } from '../cloud/errors';
-import { CodeDeployDeploymentRecord, DeploymentGroupRecord } from '../cloud/model';
-import { createJsonProtocolRouter, page, requireString } from '../protocols/json';
+import {
+  CodeDeployDeploymentRecord,
+  DeploymentGroupRecord,
+} from '../cloud/model';
+import {
+  createJsonProtocolRouter,
+  page,
+  requireString,
+} from '../protocols/json';
 
-const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
+const date = (ms: number | undefined) =>
+  ms === undefined ? undefined : new Date(ms);
 const AUTO_ROLLBACK = {
   enabled: true,
   events: [
@@ -34,16 +42,28 @@ export const CODEDEPLOY_BATCH_LIMIT = 25;
 export function createCodeDeployRouter(options: { cloud: AwsCloud }): Router {
   const { cloud } = options;
   const invalidToken = () =>
-    new AwsServiceError('InvalidNextTokenException', 'The next token was specified in an invalid format');
+    new AwsServiceError(
+      'InvalidNextTokenException',
+      'The next token was specified in an invalid format',
+    );
 
   const deploymentNamed = (id: unknown): CodeDeployDeploymentRecord => {
     if (typeof id !== 'string' || id === '')
-      throw new AwsServiceError('DeploymentIdRequiredException', 'At least one deployment ID must be specified');
+      throw new AwsServiceError(
+        'DeploymentIdRequiredException',
+        'At least one deployment ID must be specified',
+      );
     if (!/^d-[A-Z0-9]{9}$/.test(id))
-      throw new AwsServiceError('InvalidDeploymentIdException', `The deployment ID '${id}' is not valid`);
+      throw new AwsServiceError(
+        'InvalidDeploymentIdException',
+        `The deployment ID '${id}' is not valid`,
+      );
     const deployment = cloud.findDeployment(id);
     if (!deployment)
-      throw new AwsServiceError('DeploymentDoesNotExistException', `The deployment ${id} could not be found`);
+      throw new AwsServiceError(
+        'DeploymentDoesNotExistException',
+        `The deployment ${id} could not be found`,
+      );
     return deployment;
   };
 
@@ -51,14 +71,28 @@ export function createCodeDeployRouter(options: { cloud: AwsCloud }): Router {
     const applicationName = input.applicationName;
     const groupName = input.deploymentGroupName;
     if (typeof applicationName !== 'string' || !applicationName)
-      throw new AwsServiceError('ApplicationNameRequiredException', 'The minimum number of required application names was not specified');
+      throw new AwsServiceError(
+        'ApplicationNameRequiredException',
+        'The minimum number of required application names was not specified',
+      );
     if (typeof groupName !== 'string' || !groupName)
-      throw new AwsServiceError('DeploymentGroupNameRequiredException', 'The deployment group name was not specified');
-    if (!cloud.deploymentGroups.some(g => g.applicationName === applicationName))
-      throw new AwsServiceError('ApplicationDoesNotExistException', `No application found for name: ${applicationName}`);
+      throw new AwsServiceError(
+        'DeploymentGroupNameRequiredException',
+        'The deployment group name was not specified',
+      );
+    if (
+      !cloud.deploymentGroups.some(g => g.applicationName === applicationName)
+    )
+      throw new AwsServiceError(
+        'ApplicationDoesNotExistException',
+        `No application found for name: ${applicationName}`,
+      );
     const group = cloud.findGroup(applicationName, groupName);
     if (!group)
-      throw new AwsServiceError('DeploymentGroupDoesNotExistException', `No Deployment Group found for name: ${groupName}`);
+      throw new AwsServiceError(
+        'DeploymentGroupDoesNotExistException',
+        `No Deployment Group found for name: ${groupName}`,
+      );
     return group;
   };
 
@@ -68,10 +102,15 @@ export function createCodeDeployRouter(options: { cloud: AwsCloud }): Router {
     handlers: {
       ListDeployments: (input): ListDeploymentsOutput => {
         let deployments = [...cloud.deployments].reverse();
-        if (input.applicationName !== undefined || input.deploymentGroupName !== undefined) {
+        if (
+          input.applicationName !== undefined ||
+          input.deploymentGroupName !== undefined
+        ) {
           const group = groupNamed(input);
           deployments = deployments.filter(
-            d => d.applicationName === group.applicationName && d.groupName === group.groupName,
+            d =>
+              d.applicationName === group.applicationName &&
+              d.groupName === group.groupName,
           );
         }
         const statuses: unknown = input.includeOnlyStatuses;
@@ -79,9 +118,13 @@ export function createCodeDeployRouter(options: { cloud: AwsCloud }): Router {
           deployments = deployments.filter(d => statuses.includes(d.status));
         const range = input.createTimeRange;
         if (range?.start !== undefined)
-          deployments = deployments.filter(d => d.createdAt >= Number(range.start) * 1000);
+          deployments = deployments.filter(
+            d => d.createdAt >= Number(range.start) * 1000,
+          );
         if (range?.end !== undefined)
-          deployments = deployments.filter(d => d.createdAt <= Number(range.end) * 1000);
+          deployments = deployments.filter(
+            d => d.createdAt <= Number(range.end) * 1000,
+          );
         const { items, next } = page(deployments, {
           token: input.nextToken,
           size: 100,
@@ -93,13 +136,22 @@ export function createCodeDeployRouter(options: { cloud: AwsCloud }): Router {
       BatchGetDeployments: (input): BatchGetDeploymentsOutput => {
         const ids: unknown = input.deploymentIds;
         if (!Array.isArray(ids) || ids.length === 0)
-          throw new AwsServiceError('DeploymentIdRequiredException', 'At least one deployment ID must be specified');
+          throw new AwsServiceError(
+            'DeploymentIdRequiredException',
+            'At least one deployment ID must be specified',
+          );
         if (ids.length > CODEDEPLOY_BATCH_LIMIT)
-          throw new AwsServiceError('BatchLimitExceededException', `The maximum number of deployment IDs is ${CODEDEPLOY_BATCH_LIMIT}`);
+          throw new AwsServiceError(
+            'BatchLimitExceededException',
+            `The maximum number of deployment IDs is ${CODEDEPLOY_BATCH_LIMIT}`,
+          );
         // Ids that exist in no deployment group are left out, as CodeDeploy does.
         const found = ids.flatMap(id => {
           if (typeof id !== 'string' || !/^d-[A-Z0-9]{9}$/.test(id))
-            throw new AwsServiceError('InvalidDeploymentIdException', `The deployment ID '${id}' is not valid`);
+            throw new AwsServiceError(
+              'InvalidDeploymentIdException',
+              `The deployment ID '${id}' is not valid`,
+            );
           const deployment = cloud.findDeployment(id);
           return deployment ? [infoOf(deployment)] : [];
         });
@@ -107,10 +159,17 @@ export function createCodeDeployRouter(options: { cloud: AwsCloud }): Router {
       },
 
       GetDeploymentConfig: (input): GetDeploymentConfigOutput => {
-        const name = requireString(input, 'deploymentConfigName', 'DeploymentConfigNameRequiredException');
+        const name = requireString(
+          input,
+          'deploymentConfigName',
+          'DeploymentConfigNameRequiredException',
+        );
         const config = findDeploymentConfig(name);
         if (!config)
-          throw new AwsServiceError('DeploymentConfigDoesNotExistException', `The deployment configuration ${name} does not exist`);
+          throw new AwsServiceError(
+            'DeploymentConfigDoesNotExistException',
+            `The deployment configuration ${name} does not exist`,
+          );
         return {
           deploymentConfigInfo: {
             deploymentConfigId: config.id,
@@ -121,11 +180,17 @@ export function createCodeDeployRouter(options: { cloud: AwsCloud }): Router {
               type: config.type,
               timeBasedCanary:
                 config.type === 'TimeBasedCanary'
-                  ? { canaryPercentage: config.percentage, canaryInterval: config.intervalMinutes }
+                  ? {
+                      canaryPercentage: config.percentage,
+                      canaryInterval: config.intervalMinutes,
+                    }
                   : undefined,
               timeBasedLinear:
                 config.type === 'TimeBasedLinear'
-                  ? { linearPercentage: config.percentage, linearInterval: config.intervalMinutes }
+                  ? {
+                      linearPercentage: config.percentage,
+                      linearInterval: config.intervalMinutes,
+                    }
                   : undefined,
             },
           },
@@ -135,12 +200,21 @@ export function createCodeDeployRouter(options: { cloud: AwsCloud }): Router {
       GetDeploymentGroup: (input): GetDeploymentGroupOutput => {
         const group = groupNamed(input);
         const ofGroup = cloud.deployments.filter(
-          d => d.applicationName === group.applicationName && d.groupName === group.groupName,
+          d =>
+            d.applicationName === group.applicationName &&
+            d.groupName === group.groupName,
         );
         const lastAttempted = ofGroup[ofGroup.length - 1];
-        const lastSucceeded = [...ofGroup].reverse().find(d => d.status === 'Succeeded');
+        const lastSucceeded = [...ofGroup]
+          .reverse()
+          .find(d => d.status === 'Succeeded');
         const summary = (d?: CodeDeployDeploymentRecord) =>
-          d && { deploymentId: d.id, status: d.status, endTime: date(d.completedAt), createTime: date(d.createdAt) };
+          d && {
+            deploymentId: d.id,
+            status: d.status,
+            endTime: date(d.completedAt),
+            createTime: date(d.createdAt),
+          };
         return {
           deploymentGroupInfo: {
             applicationName: group.applicationName,
@@ -153,8 +227,14 @@ export function createCodeDeployRouter(options: { cloud: AwsCloud }): Router {
               ignorePollAlarmFailure: false,
               alarms: group.alarmNames.map(name => ({ name })),
             },
-            autoRollbackConfiguration: { enabled: true, events: [...AUTO_ROLLBACK.events] },
-            deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+            autoRollbackConfiguration: {
+              enabled: true,
+              events: [...AUTO_ROLLBACK.events],
+            },
+            deploymentStyle: {
+              deploymentType: 'BLUE_GREEN',
+              deploymentOption: 'WITH_TRAFFIC_CONTROL',
+            },
             computePlatform: 'Lambda',
             lastAttemptedDeployment: summary(lastAttempted),
             lastSuccessfulDeployment: summary(lastSucceeded),
@@ -176,20 +256,35 @@ export function createCodeDeployRouter(options: { cloud: AwsCloud }): Router {
         const deployment = deploymentNamed(input.deploymentId);
         const ids: unknown = input.targetIds;
         if (!Array.isArray(ids) || ids.length === 0)
-          throw new AwsServiceError('DeploymentTargetIdRequiredException', 'A deployment target ID was not provided');
+          throw new AwsServiceError(
+            'DeploymentTargetIdRequiredException',
+            'A deployment target ID was not provided',
+          );
         if (ids.length > CODEDEPLOY_BATCH_LIMIT)
-          throw new AwsServiceError('DeploymentTargetListSizeExceededException', `The maximum number of targets is ${CODEDEPLOY_BATCH_LIMIT}`);
+          throw new AwsServiceError(
+            'DeploymentTargetListSizeExceededException',
+            `The maximum number of targets is ${CODEDEPLOY_BATCH_LIMIT}`,
+          );
         return {
           deploymentTargets: ids.map(id => {
             if (id !== targetIdOf(deployment))
-              throw new AwsServiceError('DeploymentTargetDoesNotExistException', `The target ${id} does not exist in deployment ${deployment.id}`);
+              throw new AwsServiceError(
+                'DeploymentTargetDoesNotExistException',
+                `The target ${id} does not exist in deployment ${deployment.id}`,
+              );
             return {
               deploymentTargetType: 'LambdaTarget' as const,
               lambdaTarget: {
                 deploymentId: deployment.id,
                 targetId: id,
-                targetArn: arn('lambda', `function:${deployment.functionName}:${deployment.alias}`),
-                status: deployment.status === 'Stopped' ? ('Failed' as const) : (deployment.status as any),
+                targetArn: arn(
+                  'lambda',
+                  `function:${deployment.functionName}:${deployment.alias}`,
+                ),
+                status:
+                  deployment.status === 'Stopped'
+                    ? ('Failed' as const)
+                    : (deployment.status as any),
                 lastUpdatedAt: date(deployment.completedAt ?? cloud.now()),
                 lifecycleEvents: deployment.lifecycle.map(e => ({
                   lifecycleEventName: e.name,
@@ -214,7 +309,10 @@ export function createCodeDeployRouter(options: { cloud: AwsCloud }): Router {
         const deployment = deploymentNamed(input.deploymentId);
         const rollout = CanaryRollout.of(deployment);
         if (deployment.completedAt !== undefined || !rollout)
-          throw new AwsServiceError('DeploymentAlreadyCompletedException', `The deployment ${deployment.id} has already completed`);
+          throw new AwsServiceError(
+            'DeploymentAlreadyCompletedException',
+            `The deployment ${deployment.id} has already completed`,
+          );
         const autoRollback = input.autoRollbackEnabled === true;
         rollout.stop(autoRollback);
         return {
@@ -232,7 +330,11 @@ function targetIdOf(deployment: CodeDeployDeploymentRecord) {
   return `${deployment.functionName}:${deployment.alias}`;
 }
 
-function appSpec(deployment: CodeDeployDeploymentRecord, current: string, target: string) {
+function appSpec(
+  deployment: CodeDeployDeploymentRecord,
+  current: string,
+  target: string,
+) {
   const content = JSON.stringify({
     version: 0.0,
     Resources: [
@@ -248,11 +350,18 @@ function appSpec(deployment: CodeDeployDeploymentRecord, current: string, target
         },
       },
     ],
-    Hooks: [{ BeforeAllowTraffic: `CodeDeployHook_${deployment.stackName}-pre-traffic` }],
+    Hooks: [
+      {
+        BeforeAllowTraffic: `CodeDeployHook_${deployment.stackName}-pre-traffic`,
+      },
+    ],
   });
   return {
     revisionType: 'AppSpecContent' as const,
-    appSpecContent: { content, sha256: createHash('sha256').update(content).digest('hex') },
+    appSpecContent: {
+      content,
+      sha256: createHash('sha256').update(content).digest('hex'),
+    },
   };
 }
 
@@ -263,8 +372,16 @@ function infoOf(deployment: CodeDeployDeploymentRecord): DeploymentInfo {
     deploymentGroupName: deployment.groupName,
     deploymentConfigName: deployment.configName,
     deploymentId: deployment.id,
-    revision: appSpec(deployment, deployment.currentVersion, deployment.targetVersion),
-    previousRevision: appSpec(deployment, deployment.currentVersion, deployment.currentVersion),
+    revision: appSpec(
+      deployment,
+      deployment.currentVersion,
+      deployment.targetVersion,
+    ),
+    previousRevision: appSpec(
+      deployment,
+      deployment.currentVersion,
+      deployment.currentVersion,
+    ),
     status: deployment.status,
     errorInformation: deployment.error && {
       code: deployment.error.code as any,
@@ -277,20 +394,28 @@ function infoOf(deployment: CodeDeployDeploymentRecord): DeploymentInfo {
       Pending: 0,
       InProgress: done ? 0 : 1,
       Succeeded: deployment.status === 'Succeeded' ? 1 : 0,
-      Failed: deployment.status === 'Failed' || deployment.status === 'Stopped' ? 1 : 0,
+      Failed:
+        deployment.status === 'Failed' || deployment.status === 'Stopped'
+          ? 1
+          : 0,
       Skipped: 0,
       Ready: 0,
     },
     description: deployment.description,
     creator: deployment.creator,
     ignoreApplicationStopFailures: false,
-    autoRollbackConfiguration: { enabled: true, events: [...AUTO_ROLLBACK.events] },
+    autoRollbackConfiguration: {
+      enabled: true,
+      events: [...AUTO_ROLLBACK.events],
+    },
     updateOutdatedInstancesOnly: false,
     rollbackInfo: deployment.rollbackInfo,
-    deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+    deploymentStyle: {
+      deploymentType: 'BLUE_GREEN',
+      deploymentOption: 'WITH_TRAFFIC_CONTROL',
+    },
     instanceTerminationWaitTimeStarted: false,
     computePlatform: 'Lambda',
     deploymentStatusMessages: [],
   };
 }
-

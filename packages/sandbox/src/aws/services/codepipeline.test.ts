@@ -27,7 +27,8 @@ describe('CodePipeline stand-in (through @aws-sdk/client-codepipeline)', () => {
   });
   afterEach(() => server.close());
 
-  const state = () => aws.codepipeline.send(new GetPipelineStateCommand({ name }));
+  const state = () =>
+    aws.codepipeline.send(new GetPipelineStateCommand({ name }));
   const approval = async () => {
     const { stageStates } = await state();
     return stageStates!.find(s => s.stageName === 'Approve')!;
@@ -65,7 +66,9 @@ describe('CodePipeline stand-in (through @aws-sdk/client-codepipeline)', () => {
     });
     expect(approve.configuration).toMatchObject({
       CustomData: expect.stringContaining('team-payments'),
-      ExternalEntityLink: expect.stringContaining('github.com/acme/ledger-worker/commit/'),
+      ExternalEntityLink: expect.stringContaining(
+        'github.com/acme/ledger-worker/commit/',
+      ),
     });
     expect(metadata!.pipelineArn).toBe(
       'arn:aws:codepipeline:eu-west-1:123456789012:ledger-worker',
@@ -88,8 +91,14 @@ describe('CodePipeline stand-in (through @aws-sdk/client-codepipeline)', () => {
       }),
     );
     const sha = execution.pipelineExecution!.artifactRevisions![0].revisionId!;
-    expect(server.simulation.world.findRepository('acme', name)!.commits.some(c => c.sha === sha)).toBe(true);
-    expect(action.entityUrl).toBe(`https://github.com/acme/ledger-worker/commit/${sha}`);
+    expect(
+      server.simulation.world
+        .findRepository('acme', name)!
+        .commits.some(c => c.sha === sha),
+    ).toBe(true);
+    expect(action.entityUrl).toBe(
+      `https://github.com/acme/ledger-worker/commit/${sha}`,
+    );
     // The same commit is on staging.
     expect(await gitSha('ledger-worker-staging')).toBe(sha);
   });
@@ -100,7 +109,11 @@ describe('CodePipeline stand-in (through @aws-sdk/client-codepipeline)', () => {
     let pages = 0;
     do {
       const page = await aws.codepipeline.send(
-        new ListPipelineExecutionsCommand({ pipelineName: name, maxResults: 50, nextToken }),
+        new ListPipelineExecutionsCommand({
+          pipelineName: name,
+          maxResults: 50,
+          nextToken,
+        }),
       );
       expect(page.pipelineExecutionSummaries!.length).toBeLessThanOrEqual(50);
       seen.push(...page.pipelineExecutionSummaries!);
@@ -108,12 +121,15 @@ describe('CodePipeline stand-in (through @aws-sdk/client-codepipeline)', () => {
       pages++;
     } while (nextToken);
     expect(pages).toBeGreaterThan(2);
-    expect(new Set(seen.map(s => s.pipelineExecutionId)).size).toBe(seen.length);
+    expect(new Set(seen.map(s => s.pipelineExecutionId)).size).toBe(
+      seen.length,
+    );
     const times = seen.map(s => s.startTime!.getTime());
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     expect(times[0] - times[times.length - 1]).toBeGreaterThan(90 * 86_400_000);
     const statuses = new Set(seen.map(s => s.status));
-    for (const status of ['Succeeded', 'Failed', 'InProgress']) expect(statuses).toContain(status);
+    for (const status of ['Succeeded', 'Failed', 'InProgress'])
+      expect(statuses).toContain(status);
     expect(seen[0].sourceRevisions![0]).toMatchObject({
       actionName: 'Source',
       revisionId: expect.stringMatching(/^[0-9a-f]{40}$/),
@@ -126,22 +142,57 @@ describe('CodePipeline stand-in (through @aws-sdk/client-codepipeline)', () => {
         filter: { succeededInStage: { stageName: 'Deploy-Production' } },
       }),
     );
-    expect(reachedProduction.pipelineExecutionSummaries!.length).toBeGreaterThan(0);
-    expect(reachedProduction.pipelineExecutionSummaries!.every(s => s.status === 'Succeeded')).toBe(true);
+    expect(
+      reachedProduction.pipelineExecutionSummaries!.length,
+    ).toBeGreaterThan(0);
+    expect(
+      reachedProduction.pipelineExecutionSummaries!.every(
+        s => s.status === 'Succeeded',
+      ),
+    ).toBe(true);
   });
 
   it('refuses an invalid page token, an unknown pipeline and an unknown execution by name', async () => {
     expect(
-      (await rejection(aws.codepipeline.send(new ListPipelineExecutionsCommand({ pipelineName: name, nextToken: 'bogus' })))).name,
+      (
+        await rejection(
+          aws.codepipeline.send(
+            new ListPipelineExecutionsCommand({
+              pipelineName: name,
+              nextToken: 'bogus',
+            }),
+          ),
+        )
+      ).name,
     ).toBe('InvalidNextTokenException');
-    const missing = await rejection(aws.codepipeline.send(new GetPipelineStateCommand({ name: 'nope' })));
+    const missing = await rejection(
+      aws.codepipeline.send(new GetPipelineStateCommand({ name: 'nope' })),
+    );
     expect(missing.name).toBe('PipelineNotFoundException');
     expect(missing.$metadata.httpStatusCode).toBe(400);
     expect(
-      (await rejection(aws.codepipeline.send(new GetPipelineExecutionCommand({ pipelineName: name, pipelineExecutionId: 'nope' })))).name,
+      (
+        await rejection(
+          aws.codepipeline.send(
+            new GetPipelineExecutionCommand({
+              pipelineName: name,
+              pipelineExecutionId: 'nope',
+            }),
+          ),
+        )
+      ).name,
     ).toBe('PipelineExecutionNotFoundException');
     expect(
-      (await rejection(aws.codepipeline.send(new ListPipelineExecutionsCommand({ pipelineName: name, maxResults: 101 })))).name,
+      (
+        await rejection(
+          aws.codepipeline.send(
+            new ListPipelineExecutionsCommand({
+              pipelineName: name,
+              maxResults: 101,
+            }),
+          ),
+        )
+      ).name,
     ).toBe('ValidationException');
   });
 
@@ -149,7 +200,10 @@ describe('CodePipeline stand-in (through @aws-sdk/client-codepipeline)', () => {
     const stage = await approval();
     const id = stage.latestExecution!.pipelineExecutionId!;
     const { actionExecutionDetails } = await aws.codepipeline.send(
-      new ListActionExecutionsCommand({ pipelineName: name, filter: { pipelineExecutionId: id } }),
+      new ListActionExecutionsCommand({
+        pipelineName: name,
+        filter: { pipelineExecutionId: id },
+      }),
     );
     expect(actionExecutionDetails!.map(a => a.stageName)).toEqual([
       'Approve',
@@ -170,7 +224,11 @@ describe('CodePipeline stand-in (through @aws-sdk/client-codepipeline)', () => {
     );
     expect(first.actionExecutionDetails).toHaveLength(7);
     const second = await aws.codepipeline.send(
-      new ListActionExecutionsCommand({ pipelineName: name, maxResults: 7, nextToken: first.nextToken }),
+      new ListActionExecutionsCommand({
+        pipelineName: name,
+        maxResults: 7,
+        nextToken: first.nextToken,
+      }),
     );
     expect(second.actionExecutionDetails![0].actionExecutionId).not.toBe(
       first.actionExecutionDetails![0].actionExecutionId,
@@ -191,22 +249,30 @@ describe('CodePipeline stand-in (through @aws-sdk/client-codepipeline)', () => {
           result: { status: 'Approved', summary: 'Posting lag is flat' },
         }),
       );
-    expect((await rejection(decide('00000000-0000-4000-8000-000000000000'))).name).toBe(
-      'InvalidApprovalTokenException',
-    );
+    expect(
+      (await rejection(decide('00000000-0000-4000-8000-000000000000'))).name,
+    ).toBe('InvalidApprovalTokenException');
     const { approvedAt } = await decide(token!);
     expect(approvedAt).toBeInstanceOf(Date);
-    expect((await rejection(decide(token!))).name).toBe('ApprovalAlreadyCompletedException');
+    expect((await rejection(decide(token!))).name).toBe(
+      'ApprovalAlreadyCompletedException',
+    );
 
     react(3);
     const execution = await aws.codepipeline.send(
-      new GetPipelineExecutionCommand({ pipelineName: name, pipelineExecutionId: id }),
+      new GetPipelineExecutionCommand({
+        pipelineName: name,
+        pipelineExecutionId: id,
+      }),
     );
     expect(execution.pipelineExecution!.status).toBe('Succeeded');
     const sha = execution.pipelineExecution!.artifactRevisions![0].revisionId;
     expect(await gitSha('ledger-worker-production')).toBe(sha);
     const approved = (await approval()).actionStates![0].latestExecution!;
-    expect(approved).toMatchObject({ status: 'Succeeded', summary: 'Posting lag is flat' });
+    expect(approved).toMatchObject({
+      status: 'Succeeded',
+      summary: 'Posting lag is flat',
+    });
     expect(approved.token).toBeUndefined();
   });
 
@@ -222,7 +288,10 @@ describe('CodePipeline stand-in (through @aws-sdk/client-codepipeline)', () => {
       }),
     );
     const execution = await aws.codepipeline.send(
-      new GetPipelineExecutionCommand({ pipelineName: name, pipelineExecutionId: stage.latestExecution!.pipelineExecutionId! }),
+      new GetPipelineExecutionCommand({
+        pipelineName: name,
+        pipelineExecutionId: stage.latestExecution!.pipelineExecutionId!,
+      }),
     );
     expect(execution.pipelineExecution!.status).toBe('Failed');
     expect((await approval()).latestExecution!.status).toBe('Failed');
@@ -236,16 +305,29 @@ describe('CodePipeline stand-in (through @aws-sdk/client-codepipeline)', () => {
         new StartPipelineExecutionCommand({
           name,
           clientRequestToken: 'promote-older-1',
-          sourceRevisions: [{ actionName: 'Source', revisionType: 'COMMIT_ID', revisionValue: older }],
+          sourceRevisions: [
+            {
+              actionName: 'Source',
+              revisionType: 'COMMIT_ID',
+              revisionValue: older,
+            },
+          ],
         }),
       );
     const { pipelineExecutionId } = await start();
     expect((await start()).pipelineExecutionId).toBe(pipelineExecutionId);
     const execution = await aws.codepipeline.send(
-      new GetPipelineExecutionCommand({ pipelineName: name, pipelineExecutionId }),
+      new GetPipelineExecutionCommand({
+        pipelineName: name,
+        pipelineExecutionId,
+      }),
     );
-    expect(execution.pipelineExecution!.artifactRevisions![0].revisionId).toBe(older);
-    expect(execution.pipelineExecution!.trigger!.triggerType).toBe('StartPipelineExecution');
+    expect(execution.pipelineExecution!.artifactRevisions![0].revisionId).toBe(
+      older,
+    );
+    expect(execution.pipelineExecution!.trigger!.triggerType).toBe(
+      'StartPipelineExecution',
+    );
     // It moves on the reaction timer: Source, then Build, Deploy-Dev, Deploy-Staging.
     react(8);
     expect(await gitSha('ledger-worker-dev')).toBe(older);
@@ -255,13 +337,25 @@ describe('CodePipeline stand-in (through @aws-sdk/client-codepipeline)', () => {
       aws.codepipeline.send(
         new StartPipelineExecutionCommand({
           name,
-          sourceRevisions: [{ actionName: 'Source', revisionType: 'S3_OBJECT_VERSION_ID', revisionValue: 'x' }],
+          sourceRevisions: [
+            {
+              actionName: 'Source',
+              revisionType: 'S3_OBJECT_VERSION_ID',
+              revisionValue: 'x',
+            },
+          ],
         }),
       ),
     );
     expect(wrongType.name).toBe('ValidationException');
     expect(
-      (await rejection(aws.codepipeline.send(new StartPipelineExecutionCommand({ name: 'nope' })))).name,
+      (
+        await rejection(
+          aws.codepipeline.send(
+            new StartPipelineExecutionCommand({ name: 'nope' }),
+          ),
+        )
+      ).name,
     ).toBe('PipelineNotFoundException');
   });
 
@@ -273,7 +367,9 @@ describe('CodePipeline stand-in (through @aws-sdk/client-codepipeline)', () => {
       }),
     );
     const [current, previous] = pipelineExecutionSummaries!;
-    expect(await gitSha('ledger-worker-production')).toBe(current.sourceRevisions![0].revisionId);
+    expect(await gitSha('ledger-worker-production')).toBe(
+      current.sourceRevisions![0].revisionId,
+    );
     const { pipelineExecutionId } = await aws.codepipeline.send(
       new RollbackStageCommand({
         pipelineName: name,
@@ -283,18 +379,27 @@ describe('CodePipeline stand-in (through @aws-sdk/client-codepipeline)', () => {
     );
     react(2);
     const rollback = await aws.codepipeline.send(
-      new GetPipelineExecutionCommand({ pipelineName: name, pipelineExecutionId }),
+      new GetPipelineExecutionCommand({
+        pipelineName: name,
+        pipelineExecutionId,
+      }),
     );
     expect(rollback.pipelineExecution).toMatchObject({
       status: 'Succeeded',
       executionType: 'ROLLBACK',
       trigger: { triggerType: 'ManualRollback' },
-      rollbackMetadata: { rollbackTargetPipelineExecutionId: previous.pipelineExecutionId },
+      rollbackMetadata: {
+        rollbackTargetPipelineExecutionId: previous.pipelineExecutionId,
+      },
     });
-    expect(await gitSha('ledger-worker-production')).toBe(previous.sourceRevisions![0].revisionId);
+    expect(await gitSha('ledger-worker-production')).toBe(
+      previous.sourceRevisions![0].revisionId,
+    );
 
     const failed = (
-      await aws.codepipeline.send(new ListPipelineExecutionsCommand({ pipelineName: name }))
+      await aws.codepipeline.send(
+        new ListPipelineExecutionsCommand({ pipelineName: name }),
+      )
     ).pipelineExecutionSummaries!.find(s => s.status === 'Failed')!;
     expect(
       (
@@ -313,7 +418,11 @@ describe('CodePipeline stand-in (through @aws-sdk/client-codepipeline)', () => {
       (
         await rejection(
           aws.codepipeline.send(
-            new RollbackStageCommand({ pipelineName: name, stageName: 'Nope', targetPipelineExecutionId: previous.pipelineExecutionId! }),
+            new RollbackStageCommand({
+              pipelineName: name,
+              stageName: 'Nope',
+              targetPipelineExecutionId: previous.pipelineExecutionId!,
+            }),
           ),
         )
       ).name,
@@ -325,21 +434,34 @@ describe('CodePipeline stand-in (through @aws-sdk/client-codepipeline)', () => {
     const id = stage.latestExecution!.pipelineExecutionId!;
     const stop = () =>
       aws.codepipeline.send(
-        new StopPipelineExecutionCommand({ pipelineName: name, pipelineExecutionId: id, abandon: true, reason: 'Superseded by a hotfix' }),
+        new StopPipelineExecutionCommand({
+          pipelineName: name,
+          pipelineExecutionId: id,
+          abandon: true,
+          reason: 'Superseded by a hotfix',
+        }),
       );
     await stop();
     const execution = await aws.codepipeline.send(
-      new GetPipelineExecutionCommand({ pipelineName: name, pipelineExecutionId: id }),
+      new GetPipelineExecutionCommand({
+        pipelineName: name,
+        pipelineExecutionId: id,
+      }),
     );
     expect(execution.pipelineExecution!.status).toBe('Stopped');
-    expect((await approval()).actionStates![0].latestExecution!.status).toBe('Abandoned');
-    expect((await rejection(stop())).name).toBe('PipelineExecutionNotStoppableException');
+    expect((await approval()).actionStates![0].latestExecution!.status).toBe(
+      'Abandoned',
+    );
+    expect((await rejection(stop())).name).toBe(
+      'PipelineExecutionNotStoppableException',
+    );
   });
 
   it('moves new commits through dev and staging to the approval as the world ticks', async () => {
     const repository = server.simulation.world.findRepository('acme', name)!;
     const before = repository.commits.length;
-    for (let i = 0; i < 400 && repository.commits.length === before; i++) server.tick();
+    for (let i = 0; i < 400 && repository.commits.length === before; i++)
+      server.tick();
     const head = repository.commits[repository.commits.length - 1].sha;
     for (let i = 0; i < 12; i++) server.tick();
     expect(await gitSha('ledger-worker-staging')).toBe(head);

@@ -16,16 +16,25 @@ import type {
 import { Router } from 'express';
 import { ACCOUNT_ID, REGION } from '../cloud/account';
 import { AwsCloud } from '../cloud/AwsCloud';
-import { CodePipelineEngine, SANDBOX_CALLER } from '../cloud/CodePipelineEngine';
+import {
+  CodePipelineEngine,
+  SANDBOX_CALLER,
+} from '../cloud/CodePipelineEngine';
 import { AwsServiceError } from '../cloud/errors';
 import {
   ActionExecutionRecord,
   PipelineExecutionRecord,
   PipelineRecord,
 } from '../cloud/model';
-import { createJsonProtocolRouter, page, pageSize, requireString } from '../protocols/json';
+import {
+  createJsonProtocolRouter,
+  page,
+  pageSize,
+  requireString,
+} from '../protocols/json';
 
-const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
+const date = (ms: number | undefined) =>
+  ms === undefined ? undefined : new Date(ms);
 
 /** CodePipeline's JSON 1.1 API (`CodePipeline_20150709.<Operation>`). */
 export function createCodePipelineRouter(options: {
@@ -44,7 +53,10 @@ export function createCodePipelineRouter(options: {
     return pipeline;
   };
   const invalidToken = () =>
-    new AwsServiceError('InvalidNextTokenException', 'The next token is not valid');
+    new AwsServiceError(
+      'InvalidNextTokenException',
+      'The next token is not valid',
+    );
 
   return createJsonProtocolRouter({
     version: '1.1',
@@ -75,7 +87,8 @@ export function createCodePipelineRouter(options: {
                 inputArtifacts: action.inputArtifacts.map(name => ({ name })),
                 outputArtifacts: action.outputArtifacts.map(name => ({ name })),
                 region: REGION,
-                namespace: action.category === 'Source' ? 'SourceVariables' : undefined,
+                namespace:
+                  action.category === 'Source' ? 'SourceVariables' : undefined,
               })),
             })),
             version: pipeline.version,
@@ -106,20 +119,28 @@ export function createCodePipelineRouter(options: {
           pipelineVersion: pipeline.version,
           created: date(pipeline.createdAt),
           updated: date(pipeline.updatedAt),
-          stageStates: pipeline.stages.map(stage => stageState(pipeline, stage.name)),
+          stageStates: pipeline.stages.map(stage =>
+            stageState(pipeline, stage.name),
+          ),
         };
       },
 
       ListPipelineExecutions: (input): ListPipelineExecutionsOutput => {
         const pipeline = pipelineNamed(input, 'pipelineName');
-        const size = pageSize(input.maxResults, { default: 100, max: 100, name: 'maxResults' });
+        const size = pageSize(input.maxResults, {
+          default: 100,
+          max: 100,
+          name: 'maxResults',
+        });
         const stageName = input.filter?.succeededInStage?.stageName;
         const newestFirst = [...pipeline.executions]
           .reverse()
           .filter(
             e =>
               !stageName ||
-              e.stages.some(s => s.name === stageName && s.status === 'Succeeded'),
+              e.stages.some(
+                s => s.name === stageName && s.status === 'Succeeded',
+              ),
           );
         const { items, next } = page(newestFirst, {
           token: input.nextToken,
@@ -134,7 +155,10 @@ export function createCodePipelineRouter(options: {
 
       GetPipelineExecution: (input): GetPipelineExecutionOutput => {
         const pipeline = pipelineNamed(input, 'pipelineName');
-        const execution = engine.execution(pipeline, requireString(input, 'pipelineExecutionId'));
+        const execution = engine.execution(
+          pipeline,
+          requireString(input, 'pipelineExecutionId'),
+        );
         return {
           pipelineExecution: {
             pipelineName: pipeline.name,
@@ -152,11 +176,16 @@ export function createCodePipelineRouter(options: {
               },
             ],
             variables: [],
-            trigger: { triggerType: execution.trigger.type as any, triggerDetail: execution.trigger.detail },
+            trigger: {
+              triggerType: execution.trigger.type as any,
+              triggerDetail: execution.trigger.detail,
+            },
             executionMode: 'SUPERSEDED',
             executionType: execution.executionType,
             rollbackMetadata: execution.rollbackTargetId
-              ? { rollbackTargetPipelineExecutionId: execution.rollbackTargetId }
+              ? {
+                  rollbackTargetPipelineExecutionId: execution.rollbackTargetId,
+                }
               : undefined,
           },
         };
@@ -164,7 +193,11 @@ export function createCodePipelineRouter(options: {
 
       ListActionExecutions: (input): ListActionExecutionsOutput => {
         const pipeline = pipelineNamed(input, 'pipelineName');
-        const size = pageSize(input.maxResults, { default: 100, max: 100, name: 'maxResults' });
+        const size = pageSize(input.maxResults, {
+          default: 100,
+          max: 100,
+          name: 'maxResults',
+        });
         const wanted =
           input.filter?.pipelineExecutionId ??
           input.filter?.latestInPipelineExecution?.pipelineExecutionId;
@@ -172,7 +205,9 @@ export function createCodePipelineRouter(options: {
           ? [engine.execution(pipeline, String(wanted))]
           : pipeline.executions;
         const details = executions
-          .flatMap(execution => execution.actions.map(action => ({ execution, action })))
+          .flatMap(execution =>
+            execution.actions.map(action => ({ execution, action })),
+          )
           .sort((a, b) => b.action.startTime - a.action.startTime);
         const { items, next } = page(details, {
           token: input.nextToken,
@@ -220,7 +255,9 @@ export function createCodePipelineRouter(options: {
         if (Array.isArray(input.variables) && input.variables.length > 0)
           throw new AwsServiceError(
             'ValidationException',
-            `Pipeline ${pipeline.name} declares no variables; got ${input.variables
+            `Pipeline ${
+              pipeline.name
+            } declares no variables; got ${input.variables
               .map((v: any) => v?.name)
               .join(', ')}`,
           );
@@ -242,8 +279,14 @@ export function createCodePipelineRouter(options: {
               'ValidationException',
               `Revision type '${revision.revisionType}' is not supported by CodeStarSourceConnection; use COMMIT_ID`,
             );
-          if (typeof revision.revisionValue !== 'string' || !revision.revisionValue)
-            throw new AwsServiceError('ValidationException', 'revisionValue must not be empty');
+          if (
+            typeof revision.revisionValue !== 'string' ||
+            !revision.revisionValue
+          )
+            throw new AwsServiceError(
+              'ValidationException',
+              'revisionValue must not be empty',
+            );
           sha = revision.revisionValue;
         }
         const execution = engine.start(pipeline, {
@@ -269,7 +312,8 @@ export function createCodePipelineRouter(options: {
       StopPipelineExecution: (input): StopPipelineExecutionOutput => {
         const pipeline = pipelineNamed(input, 'pipelineName');
         const id = requireString(input, 'pipelineExecutionId');
-        const reason = typeof input.reason === 'string' ? input.reason.slice(0, 200) : '';
+        const reason =
+          typeof input.reason === 'string' ? input.reason.slice(0, 200) : '';
         engine.stop(pipeline, id, input.abandon === true, reason);
         return { pipelineExecutionId: id };
       },
@@ -277,10 +321,15 @@ export function createCodePipelineRouter(options: {
   });
 
   function stageState(pipeline: PipelineRecord, stageName: string): StageState {
-    let latest: { execution: PipelineExecutionRecord; startedAt: number } | undefined;
+    let latest:
+      | { execution: PipelineExecutionRecord; startedAt: number }
+      | undefined;
     for (const execution of pipeline.executions) {
       for (const run of execution.stages) {
-        if (run.name === stageName && (!latest || run.startedAt >= latest.startedAt))
+        if (
+          run.name === stageName &&
+          (!latest || run.startedAt >= latest.startedAt)
+        )
           latest = { execution, startedAt: run.startedAt };
       }
     }
@@ -297,7 +346,9 @@ export function createCodePipelineRouter(options: {
         type: e.executionType,
       }));
     const stage = pipeline.stages.find(s => s.name === stageName)!;
-    const run = latest?.execution.stages.filter(s => s.name === stageName).pop();
+    const run = latest?.execution.stages
+      .filter(s => s.name === stageName)
+      .pop();
     return {
       stageName,
       inboundExecution: inbound[0],
@@ -312,7 +363,9 @@ export function createCodePipelineRouter(options: {
         : undefined,
       actionStates: stage.actions.map((definition): ActionState => {
         const action = latest?.execution.actions
-          .filter(a => a.stageName === stageName && a.actionName === definition.name)
+          .filter(
+            a => a.stageName === stageName && a.actionName === definition.name,
+          )
           .pop();
         const execution = latest?.execution;
         const resolved = execution
@@ -334,7 +387,8 @@ export function createCodePipelineRouter(options: {
                 status: action.status,
                 summary: action.summary,
                 lastStatusChange: date(action.lastUpdateTime),
-                token: action.status === 'InProgress' ? action.token : undefined,
+                token:
+                  action.status === 'InProgress' ? action.token : undefined,
                 lastUpdatedBy: action.updatedBy,
                 externalExecutionId: action.externalExecutionId,
                 externalExecutionUrl: action.externalExecutionUrl,
@@ -347,7 +401,9 @@ export function createCodePipelineRouter(options: {
               ? `https://github.com/${pipeline.repository}/tree/main`
               : undefined),
           revisionUrl:
-            definition.category === 'Source' ? execution?.sourceRevision.url : undefined,
+            definition.category === 'Source'
+              ? execution?.sourceRevision.url
+              : undefined,
         };
       }),
     };
@@ -362,7 +418,10 @@ export function createCodePipelineRouter(options: {
       .find(s => s.name === action.stageName)!
       .actions.find(a => a.name === action.actionName)!;
     const resolvedConfiguration = Object.fromEntries(
-      Object.entries(definition.configuration).map(([k, v]) => [k, resolve(v, execution)!]),
+      Object.entries(definition.configuration).map(([k, v]) => [
+        k,
+        resolve(v, execution)!,
+      ]),
     );
     const commit = execution.sourceRevision;
     return {
@@ -386,7 +445,8 @@ export function createCodePipelineRouter(options: {
         resolvedConfiguration,
         region: REGION,
         inputArtifacts: definition.inputArtifacts.map(name => ({ name })),
-        namespace: definition.category === 'Source' ? 'SourceVariables' : undefined,
+        namespace:
+          definition.category === 'Source' ? 'SourceVariables' : undefined,
       },
       output: {
         outputArtifacts: definition.outputArtifacts.map(name => ({ name })),
@@ -411,7 +471,9 @@ export function createCodePipelineRouter(options: {
   }
 }
 
-function summaryOf(execution: PipelineExecutionRecord): PipelineExecutionSummary {
+function summaryOf(
+  execution: PipelineExecutionRecord,
+): PipelineExecutionSummary {
   return {
     pipelineExecutionId: execution.id,
     status: execution.status,
@@ -426,8 +488,14 @@ function summaryOf(execution: PipelineExecutionRecord): PipelineExecutionSummary
         revisionUrl: execution.sourceRevision.url,
       },
     ],
-    trigger: { triggerType: execution.trigger.type as any, triggerDetail: execution.trigger.detail },
-    stopTrigger: execution.stopTrigger !== undefined ? { reason: execution.stopTrigger } : undefined,
+    trigger: {
+      triggerType: execution.trigger.type as any,
+      triggerDetail: execution.trigger.detail,
+    },
+    stopTrigger:
+      execution.stopTrigger !== undefined
+        ? { reason: execution.stopTrigger }
+        : undefined,
     executionMode: 'SUPERSEDED',
     executionType: execution.executionType,
     rollbackMetadata: execution.rollbackTargetId
@@ -437,6 +505,12 @@ function summaryOf(execution: PipelineExecutionRecord): PipelineExecutionSummary
 }
 
 /** Resolves `#{SourceVariables.CommitId}` in an action's configuration. */
-function resolve(value: string | undefined, execution: PipelineExecutionRecord) {
-  return value?.replace(/#\{SourceVariables\.CommitId\}/g, execution.sourceRevision.sha);
+function resolve(
+  value: string | undefined,
+  execution: PipelineExecutionRecord,
+) {
+  return value?.replace(
+    /#\{SourceVariables\.CommitId\}/g,
+    execution.sourceRevision.sha,
+  );
 }

@@ -35,31 +35,50 @@ export function createLambdaRouter(options: { cloud: AwsCloud }): Router {
     (handler: (req: Request) => object) => (req: Request, res: Response) => {
       res.setHeader('x-amzn-RequestId', randomUUID());
       try {
-        res.status(200).type('application/json').send(jsonBody(handler(req)));
+        res
+          .status(200)
+          .type('application/json')
+          .send(jsonBody(handler(req)));
       } catch (caught) {
         const error =
           caught instanceof AwsServiceError
             ? caught
-            : new AwsServiceError('ServiceException', (caught as Error).message, 500);
+            : new AwsServiceError(
+                'ServiceException',
+                (caught as Error).message,
+                500,
+              );
         res
           .status(error.status)
           .set('x-amzn-ErrorType', error.code)
           .type('application/json')
-          .send(JSON.stringify({ Type: error.status >= 500 ? 'Service' : 'User', message: error.message }));
+          .send(
+            JSON.stringify({
+              Type: error.status >= 500 ? 'Service' : 'User',
+              message: error.message,
+            }),
+          );
       }
     };
 
+  const qualifiedArn = (name: string) =>
+    name.startsWith('arn:') ? name : arn('lambda', `function:${name}`);
   const functionNamed = (req: Request): FunctionRecord => {
     const name = req.params.FunctionName;
     const fn = cloud.findFunction(name);
     if (!fn)
-      throw new AwsServiceError('ResourceNotFoundException', `Function not found: ${qualifiedArn(name)}`, 404);
+      throw new AwsServiceError(
+        'ResourceNotFoundException',
+        `Function not found: ${qualifiedArn(name)}`,
+        404,
+      );
     return fn;
   };
-  const qualifiedArn = (name: string) =>
-    name.startsWith('arn:') ? name : arn('lambda', `function:${name}`);
 
-  const configurationOf = (fn: FunctionRecord, version: FunctionVersionRecord): FunctionConfiguration => ({
+  const configurationOf = (
+    fn: FunctionRecord,
+    version: FunctionVersionRecord,
+  ): FunctionConfiguration => ({
     FunctionName: fn.name,
     FunctionArn: `${fn.arn}:${version.version}`,
     Runtime: fn.runtime as any,
@@ -72,7 +91,9 @@ export function createLambdaRouter(options: { cloud: AwsCloud }): Router {
     LastModified: lastModified(version.lastModified),
     CodeSha256: version.codeSha256,
     Version: version.version,
-    Environment: { Variables: { SERVICE_ENV: fn.environment, GIT_SHA: version.gitSha } },
+    Environment: {
+      Variables: { SERVICE_ENV: fn.environment, GIT_SHA: version.gitSha },
+    },
     TracingConfig: { Mode: 'Active' },
     RevisionId: version.revisionId,
     State: 'Active',
@@ -87,7 +108,11 @@ export function createLambdaRouter(options: { cloud: AwsCloud }): Router {
     FunctionVersion: fn.alias.functionVersion,
     Description: fn.alias.description,
     RoutingConfig: fn.alias.routing
-      ? { AdditionalVersionWeights: { [fn.alias.routing.version]: fn.alias.routing.weight } }
+      ? {
+          AdditionalVersionWeights: {
+            [fn.alias.routing.version]: fn.alias.routing.weight,
+          },
+        }
       : undefined,
     RevisionId: fn.alias.revisionId,
   });
@@ -97,13 +122,21 @@ export function createLambdaRouter(options: { cloud: AwsCloud }): Router {
     base,
     handle((req): GetFunctionResponse => {
       const fn = functionNamed(req);
-      const qualifier = typeof req.query.Qualifier === 'string' ? req.query.Qualifier : undefined;
+      const qualifier =
+        typeof req.query.Qualifier === 'string'
+          ? req.query.Qualifier
+          : undefined;
       let version = fn.latest;
       if (qualifier && qualifier !== '$LATEST') {
-        const number = qualifier === fn.alias.name ? fn.alias.functionVersion : qualifier;
+        const number =
+          qualifier === fn.alias.name ? fn.alias.functionVersion : qualifier;
         const found = fn.versions.find(v => v.version === number);
         if (!found)
-          throw new AwsServiceError('ResourceNotFoundException', `Function not found: ${fn.arn}:${qualifier}`, 404);
+          throw new AwsServiceError(
+            'ResourceNotFoundException',
+            `Function not found: ${fn.arn}:${qualifier}`,
+            404,
+          );
         version = found;
       }
       return {
@@ -120,12 +153,24 @@ export function createLambdaRouter(options: { cloud: AwsCloud }): Router {
     `${base}/aliases`,
     handle((req): ListAliasesResponse => {
       const fn = functionNamed(req);
-      const size = pageSize(req.query.MaxItems, { default: 50, max: 10_000, name: 'MaxItems', error: 'InvalidParameterValueException' });
+      const size = pageSize(req.query.MaxItems, {
+        default: 50,
+        max: 10_000,
+        name: 'MaxItems',
+        error: 'InvalidParameterValueException',
+      });
       const wanted = req.query.FunctionVersion;
       const aliases = [aliasOf(fn)].filter(
-        a => !wanted || a.FunctionVersion === wanted || (fn.alias.routing?.version === wanted),
+        a =>
+          !wanted ||
+          a.FunctionVersion === wanted ||
+          fn.alias.routing?.version === wanted,
       );
-      const { items, next } = page(aliases, { token: req.query.Marker, size, invalid: invalidMarker });
+      const { items, next } = page(aliases, {
+        token: req.query.Marker,
+        size,
+        invalid: invalidMarker,
+      });
       return { Aliases: items, NextMarker: next };
     }),
   );
@@ -146,19 +191,31 @@ export function createLambdaRouter(options: { cloud: AwsCloud }): Router {
     `${base}/versions`,
     handle((req): ListVersionsByFunctionResponse => {
       const fn = functionNamed(req);
-      const asked = pageSize(req.query.MaxItems, { default: LAMBDA_VERSIONS_PAGE, max: 10_000, name: 'MaxItems', error: 'InvalidParameterValueException' });
+      const asked = pageSize(req.query.MaxItems, {
+        default: LAMBDA_VERSIONS_PAGE,
+        max: 10_000,
+        name: 'MaxItems',
+        error: 'InvalidParameterValueException',
+      });
       const versions = [fn.latest, ...fn.versions];
       const { items, next } = page(versions, {
         token: req.query.Marker,
         size: Math.min(asked, LAMBDA_VERSIONS_PAGE),
         invalid: invalidMarker,
       });
-      return { Versions: items.map(v => configurationOf(fn, v)), NextMarker: next };
+      return {
+        Versions: items.map(v => configurationOf(fn, v)),
+        NextMarker: next,
+      };
     }),
   );
   router.use(
     handle(req => {
-      throw new AwsServiceError('UnknownOperationException', `The sandbox does not serve ${req.method} ${req.path}`, 404);
+      throw new AwsServiceError(
+        'UnknownOperationException',
+        `The sandbox does not serve ${req.method} ${req.path}`,
+        404,
+      );
     }),
   );
   return router;

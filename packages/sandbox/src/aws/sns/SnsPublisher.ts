@@ -9,7 +9,14 @@ export interface SnsLogger {
 
 /** The fields SNS signs, in order, for each message type (what validators rebuild). */
 const SIGNED_FIELDS = {
-  Notification: ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'],
+  Notification: [
+    'Message',
+    'MessageId',
+    'Subject',
+    'Timestamp',
+    'TopicArn',
+    'Type',
+  ],
   SubscriptionConfirmation: [
     'Message',
     'MessageId',
@@ -72,7 +79,11 @@ export class SnsPublisher {
   }
 
   get stats() {
-    return { delivered: this.delivered, failed: this.failed, dropped: this.dropped };
+    return {
+      delivered: this.delivered,
+      failed: this.failed,
+      dropped: this.dropped,
+    };
   }
 
   get signingCertUrl() {
@@ -81,7 +92,8 @@ export class SnsPublisher {
 
   /** Sends the SubscriptionConfirmation (again, while the endpoint has not received one). */
   requestConfirmation() {
-    if (this.confirmed || this.confirmationDelivered || this.unsubscribed) return;
+    if (this.confirmed || this.confirmationDelivered || this.unsubscribed)
+      return;
     this.enqueue(() => {
       const params = new URLSearchParams({
         Action: 'ConfirmSubscription',
@@ -148,7 +160,10 @@ export class SnsPublisher {
     };
     const signer = createSign('RSA-SHA256');
     signer.update(canonicalStringOf(message), 'utf8');
-    message.Signature = signer.sign(this.options.certificate.privateKey, 'base64');
+    message.Signature = signer.sign(
+      this.options.certificate.privateKey,
+      'base64',
+    );
     return message;
   }
 
@@ -158,7 +173,9 @@ export class SnsPublisher {
 
   private async deliver(message: SnsMessage, confirmation: boolean) {
     const url =
-      typeof this.options.url === 'function' ? this.options.url() : this.options.url;
+      typeof this.options.url === 'function'
+        ? this.options.url()
+        : this.options.url;
     const what = `${message.Type} ${message.MessageId}`;
     try {
       const response = await fetch(url, {
@@ -169,7 +186,9 @@ export class SnsPublisher {
           'x-amz-sns-message-type': message.Type,
           'x-amz-sns-message-id': message.MessageId,
           'x-amz-sns-topic-arn': SNS_TOPIC_ARN,
-          ...(confirmation ? {} : { 'x-amz-sns-subscription-arn': this.subscriptionArn }),
+          ...(confirmation
+            ? {}
+            : { 'x-amz-sns-subscription-arn': this.subscriptionArn }),
         },
         body: JSON.stringify(message),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
@@ -180,7 +199,9 @@ export class SnsPublisher {
       }
       if (confirmation) this.confirmationDelivered = true;
       if (this.failingSince > 0)
-        this.options.logger.info(`SNS deliveries to ${url} work again after ${this.failingSince} failures`);
+        this.options.logger.info(
+          `SNS deliveries to ${url} work again after ${this.failingSince} failures`,
+        );
       this.failingSince = 0;
       this.delivered++;
     } catch (error) {

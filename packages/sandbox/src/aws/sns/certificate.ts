@@ -38,7 +38,10 @@ const explicit = (n: number, content: Buffer) => tlv(0xa0 + n, content);
 
 function integer(bytes: Buffer): Buffer {
   // Positive: a leading 0x00 when the high bit is set.
-  return tlv(0x02, bytes[0] & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+  return tlv(
+    0x02,
+    bytes[0] & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes,
+  );
 }
 
 function oid(dotted: string): Buffer {
@@ -59,10 +62,10 @@ function oid(dotted: string): Buffer {
 
 function utcTime(date: Date): Buffer {
   const iso = date.toISOString(); // 2026-03-02T12:00:00.000Z
-  const text = `${iso.slice(2, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(
-    11,
-    13,
-  )}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+  const text = `${iso.slice(2, 4)}${iso.slice(5, 7)}${iso.slice(
+    8,
+    10,
+  )}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
   return tlv(0x17, Buffer.from(text, 'ascii'));
 }
 
@@ -104,7 +107,10 @@ export function createSigningCertificate(options: {
     SHA256_WITH_RSA(),
     tlv(0x03, Buffer.concat([Buffer.from([0]), signature])),
   );
-  const base64 = der.toString('base64').replace(/(.{64})/g, '$1\n').trim();
+  const base64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trim();
   const pem = `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`;
   return { pem, privateKey, certificate: new X509Certificate(pem) };
 }

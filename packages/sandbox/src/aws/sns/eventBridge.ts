@@ -25,7 +25,10 @@ function time(ms: number) {
  * CodePipeline execution, stage and action state changes, CodeDeploy
  * deployment state changes and CloudFormation stack status changes.
  */
-export function eventBridgeEventOf(cloud: AwsCloud, event: AwsEvent): EventBridgeEvent {
+export function eventBridgeEventOf(
+  cloud: AwsCloud,
+  event: AwsEvent,
+): EventBridgeEvent {
   const envelope = (
     detailType: string,
     source: string,
@@ -45,13 +48,18 @@ export function eventBridgeEventOf(cloud: AwsCloud, event: AwsEvent): EventBridg
   });
   switch (event.kind) {
     case 'stack-status':
-      return envelope('CloudFormation Stack Status Change', 'aws.cloudformation', [event.stack.stackId], {
-        'stack-id': event.stack.stackId,
-        'status-details': {
-          status: event.stack.status,
-          'status-reason': event.stack.statusReason ?? '',
+      return envelope(
+        'CloudFormation Stack Status Change',
+        'aws.cloudformation',
+        [event.stack.stackId],
+        {
+          'stack-id': event.stack.stackId,
+          'status-details': {
+            status: event.stack.status,
+            'status-reason': event.stack.statusReason ?? '',
+          },
         },
-      });
+      );
     case 'codedeploy': {
       const { deployment, group } = event;
       return envelope(
@@ -59,7 +67,10 @@ export function eventBridgeEventOf(cloud: AwsCloud, event: AwsEvent): EventBridg
         'aws.codedeploy',
         [
           arn('codedeploy', `application:${group.applicationName}`),
-          arn('codedeploy', `deploymentgroup:${group.applicationName}/${group.groupName}`),
+          arn(
+            'codedeploy',
+            `deploymentgroup:${group.applicationName}/${group.groupName}`,
+          ),
         ],
         {
           region: REGION,
@@ -72,52 +83,67 @@ export function eventBridgeEventOf(cloud: AwsCloud, event: AwsEvent): EventBridg
       );
     }
     case 'pipeline-execution':
-      return envelope('CodePipeline Pipeline Execution State Change', 'aws.codepipeline', [event.pipeline.arn], {
-        pipeline: event.pipeline.name,
-        'execution-id': event.execution.id,
-        'start-time': new Date(event.execution.startTime).toISOString(),
-        'execution-trigger': {
-          'trigger-type': event.execution.trigger.type,
-          'trigger-detail': event.execution.trigger.detail,
+      return envelope(
+        'CodePipeline Pipeline Execution State Change',
+        'aws.codepipeline',
+        [event.pipeline.arn],
+        {
+          pipeline: event.pipeline.name,
+          'execution-id': event.execution.id,
+          'start-time': new Date(event.execution.startTime).toISOString(),
+          'execution-trigger': {
+            'trigger-type': event.execution.trigger.type,
+            'trigger-detail': event.execution.trigger.detail,
+          },
+          state: event.state,
+          version: event.pipeline.version,
+          'pipeline-execution-attempt': 1,
         },
-        state: event.state,
-        version: event.pipeline.version,
-        'pipeline-execution-attempt': 1,
-      });
+      );
     case 'pipeline-stage':
-      return envelope('CodePipeline Stage Execution State Change', 'aws.codepipeline', [event.pipeline.arn], {
-        pipeline: event.pipeline.name,
-        'execution-id': event.execution.id,
-        'start-time': new Date(event.execution.startTime).toISOString(),
-        stage: event.stage,
-        state: event.state,
-        version: event.pipeline.version,
-        'pipeline-execution-attempt': 1,
-      });
+      return envelope(
+        'CodePipeline Stage Execution State Change',
+        'aws.codepipeline',
+        [event.pipeline.arn],
+        {
+          pipeline: event.pipeline.name,
+          'execution-id': event.execution.id,
+          'start-time': new Date(event.execution.startTime).toISOString(),
+          stage: event.stage,
+          state: event.state,
+          version: event.pipeline.version,
+          'pipeline-execution-attempt': 1,
+        },
+      );
     case 'pipeline-action':
     default: {
       const { action } = event;
       const record = [...event.execution.actions]
         .reverse()
         .find(a => a.stageName === event.stage && a.actionName === action.name);
-      return envelope('CodePipeline Action Execution State Change', 'aws.codepipeline', [event.pipeline.arn], {
-        pipeline: event.pipeline.name,
-        'execution-id': event.execution.id,
-        'start-time': new Date(event.execution.startTime).toISOString(),
-        stage: event.stage,
-        'action-execution-id': record?.id,
-        action: action.name,
-        state: event.state,
-        region: REGION,
-        type: {
-          owner: action.owner,
-          provider: action.provider,
-          category: action.category,
-          version: '1',
+      return envelope(
+        'CodePipeline Action Execution State Change',
+        'aws.codepipeline',
+        [event.pipeline.arn],
+        {
+          pipeline: event.pipeline.name,
+          'execution-id': event.execution.id,
+          'start-time': new Date(event.execution.startTime).toISOString(),
+          stage: event.stage,
+          'action-execution-id': record?.id,
+          action: action.name,
+          state: event.state,
+          region: REGION,
+          type: {
+            owner: action.owner,
+            provider: action.provider,
+            category: action.category,
+            version: '1',
+          },
+          version: event.pipeline.version,
+          'pipeline-execution-attempt': 1,
         },
-        version: event.pipeline.version,
-        'pipeline-execution-attempt': 1,
-      });
+      );
     }
   }
 }

@@ -43,11 +43,20 @@ export function createSnsRouter(options: {
       );
     }
     if (action === 'Unsubscribe') {
-      if (!publisher || !publisher.unsubscribe(String(req.query.SubscriptionArn ?? '')))
+      if (
+        !publisher ||
+        !publisher.unsubscribe(String(req.query.SubscriptionArn ?? ''))
+      )
         return refuse('NotFound', 'Subscription does not exist', 404);
       return answer('');
     }
-    return refuse('InvalidAction', `The sandbox's SNS answers ConfirmSubscription and Unsubscribe, not '${action.replace(/[<>&]/g, '')}'`);
+    return refuse(
+      'InvalidAction',
+      `The sandbox's SNS answers ConfirmSubscription and Unsubscribe, not '${action.replace(
+        /[<>&]/g,
+        '',
+      )}'`,
+    );
   });
   return router;
 }

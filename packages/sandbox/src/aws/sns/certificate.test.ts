@@ -1,0 +1,41 @@
+import { X509Certificate, createSign, createVerify } from 'node:crypto';
+import { createSigningCertificate } from './certificate';
+
+describe('the sandbox signing certificate', () => {
+  const now = Date.UTC(2026, 2, 2, 12);
+  const made = createSigningCertificate({
+    commonName: 'sns.sandbox.stagecraft.localhost',
+    now,
+    days: 30,
+  });
+
+  it('is an X.509 certificate node reads, self-signed, valid from an hour before now for the given days', () => {
+    const certificate = new X509Certificate(made.pem);
+    expect(certificate.subject).toContain(
+      'CN=sns.sandbox.stagecraft.localhost',
+    );
+    expect(certificate.issuer).toBe(certificate.subject);
+    expect(certificate.verify(certificate.publicKey)).toBe(true);
+    expect(new Date(certificate.validFrom).getTime()).toBe(now - 3_600_000);
+    expect(new Date(certificate.validTo).getTime()).toBe(now + 30 * 86_400_000);
+    expect(certificate.publicKey.asymmetricKeyDetails?.modulusLength).toBe(
+      2048,
+    );
+  });
+
+  it('verifies what its private key signed, and nothing else', () => {
+    const signature = createSign('RSA-SHA256')
+      .update('Message\nhello\n')
+      .sign(made.privateKey, 'base64');
+    expect(
+      createVerify('RSA-SHA256')
+        .update('Message\nhello\n')
+        .verify(made.pem, signature, 'base64'),
+    ).toBe(true);
+    expect(
+      createVerify('RSA-SHA256')
+        .update('Message\nhullo\n')
+        .verify(made.pem, signature, 'base64'),
+    ).toBe(false);
+  });
+});
