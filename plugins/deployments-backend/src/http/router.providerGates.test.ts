@@ -13,7 +13,6 @@ import {
   S2,
   TAGS,
   daysAgo,
-  deployment,
   denyOnly,
   startDeployments,
   as,
