@@ -22,9 +22,9 @@ import { performance } from 'node:perf_hooks';
 import knexFactory, { Knex } from 'knex';
 import type { DeploymentStatusEntry } from '@stagecraft/plugin-deployments-common';
 import type {
-  ProviderDeployment,
-  ProviderGate,
-} from '@stagecraft/plugin-deployments-node';
+  LedgerDeployment,
+  LedgerGate,
+} from '../src/database/DeploymentStore';
 import { KnexDeploymentStore } from '../src/database/KnexDeploymentStore';
 
 const ENTITIES = positiveInt('BENCH_ENTITIES', 1000);
@@ -39,6 +39,7 @@ const POSTGRES_URL =
 
 const PATH = ['dev', 'staging', 'production'];
 const PROVIDER = 'bench';
+const TARGET = 'bench/target';
 const HOUR = 3600_000;
 const START = Date.UTC(2024, 0, 1);
 
@@ -75,9 +76,9 @@ const sha = (entity: number, version: number) =>
  * to dev, then staging, then production (a few fail there), with queued →
  * in progress → final statuses, as the seed pipeline runs.
  */
-function historyOf(entity: number): ProviderDeployment[] {
+function historyOf(entity: number): LedgerDeployment[] {
   const next = random(entity + 1);
-  const deployments: ProviderDeployment[] = [];
+  const deployments: LedgerDeployment[] = [];
   for (let n = 0; deployments.length < DEPLOYMENTS; n++) {
     const version = Math.floor(n / PATH.length);
     const environment = PATH[n % PATH.length];
@@ -114,7 +115,7 @@ function historyOf(entity: number): ProviderDeployment[] {
   return deployments;
 }
 
-function openGateOf(entity: number): ProviderGate[] {
+function openGateOf(entity: number): LedgerGate[] {
   if (entity % 3 !== 0) return [];
   return [
     {
@@ -217,11 +218,13 @@ async function runOn(database: string): Promise<Result> {
       await store.replaceOpenGates(
         entityRef(entity),
         PROVIDER,
+        TARGET,
         openGateOf(entity),
       );
       await store.recordSyncSuccess({
         entityRef: entityRef(entity),
         provider: PROVIDER,
+        targetKey: TARGET,
         cursor: `cursor-${entity}`,
         at: new Date(),
       });
@@ -272,6 +275,9 @@ async function runOn(database: string): Promise<Result> {
         store.getEnvironmentStates(ref, PATH),
         store.listOpenGates(ref),
         store.listSyncStatus(ref),
+        store.getTraffic(ref),
+        store.listEnvironmentProtection(ref),
+        store.targetsOfEntity(ref),
       ]);
     // Warm-up: connections, statement caches, the OS page cache.
     for (const entity of sampled.slice(0, 20)) {

@@ -11,13 +11,72 @@ import type {
   Version,
 } from '@stagecraft/plugin-deployments-common';
 import type {
+  DeploymentLink,
+  EnvironmentTraffic,
+  GateReviewer,
+} from '@stagecraft/plugin-deployments-common';
+import type {
   ProviderComparison,
   ProviderDeployment,
   ProviderGate,
+  ProviderTarget,
 } from '@stagecraft/plugin-deployments-node';
 
 /** A provider gate as stored, with what the provider needs to act on it later. */
-export type StoredGate = PendingGate & { details?: Record<string, string> };
+export type StoredGate = PendingGate & {
+  details?: Record<string, string>;
+  /** The provider target that reported the gate. */
+  targetKey?: string;
+};
+
+/**
+ * A deployment as the core hands it to the store: environment names already
+ * mapped to the entity's, and a version whose `sha` is always set (the commit,
+ * or `artifact:<kind>:<id>` with `commitUnknown` when the commit is unknown).
+ */
+export type LedgerDeployment = Omit<ProviderDeployment, 'version'> & {
+  version: Version;
+};
+
+/** A provider gate with the environment mapped and the version normalised like {@link LedgerDeployment}. */
+export type LedgerGate = Omit<ProviderGate, 'version'> & { version: Version };
+
+/** A target of an entity as stored by sync, so webhooks on any replica can route and map events. */
+export interface StoredTarget {
+  entityRef: string;
+  provider: string;
+  target: ProviderTarget;
+}
+
+/** An environment's protection as its provider configures it, stored by sync. */
+export interface EnvironmentProtection {
+  provider: string;
+  targetKey: string;
+  /** The entity's environment name. */
+  environment: string;
+  requiredReviewers: GateReviewer[];
+  waitTimerMinutes?: number;
+  url?: string;
+}
+
+/** A second provider's report of a rollout that the environment's owner deployed. */
+export interface NewDeploymentLink extends DeploymentLink {
+  environment: string;
+  sha: string;
+}
+
+/** How old rows must be for the retention task to prune them. */
+export interface RetentionCutoffs {
+  webhookDeliveries?: Date;
+  idempotencyKeys?: Date;
+  diffCache?: Date;
+  /** Only when configured: finished deployments created before this, never the current one of an environment. */
+  deployments?: Date;
+  /** Only when configured. */
+  auditLog?: Date;
+}
+
+export type RetentionCounts = Record<keyof RetentionCutoffs, number>;
 
 export interface EnvironmentState {
   /** Newest deployment whose latest status is success. */
@@ -44,6 +103,7 @@ export interface AuditFilters {
 }
 
 export interface SyncCursorState {
+  targetKey: string;
   cursor?: string;
   lastSuccessAt?: string;
   lastAttemptAt?: string;
@@ -79,59 +139,174 @@ export type IdempotencyClaim =
 export interface DeploymentStore {
   // --- ingest (sync and webhooks) ---------------------------------------
 
-  /** Inserts or updates deployments keyed by (provider, providerDeploymentId); merges status history without duplicates. */
+  /**
+   * Inserts or updates deployments keyed by (entity, provider,
+   * providerDeploymentId); merges status history without duplicates. Two
+   * entities that share a repository each keep their own rows.
+   */
   upsertDeployments(
     entityRef: string,
     provider: string,
-    deployments: ProviderDeployment[],
+    deployments: LedgerDeployment[],
   ): Promise<{ inserted: number; updated: number }>;
 
-  /** Makes `gates` the complete set of open provider gates of the entity and provider. */
-  replaceOpenGates(entityRef: string, provider: string, gates: ProviderGate[]): Promise<void>;
+  /** Records where a non-owning provider reported a rollout; idempotent by (entity, provider, providerDeploymentId). */
+  addDeploymentLinks(
+    entityRef: string,
+    links: NewDeploymentLink[],
+  ): Promise<void>;
+
+  /** Makes `gates` the complete set of open gates of one target of the entity. */
+  replaceOpenGates(
+    entityRef: string,
+    provider: string,
+    targetKey: string,
+    gates: LedgerGate[],
+  ): Promise<void>;
 
   /** Adds or refreshes some gates (a webhook saying a review was requested). */
-  openGates(entityRef: string, provider: string, gates: ProviderGate[]): Promise<void>;
+  openGates(
+    entityRef: string,
+    provider: string,
+    targetKey: string,
+    gates: LedgerGate[],
+  ): Promise<void>;
 
   /** Closes gates by provider gate id (a webhook saying a review was decided). */
-  closeGates(entityRef: string, provider: string, providerGateIds: string[]): Promise<void>;
+  closeGates(
+    entityRef: string,
+    provider: string,
+    providerGateIds: string[],
+  ): Promise<void>;
 
-  /** Replaces the provider's target map (target key → entity refs), used to route webhooks. */
-  setTargets(provider: string, targets: Array<{ entityRef: string; targetKey: string }>): Promise<void>;
-  entitiesForTarget(provider: string, targetKey: string): Promise<string[]>;
+  /**
+   * Replaces every stored target of the provider (after a full catalog read).
+   * Replacing targets also forgets the sync state and environment protection
+   * of targets that are gone; refuses (InputError, writes nothing) a target
+   * without a key, with an empty routing key, or of another provider.
+   */
+  setTargets(provider: string, targets: StoredTarget[]): Promise<void>;
+  /** Replaces the stored targets of one entity and provider (after a sync of that entity); an empty list removes them. */
+  setEntityTargets(
+    entityRef: string,
+    provider: string,
+    targets: ProviderTarget[],
+  ): Promise<void>;
+  /** The targets whose routing keys include `routingKey`, with their entities. */
+  targetsForRoutingKey(
+    provider: string,
+    routingKey: string,
+  ): Promise<StoredTarget[]>;
+  /** Every stored target of the entity, of every provider. */
+  targetsOfEntity(entityRef: string): Promise<StoredTarget[]>;
+
+  /** Makes `environments` the complete protection of one target's environments. */
+  replaceEnvironmentProtection(
+    entityRef: string,
+    provider: string,
+    targetKey: string,
+    environments: Omit<EnvironmentProtection, 'provider' | 'targetKey'>[],
+  ): Promise<void>;
+  listEnvironmentProtection(
+    entityRef: string,
+  ): Promise<EnvironmentProtection[]>;
+
+  /** Stores the traffic of the environments listed (others keep theirs). */
+  putTraffic(
+    entityRef: string,
+    traffic: Array<EnvironmentTraffic & { environment: string }>,
+  ): Promise<void>;
+  /** Traffic by environment name. */
+  getTraffic(entityRef: string): Promise<Record<string, EnvironmentTraffic>>;
 
   /** Records a webhook delivery; false when it was seen before (a duplicate to drop). */
-  recordWebhookDelivery(provider: string, deliveryKey: string): Promise<boolean>;
+  recordWebhookDelivery(
+    provider: string,
+    deliveryKey: string,
+  ): Promise<boolean>;
   /** Forgets a delivery whose processing failed, so the provider's redelivery is processed. */
   forgetWebhookDelivery?(provider: string, deliveryKey: string): Promise<void>;
 
-  // --- sync state ---------------------------------------------------------
+  // --- sync state (per entity, provider and target) -------------------------
 
-  getSyncState(entityRef: string, provider: string): Promise<SyncCursorState | undefined>;
-  recordSyncSuccess(options: { entityRef: string; provider: string; cursor?: string; at: Date }): Promise<void>;
+  getSyncState(
+    entityRef: string,
+    provider: string,
+    targetKey: string,
+  ): Promise<SyncCursorState | undefined>;
+  recordSyncSuccess(options: {
+    entityRef: string;
+    provider: string;
+    targetKey: string;
+    cursor?: string;
+    at: Date;
+  }): Promise<void>;
   /** Keeps the cursor and the data; remembers the error and when. */
-  recordSyncFailure(options: { entityRef: string; provider: string; error: string; at: Date }): Promise<void>;
+  recordSyncFailure(options: {
+    entityRef: string;
+    provider: string;
+    targetKey: string;
+    error: string;
+    at: Date;
+  }): Promise<void>;
+  /** One status per provider target of the entity, with `target` set. */
   listSyncStatus(entityRef: string): Promise<SyncStatus[]>;
+
+  // --- retention ------------------------------------------------------------
+
+  /**
+   * Deletes rows older than the cutoffs given, in batches; what is not given
+   * is kept. Idempotency keys go by their last update, an in-progress one
+   * only once it also counts as abandoned; deployments only when finished and
+   * neither the current nor the latest of their environment.
+   */
+  prune(cutoffs: RetentionCutoffs): Promise<RetentionCounts>;
 
   // --- reads for pages ----------------------------------------------------
 
-  getEnvironmentStates(entityRef: string, environments: string[]): Promise<Record<string, EnvironmentState>>;
-  getDeployment(id: string): Promise<Deployment | undefined>;
+  getEnvironmentStates(
+    entityRef: string,
+    environments: string[],
+  ): Promise<Record<string, EnvironmentState>>;
+  /** A deployment of the entity by Stagecraft id (`<provider>:<provider deployment id>`). */
+  getDeployment(entityRef: string, id: string): Promise<Deployment | undefined>;
   /** Open provider gates of one entity, or of all entities when `entityRef` is omitted. */
   listOpenGates(entityRef?: string): Promise<StoredGate[]>;
-  getGate(id: string): Promise<StoredGate | undefined>;
+  getGate(entityRef: string, id: string): Promise<StoredGate | undefined>;
   /** Versions as rows (newest first), environments as columns; cursor-paged. */
-  getTimeline(entityRef: string, options: TimelinePageOptions): Promise<{ rows: TimelineRow[]; nextCursor?: string }>;
+  getTimeline(
+    entityRef: string,
+    options: TimelinePageOptions,
+  ): Promise<{ rows: TimelineRow[]; nextCursor?: string }>;
   /** Finds a version the entity has deployed, by full or abbreviated SHA (≥ 7) or by tag. */
   findVersion(entityRef: string, ref: string): Promise<Version | undefined>;
   /** Whether the commit has a deployment in the environment whose latest status is success. */
-  hasSucceeded(entityRef: string, environment: string, sha: string): Promise<boolean>;
+  hasSucceeded(
+    entityRef: string,
+    environment: string,
+    sha: string,
+  ): Promise<boolean>;
   /** The newest successful version in the environment that differs from the current one (the roll-back target). */
-  previousSuccessfulVersion(entityRef: string, environment: string): Promise<Version | undefined>;
+  previousSuccessfulVersion(
+    entityRef: string,
+    environment: string,
+  ): Promise<Version | undefined>;
 
   // --- diff cache ---------------------------------------------------------
 
-  getCachedDiff(entityRef: string, provider: string, fromSha: string, toSha: string): Promise<ProviderComparison | undefined>;
-  putCachedDiff(entityRef: string, provider: string, fromSha: string, toSha: string, diff: ProviderComparison): Promise<void>;
+  getCachedDiff(
+    entityRef: string,
+    provider: string,
+    fromSha: string,
+    toSha: string,
+  ): Promise<ProviderComparison | undefined>;
+  putCachedDiff(
+    entityRef: string,
+    provider: string,
+    fromSha: string,
+    toSha: string,
+    diff: ProviderComparison,
+  ): Promise<void>;
 
   // --- portal actions -----------------------------------------------------
 
@@ -143,21 +318,42 @@ export interface DeploymentStore {
   /** Moves a request on; leaving pending/approved releases its entity+environment slot. */
   updateRequest(
     id: string,
-    patch: Partial<Pick<PromotionRequest, 'state' | 'decidedBy' | 'decidedAt' | 'decisionComment' | 'providerReference' | 'error'>>,
+    patch: Partial<
+      Pick<
+        PromotionRequest,
+        | 'state'
+        | 'decidedBy'
+        | 'decidedAt'
+        | 'decisionComment'
+        | 'providerReference'
+        | 'error'
+      >
+    >,
   ): Promise<PromotionRequest>;
   getRequest(id: string): Promise<PromotionRequest | undefined>;
   /** Pending requests of one entity, or of all entities when omitted. */
   listPendingRequests(entityRef?: string): Promise<PromotionRequest[]>;
 
   /** Claims an idempotency key for (scope, key); `fingerprint` identifies the request body. */
-  claimIdempotencyKey(scope: string, key: string, fingerprint: string): Promise<IdempotencyClaim>;
-  completeIdempotencyKey(scope: string, key: string, statusCode: number, response: unknown): Promise<void>;
+  claimIdempotencyKey(
+    scope: string,
+    key: string,
+    fingerprint: string,
+  ): Promise<IdempotencyClaim>;
+  completeIdempotencyKey(
+    scope: string,
+    key: string,
+    statusCode: number,
+    response: unknown,
+  ): Promise<void>;
   /** Frees a key whose processing failed before anything was written, so a retry may run. */
   releaseIdempotencyKey(scope: string, key: string): Promise<void>;
 
   // --- audit (append-only) ------------------------------------------------
 
-  appendAudit(entry: Omit<AuditEntry, 'id' | 'at'> & { at?: string }): Promise<AuditEntry>;
+  appendAudit(
+    entry: Omit<AuditEntry, 'id' | 'at'> & { at?: string },
+  ): Promise<AuditEntry>;
   listAudit(
     entityRef: string,
     filters: AuditFilters,

@@ -6,6 +6,7 @@ import {
 import type {
   AuditEntry,
   Deployment,
+  EnvironmentTraffic,
   PromotionRequest,
   SyncStatus,
   TimelineRow,
@@ -13,21 +14,31 @@ import type {
 } from '@stagecraft/plugin-deployments-common';
 import type {
   ProviderComparison,
-  ProviderDeployment,
-  ProviderGate,
+  ProviderTarget,
 } from '@stagecraft/plugin-deployments-node';
 import { Knex } from 'knex';
 import { KnexAuditLog } from './audit/KnexAuditLog';
 import type {
   AuditFilters,
   DeploymentStore,
+  EnvironmentProtection,
   EnvironmentState,
   IdempotencyClaim,
+  LedgerDeployment,
+  LedgerGate,
+  NewDeploymentLink,
   NewPromotionRequest,
+  RetentionCounts,
+  RetentionCutoffs,
   StoredGate,
+  StoredTarget,
   SyncCursorState,
   TimelinePageOptions,
 } from './DeploymentStore';
+import { KnexDeploymentLinks } from './deployments/KnexDeploymentLinks';
+import { KnexEnvironmentProtection } from './environments/KnexEnvironmentProtection';
+import { KnexEnvironmentTraffic } from './environments/KnexEnvironmentTraffic';
+import { KnexRetention } from './retention/KnexRetention';
 import { KnexDeploymentLedger } from './deployments/KnexDeploymentLedger';
 import { KnexDeploymentQueries } from './deployments/KnexDeploymentQueries';
 import { KnexDiffCache } from './diffCache/KnexDiffCache';
@@ -65,6 +76,10 @@ export class KnexDeploymentStore implements DeploymentStore {
   }
 
   private readonly ledger: KnexDeploymentLedger;
+  private readonly links: KnexDeploymentLinks;
+  private readonly protection: KnexEnvironmentProtection;
+  private readonly traffic: KnexEnvironmentTraffic;
+  private readonly retention: KnexRetention;
   private readonly deployments: KnexDeploymentQueries;
   private readonly timeline: KnexTimeline;
   private readonly gates: KnexGateStore;
@@ -78,6 +93,10 @@ export class KnexDeploymentStore implements DeploymentStore {
 
   private constructor(db: Knex) {
     this.ledger = new KnexDeploymentLedger(db);
+    this.links = new KnexDeploymentLinks(db);
+    this.protection = new KnexEnvironmentProtection(db);
+    this.traffic = new KnexEnvironmentTraffic(db);
+    this.retention = new KnexRetention(db);
     this.deployments = new KnexDeploymentQueries(db);
     this.timeline = new KnexTimeline(db);
     this.gates = new KnexGateStore(db);
@@ -95,32 +114,89 @@ export class KnexDeploymentStore implements DeploymentStore {
   upsertDeployments(
     entityRef: string,
     provider: string,
-    deployments: ProviderDeployment[],
+    deployments: LedgerDeployment[],
   ): Promise<{ inserted: number; updated: number }> {
     return this.ledger.upsertDeployments(entityRef, provider, deployments);
   }
 
-  replaceOpenGates(entityRef: string, provider: string, gates: ProviderGate[]) {
-    return this.gates.replaceOpenGates(entityRef, provider, gates);
+  addDeploymentLinks(entityRef: string, links: NewDeploymentLink[]) {
+    return this.links.addDeploymentLinks(entityRef, links);
   }
 
-  openGates(entityRef: string, provider: string, gates: ProviderGate[]) {
-    return this.gates.openGates(entityRef, provider, gates);
+  replaceOpenGates(
+    entityRef: string,
+    provider: string,
+    targetKey: string,
+    gates: LedgerGate[],
+  ) {
+    return this.gates.replaceOpenGates(entityRef, provider, targetKey, gates);
+  }
+
+  openGates(
+    entityRef: string,
+    provider: string,
+    targetKey: string,
+    gates: LedgerGate[],
+  ) {
+    return this.gates.openGates(entityRef, provider, targetKey, gates);
   }
 
   closeGates(entityRef: string, provider: string, providerGateIds: string[]) {
     return this.gates.closeGates(entityRef, provider, providerGateIds);
   }
 
-  setTargets(
-    provider: string,
-    targets: Array<{ entityRef: string; targetKey: string }>,
-  ) {
+  setTargets(provider: string, targets: StoredTarget[]) {
     return this.targets.setTargets(provider, targets);
   }
 
-  entitiesForTarget(provider: string, targetKey: string): Promise<string[]> {
-    return this.targets.entitiesForTarget(provider, targetKey);
+  setEntityTargets(
+    entityRef: string,
+    provider: string,
+    targets: ProviderTarget[],
+  ) {
+    return this.targets.setEntityTargets(entityRef, provider, targets);
+  }
+
+  targetsForRoutingKey(
+    provider: string,
+    routingKey: string,
+  ): Promise<StoredTarget[]> {
+    return this.targets.targetsForRoutingKey(provider, routingKey);
+  }
+
+  targetsOfEntity(entityRef: string): Promise<StoredTarget[]> {
+    return this.targets.targetsOfEntity(entityRef);
+  }
+
+  replaceEnvironmentProtection(
+    entityRef: string,
+    provider: string,
+    targetKey: string,
+    environments: Omit<EnvironmentProtection, 'provider' | 'targetKey'>[],
+  ) {
+    return this.protection.replaceEnvironmentProtection(
+      entityRef,
+      provider,
+      targetKey,
+      environments,
+    );
+  }
+
+  listEnvironmentProtection(
+    entityRef: string,
+  ): Promise<EnvironmentProtection[]> {
+    return this.protection.listEnvironmentProtection(entityRef);
+  }
+
+  putTraffic(
+    entityRef: string,
+    traffic: Array<EnvironmentTraffic & { environment: string }>,
+  ) {
+    return this.traffic.putTraffic(entityRef, traffic);
+  }
+
+  getTraffic(entityRef: string): Promise<Record<string, EnvironmentTraffic>> {
+    return this.traffic.getTraffic(entityRef);
   }
 
   recordWebhookDelivery(provider: string, deliveryKey: string) {
@@ -136,13 +212,15 @@ export class KnexDeploymentStore implements DeploymentStore {
   getSyncState(
     entityRef: string,
     provider: string,
+    targetKey: string,
   ): Promise<SyncCursorState | undefined> {
-    return this.syncState.getSyncState(entityRef, provider);
+    return this.syncState.getSyncState(entityRef, provider, targetKey);
   }
 
   recordSyncSuccess(options: {
     entityRef: string;
     provider: string;
+    targetKey: string;
     cursor?: string;
     at: Date;
   }) {
@@ -152,6 +230,7 @@ export class KnexDeploymentStore implements DeploymentStore {
   recordSyncFailure(options: {
     entityRef: string;
     provider: string;
+    targetKey: string;
     error: string;
     at: Date;
   }) {
@@ -160,6 +239,12 @@ export class KnexDeploymentStore implements DeploymentStore {
 
   listSyncStatus(entityRef: string): Promise<SyncStatus[]> {
     return this.syncState.listSyncStatus(entityRef);
+  }
+
+  // --- retention ------------------------------------------------------------
+
+  prune(cutoffs: RetentionCutoffs): Promise<RetentionCounts> {
+    return this.retention.prune(cutoffs);
   }
 
   // --- reads for pages ----------------------------------------------------
@@ -171,16 +256,19 @@ export class KnexDeploymentStore implements DeploymentStore {
     return this.deployments.getEnvironmentStates(entityRef, environments);
   }
 
-  getDeployment(id: string): Promise<Deployment | undefined> {
-    return this.deployments.getDeployment(id);
+  getDeployment(
+    entityRef: string,
+    id: string,
+  ): Promise<Deployment | undefined> {
+    return this.deployments.getDeployment(entityRef, id);
   }
 
   listOpenGates(entityRef?: string): Promise<StoredGate[]> {
     return this.gates.listOpenGates(entityRef);
   }
 
-  getGate(id: string): Promise<StoredGate | undefined> {
-    return this.gates.getGate(id);
+  getGate(entityRef: string, id: string): Promise<StoredGate | undefined> {
+    return this.gates.getGate(entityRef, id);
   }
 
   getTimeline(

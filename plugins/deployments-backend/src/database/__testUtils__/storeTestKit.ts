@@ -1,10 +1,7 @@
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import type { DeploymentStatusEntry } from '@stagecraft/plugin-deployments-common';
-import type {
-  ProviderDeployment,
-  ProviderGate,
-} from '@stagecraft/plugin-deployments-node';
 import { Knex } from 'knex';
+import type { LedgerDeployment, LedgerGate } from '../DeploymentStore';
 import { KnexDeploymentStore } from '../KnexDeploymentStore';
 
 /** Fixtures shared by the store's tests: the real store on SQLite and PostgreSQL. */
@@ -26,8 +23,8 @@ export function status(
 
 export function report(
   id: string,
-  overrides: Partial<ProviderDeployment> = {},
-): ProviderDeployment {
+  overrides: Partial<LedgerDeployment> = {},
+): LedgerDeployment {
   return {
     providerDeploymentId: id,
     environment: 'dev',
@@ -47,8 +44,8 @@ export function report(
 
 export function gate(
   id: string,
-  overrides: Partial<ProviderGate> = {},
-): ProviderGate {
+  overrides: Partial<LedgerGate> = {},
+): LedgerGate {
   return {
     providerGateId: id,
     environment: 'production',

@@ -4,7 +4,7 @@ import type { AuditFilters } from '../DeploymentStore';
 import { DbTime, parseTime, toIso, toMillis } from '../dbTime';
 import { createPageCursorCodec } from '../pageCursor';
 import { MAX_ERROR_LENGTH, compact, validLimit } from '../rowValues';
-import { toVersion } from '../versionColumns';
+import { toVersion, versionColumns } from '../versionColumns';
 
 const auditCursor = createPageCursorCodec(
   'audit',
@@ -28,6 +28,8 @@ interface AuditRow {
   tag: string | null;
   message: string | null;
   version_url: string | null;
+  artifact: string | null;
+  commit_unknown: boolean | number;
   comment: string | null;
   request_id: string | null;
   detail: string | null;
@@ -48,10 +50,16 @@ export class KnexAuditLog {
       actor: entry.actor,
       provider_identity: entry.providerIdentity ?? null,
       environment: entry.environment,
-      sha: entry.version?.sha.toLowerCase() ?? null,
-      tag: entry.version?.tag ?? null,
-      message: entry.version?.message ?? null,
-      version_url: entry.version?.url ?? null,
+      ...(entry.version
+        ? versionColumns(entry.version)
+        : {
+            sha: null,
+            tag: null,
+            message: null,
+            version_url: null,
+            artifact: null,
+            commit_unknown: false,
+          }),
       comment: entry.comment ?? null,
       request_id: entry.requestId ?? null,
       detail: entry.detail?.slice(0, MAX_ERROR_LENGTH) ?? null,
@@ -116,14 +124,7 @@ function toAuditEntry(row: AuditRow): AuditEntry {
     actor: row.actor,
     providerIdentity: row.provider_identity ?? undefined,
     environment: row.environment,
-    version: row.sha
-      ? toVersion({
-          sha: row.sha,
-          tag: row.tag,
-          message: row.message,
-          version_url: row.version_url,
-        })
-      : undefined,
+    version: row.sha ? toVersion({ ...row, sha: row.sha }) : undefined,
     comment: row.comment ?? undefined,
     requestId: row.request_id ?? undefined,
     detail: row.detail ?? undefined,

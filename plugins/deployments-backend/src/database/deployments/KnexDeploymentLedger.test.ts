@@ -1,5 +1,7 @@
+import { InputError } from '@backstage/errors';
 import {
   ENTITY,
+  OTHER,
   sha,
   at,
   status,
@@ -26,7 +28,7 @@ describe.each(databases.eachSupportedId())(
           ]),
         ).resolves.toEqual({ inserted: 2, updated: 0 });
 
-        const stored = await db.store.getDeployment('github:1');
+        const stored = await db.store.getDeployment(ENTITY, 'github:1');
         expect(stored).toEqual({
           id: 'github:1',
           provider: 'github',
@@ -50,7 +52,7 @@ describe.each(databases.eachSupportedId())(
 
       it('changes nothing when the same data is replayed', async () => {
         await db.store.upsertDeployments(ENTITY, 'github', [report('1')]);
-        const before = await db.store.getDeployment('github:1');
+        const before = await db.store.getDeployment(ENTITY, 'github:1');
 
         await expect(
           db.store.upsertDeployments(ENTITY, 'github', [
@@ -59,7 +61,9 @@ describe.each(databases.eachSupportedId())(
           ]),
         ).resolves.toEqual({ inserted: 0, updated: 0 });
 
-        expect(await db.store.getDeployment('github:1')).toEqual(before);
+        expect(await db.store.getDeployment(ENTITY, 'github:1')).toEqual(
+          before,
+        );
         const [{ count }] = await db.knex('deployment_statuses').count({
           count: '*',
         });
@@ -80,7 +84,7 @@ describe.each(databases.eachSupportedId())(
           ]),
         ).resolves.toEqual({ inserted: 0, updated: 1 });
 
-        const stored = await db.store.getDeployment('github:1');
+        const stored = await db.store.getDeployment(ENTITY, 'github:1');
         expect(stored?.statuses.map(s => s.state)).toEqual([
           'queued',
           'in_progress',
@@ -99,7 +103,7 @@ describe.each(databases.eachSupportedId())(
           }),
         ]);
 
-        const stored = await db.store.getDeployment('github:1');
+        const stored = await db.store.getDeployment(ENTITY, 'github:1');
         expect(stored?.state).toBe('failure');
         expect(stored?.finishedAt).toBe(at(9));
         expect(stored?.statuses.map(s => s.state)).toEqual([
@@ -122,7 +126,7 @@ describe.each(databases.eachSupportedId())(
           ]),
         ]);
         expect(results.map(r => r.inserted).sort()).toEqual([0, 1]);
-        const stored = await db.store.getDeployment('github:1');
+        const stored = await db.store.getDeployment(ENTITY, 'github:1');
         expect(stored?.state).toBe('success');
         expect(stored?.statuses.map(s => s.state)).toEqual([
           'queued',
@@ -135,7 +139,7 @@ describe.each(databases.eachSupportedId())(
         await db.store.upsertDeployments(ENTITY, 'github', [
           report('1', { statuses: [] }),
         ]);
-        const stored = await db.store.getDeployment('github:1');
+        const stored = await db.store.getDeployment(ENTITY, 'github:1');
         expect(stored?.state).toBe('queued');
         expect(stored?.finishedAt).toBeUndefined();
       });
@@ -152,7 +156,7 @@ describe.each(databases.eachSupportedId())(
             updatedAt: at(30),
           }),
         ]);
-        const stored = await db.store.getDeployment('aws:d-1');
+        const stored = await db.store.getDeployment(ENTITY, 'aws:d-1');
         expect(stored?.triggeredBy).toBe('alice');
         expect(stored?.url).toBe('https://example.com/runs/d-1');
         expect(stored?.strategy).toEqual({
@@ -170,7 +174,9 @@ describe.each(databases.eachSupportedId())(
             }),
           ]),
         ).rejects.toThrow(/unknown state 'exploded'/);
-        expect(await db.store.getDeployment('github:1')).toBeUndefined();
+        expect(
+          await db.store.getDeployment(ENTITY, 'github:1'),
+        ).toBeUndefined();
       });
 
       it('ingests more deployments than one batch holds', async () => {
@@ -185,6 +191,183 @@ describe.each(databases.eachSupportedId())(
         ).resolves.toEqual({ inserted: 1203, updated: 0 });
         const [{ count }] = await db.knex('versions').count({ count: '*' });
         expect(Number(count)).toBe(50);
+      });
+    });
+
+    describe('v2 facts', () => {
+      it('stores artifacts, strategy steps, checks, roll back and link label', async () => {
+        await db.store.upsertDeployments(ENTITY, 'aws', [
+          report('d-1', {
+            environment: 'production',
+            version: {
+              sha: 'artifact:lambda-version:arn:aws:lambda:eu-west-1:1:function:Pay:42',
+              commitUnknown: true,
+              artifact: {
+                kind: 'lambda-version',
+                id: 'arn:aws:lambda:eu-west-1:1:function:Pay:42',
+              },
+            },
+            url: 'https://console.aws.amazon.com/codedeploy/d-1',
+            urlLabel: 'CodeDeploy d-1',
+            strategy: {
+              type: 'canary',
+              trafficPercent: 10,
+              name: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+              steps: [{ percent: 10, waitMinutes: 5 }, { percent: 100 }],
+              currentStep: 0,
+            },
+            checks: [{ name: 'payments-5xx', state: 'passing', at: at(3) }],
+            rollback: { automatic: true, reason: 'alarm payments-5xx' },
+          }),
+        ]);
+        expect(await db.store.getDeployment(ENTITY, 'aws:d-1')).toEqual(
+          expect.objectContaining({
+            version: {
+              sha: 'artifact:lambda-version:arn:aws:lambda:eu-west-1:1:function:Pay:42',
+              commitUnknown: true,
+              artifact: {
+                kind: 'lambda-version',
+                id: 'arn:aws:lambda:eu-west-1:1:function:Pay:42',
+              },
+            },
+            urlLabel: 'CodeDeploy d-1',
+            strategy: {
+              type: 'canary',
+              trafficPercent: 10,
+              name: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+              steps: [{ percent: 10, waitMinutes: 5 }, { percent: 100 }],
+              currentStep: 0,
+            },
+            checks: [{ name: 'payments-5xx', state: 'passing', at: at(3) }],
+            rollback: { automatic: true, reason: 'alarm payments-5xx' },
+          }),
+        );
+        await expect(
+          db.store.findVersion(
+            ENTITY,
+            'artifact:lambda-version:arn:aws:lambda:eu-west-1:1:function:Pay:42',
+          ),
+        ).resolves.toEqual(expect.objectContaining({ commitUnknown: true }));
+      });
+
+      it('replaces checks and progress with a newer report, never with an older one', async () => {
+        const canary = (
+          minute: number,
+          percent: number,
+          check: 'pending' | 'failing',
+        ) =>
+          report('d-1', {
+            updatedAt: at(minute),
+            strategy: {
+              type: 'canary',
+              trafficPercent: percent,
+              currentStep: percent === 100 ? 1 : 0,
+            },
+            checks: [{ name: 'smoke', state: check }],
+          });
+        await db.store.upsertDeployments(ENTITY, 'aws', [
+          canary(10, 10, 'pending'),
+        ]);
+        await db.store.upsertDeployments(ENTITY, 'aws', [
+          canary(20, 100, 'failing'),
+        ]);
+        // A late webhook from minute 15 does not put the canary back.
+        await expect(
+          db.store.upsertDeployments(ENTITY, 'aws', [
+            canary(15, 10, 'pending'),
+          ]),
+        ).resolves.toEqual({ inserted: 0, updated: 0 });
+        const stored = await db.store.getDeployment(ENTITY, 'aws:d-1');
+        expect(stored?.strategy).toEqual({
+          type: 'canary',
+          trafficPercent: 100,
+          currentStep: 1,
+        });
+        expect(stored?.checks).toEqual([{ name: 'smoke', state: 'failing' }]);
+      });
+
+      it('refuses a version that is neither a commit nor an artifact key, naming it', async () => {
+        await expect(
+          db.store.upsertDeployments(ENTITY, 'aws', [
+            report('d-1', {
+              version: { sha: 'lambda:42', commitUnknown: true },
+            }),
+          ]),
+        ).rejects.toThrow(
+          "invalid version key 'lambda:42' for deployment 'd-1'",
+        );
+        await expect(
+          db.store.upsertDeployments(ENTITY, 'github', [
+            report('1', { strategy: { type: 'canary', trafficPercent: 140 } }),
+          ]),
+        ).rejects.toThrow(InputError);
+        expect(await db.store.getDeployment(ENTITY, 'aws:d-1')).toBeUndefined();
+        expect(
+          await db.store.getDeployment(ENTITY, 'github:1'),
+        ).toBeUndefined();
+      });
+    });
+
+    describe('two entities sharing a repository', () => {
+      it('keep their own rows through ten alternating upserts of the same ids', async () => {
+        const history = (entity: string, round: number) =>
+          ['1', '2', '3'].map(id =>
+            report(id, {
+              environment: entity === ENTITY ? 'production' : 'worker-prod',
+              description: `${entity} round ${round}`,
+              updatedAt: at(10 + round),
+            }),
+          );
+        for (let round = 0; round < 10; round++) {
+          const entity = round % 2 === 0 ? ENTITY : OTHER;
+          const result = await db.store.upsertDeployments(
+            entity,
+            'github',
+            history(entity, round),
+          );
+          expect(result).toEqual(
+            round < 2
+              ? { inserted: 3, updated: 0 }
+              : { inserted: 0, updated: 3 },
+          );
+        }
+        const owners = (await db
+          .knex('deployments')
+          .select('entity_ref')
+          .count({ count: '*' })
+          .groupBy('entity_ref')
+          .orderBy('entity_ref')) as Array<{
+          entity_ref: string;
+          count: string | number;
+        }>;
+        expect(owners.map(o => [o.entity_ref, Number(o.count)])).toEqual([
+          [OTHER, 3],
+          [ENTITY, 3],
+        ]);
+        const mine = await db.store.getDeployment(ENTITY, 'github:2');
+        expect(mine).toEqual(
+          expect.objectContaining({
+            entityRef: ENTITY,
+            environment: 'production',
+            description: `${ENTITY} round 8`,
+          }),
+        );
+        expect(
+          (await db.store.getDeployment(OTHER, 'github:2'))?.environment,
+        ).toBe('worker-prod');
+        const [{ count }] = await db
+          .knex('deployment_statuses')
+          .count({ count: '*' });
+        expect(Number(count)).toBe(18);
+      });
+
+      it('finds a deployment only through its own entity', async () => {
+        await db.store.upsertDeployments(ENTITY, 'github', [report('1')]);
+        expect(await db.store.getDeployment(ENTITY, 'github:1')).toBeDefined();
+        expect(await db.store.getDeployment(OTHER, 'github:1')).toBeUndefined();
+        expect(
+          await db.store.getDeployment(ENTITY, 'nonsense'),
+        ).toBeUndefined();
       });
     });
   },

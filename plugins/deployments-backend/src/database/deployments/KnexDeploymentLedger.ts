@@ -1,5 +1,5 @@
-import type { ProviderDeployment } from '@stagecraft/plugin-deployments-node';
 import { Knex } from 'knex';
+import type { LedgerDeployment } from '../DeploymentStore';
 import { DEPLOYMENT_BATCH_SIZE, ROW_BATCH_SIZE, chunk } from '../rowValues';
 import { differences, mergeReport, recordFromReport } from './deploymentRecord';
 import { DeploymentRow, recordOf, toRow } from './deploymentRows';
@@ -8,7 +8,8 @@ import { versionSightings } from './versionRules';
 
 /**
  * Writes provider reports into `deployments`, `deployment_statuses` and
- * `versions`. Provider data is merged, never overwritten blindly: a replayed
+ * `versions`, keyed by entity, provider and the provider's id: two entities
+ * that share a repository each keep their own rows. Provider data is merged, never overwritten blindly: a replayed
  * or overlapping report changes nothing, and the status history is the union
  * of everything seen.
  */
@@ -18,7 +19,7 @@ export class KnexDeploymentLedger {
   async upsertDeployments(
     entityRef: string,
     provider: string,
-    deployments: ProviderDeployment[],
+    deployments: LedgerDeployment[],
   ): Promise<{ inserted: number; updated: number }> {
     const incoming = mergeDuplicateReports(deployments, provider);
     let inserted = 0;
@@ -41,7 +42,7 @@ export class KnexDeploymentLedger {
     tx: Knex.Transaction,
     entityRef: string,
     provider: string,
-    batch: ProviderDeployment[],
+    batch: LedgerDeployment[],
   ): Promise<{ inserted: number; updated: number }> {
     const byKey = new Map(batch.map(d => [d.providerDeploymentId, d]));
     const idByKey = new Map<string, number>();
@@ -51,7 +52,7 @@ export class KnexDeploymentLedger {
     const mergeExisting = async (keys: string[]) => {
       if (keys.length === 0) return;
       const existing: DeploymentRow[] = await tx('deployments')
-        .where('provider', provider)
+        .where({ entity_ref: entityRef, provider })
         .whereIn('provider_deployment_id', keys)
         .forUpdate();
       for (const row of existing) {
@@ -60,7 +61,6 @@ export class KnexDeploymentLedger {
         const merged = mergeReport(
           current,
           byKey.get(row.provider_deployment_id)!,
-          entityRef,
         );
         const patch = differences(current, merged);
         if (patch) {
@@ -82,7 +82,7 @@ export class KnexDeploymentLedger {
             toRow(recordFromReport(byKey.get(key)!, entityRef, provider)),
           ),
         )
-        .onConflict(['provider', 'provider_deployment_id'])
+        .onConflict(['entity_ref', 'provider', 'provider_deployment_id'])
         .ignore()
         .returning(['id', 'provider_deployment_id']);
     for (const row of created) {
@@ -123,7 +123,7 @@ export class KnexDeploymentLedger {
   private async upsertVersions(
     tx: Knex.Transaction,
     entityRef: string,
-    reports: ProviderDeployment[],
+    reports: LedgerDeployment[],
   ) {
     const rows = versionSightings(reports).map(version => ({
       ...version,
@@ -143,6 +143,7 @@ export class KnexDeploymentLedger {
           version_url: tx.raw(
             'COALESCE(excluded.version_url, versions.version_url)',
           ),
+          artifact: tx.raw('COALESCE(excluded.artifact, versions.artifact)'),
         });
     }
   }

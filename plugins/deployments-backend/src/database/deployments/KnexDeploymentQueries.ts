@@ -6,8 +6,9 @@ import type {
 import { Knex } from 'knex';
 import type { EnvironmentState } from '../DeploymentStore';
 import { splitProviderId } from '../providerId';
-import { toVersion } from '../versionColumns';
-import { DeploymentRow, loadStatuses, toDeployment } from './deploymentRows';
+import { toVersion, versionColumnNames } from '../versionColumns';
+import { DeploymentRow, toDeployments } from './deploymentRows';
+import { normaliseSha } from './versionRules';
 
 /** The reads of deployments and versions that pages and policies make. */
 export class KnexDeploymentQueries {
@@ -42,28 +43,34 @@ export class KnexDeploymentQueries {
     });
     const rows: Array<DeploymentRow & { lookup: number | string }> =
       await first.unionAll(rest);
-    const statuses = await loadStatuses(
-      this.db,
-      rows.map(row => row.id),
-    );
+    const deployments = await toDeployments(this.db, rows);
     const result: Record<string, EnvironmentState> = Object.fromEntries(
       environments.map(environment => [environment, {}]),
     );
-    for (const { lookup, ...row } of rows) {
+    rows.forEach(({ lookup }, index) => {
       const { environment, slot } = lookups[Number(lookup)];
-      result[environment][slot] = toDeployment(row, statuses);
-    }
+      result[environment][slot] = deployments[index];
+    });
     return result;
   }
 
-  async getDeployment(id: string): Promise<Deployment | undefined> {
+  /** A deployment of the entity by Stagecraft id; another entity's deployment is not found. */
+  async getDeployment(
+    entityRef: string,
+    id: string,
+  ): Promise<Deployment | undefined> {
     const key = splitProviderId(id);
     if (!key) return undefined;
     const row: DeploymentRow | undefined = await this.db('deployments')
-      .where({ provider: key.provider, provider_deployment_id: key.providerId })
+      .where({
+        entity_ref: entityRef,
+        provider: key.provider,
+        provider_deployment_id: key.providerId,
+      })
       .first();
     if (!row) return undefined;
-    return toDeployment(row, await loadStatuses(this.db, [row.id]));
+    const [deployment] = await toDeployments(this.db, [row]);
+    return deployment;
   }
 
   async findVersion(
@@ -71,6 +78,12 @@ export class KnexDeploymentQueries {
     ref: string,
   ): Promise<Version | undefined> {
     const trimmed = ref.trim();
+    if (trimmed.startsWith('artifact:')) {
+      const byKey = await this.db('versions')
+        .where({ entity_ref: entityRef, sha: trimmed })
+        .first();
+      return byKey ? toVersion(byKey) : undefined;
+    }
     if (/^[0-9a-f]{7,64}$/i.test(trimmed)) {
       const matches = await this.db('versions')
         .where('entity_ref', entityRef)
@@ -96,7 +109,7 @@ export class KnexDeploymentQueries {
     sha: string,
   ): Promise<boolean> {
     const row = await this.succeededDeployments(entityRef, environment)
-      .where('d.sha', sha.toLowerCase())
+      .where('d.sha', normaliseSha(sha))
       .first('d.id');
     return row !== undefined;
   }
@@ -115,7 +128,7 @@ export class KnexDeploymentQueries {
         { column: 'd.created_at', order: 'desc' },
         { column: 'd.id', order: 'desc' },
       ])
-      .first('d.sha', 'd.tag', 'd.message', 'd.version_url');
+      .first(versionColumnNames('d'));
     return row ? toVersion(row) : undefined;
   }
 

@@ -48,8 +48,8 @@ describe('deployment records', () => {
       triggeredBy: undefined,
     });
     const base = (r: typeof early) => recordFromReport(r, ENTITY, 'github');
-    const oneWay = mergeReport(base(early), late, ENTITY);
-    const otherWay = mergeReport(base(late), early, ENTITY);
+    const oneWay = mergeReport(base(early), late);
+    const otherWay = mergeReport(base(late), early);
     expect(oneWay).toEqual(otherWay);
     expect(oneWay.state).toBe('success');
     expect(oneWay.created_at).toBe(millis(0));
@@ -59,9 +59,7 @@ describe('deployment records', () => {
 
   it('finds no differences when the same report is merged again', () => {
     const first = recordFromReport(report('1'), ENTITY, 'github');
-    expect(
-      differences(first, mergeReport(first, report('1'), ENTITY)),
-    ).toBeUndefined();
+    expect(differences(first, mergeReport(first, report('1')))).toBeUndefined();
   });
 
   it('lists only the columns that changed', () => {
@@ -69,10 +67,38 @@ describe('deployment records', () => {
     const merged = mergeReport(
       first,
       report('1', { description: 'canary passed' }),
-      ENTITY,
     );
     expect(differences(first, merged)).toEqual({
       description: 'canary passed',
     });
+  });
+
+  it('moves traffic, step and checks only with a report at least as new', () => {
+    const at10 = recordFromReport(
+      report('1', {
+        updatedAt: at(10),
+        strategy: { type: 'canary', trafficPercent: 100, currentStep: 1 },
+        checks: [{ name: 'smoke', state: 'passing' }],
+      }),
+      ENTITY,
+      'aws',
+    );
+    const late = report('1', {
+      updatedAt: at(5),
+      strategy: {
+        type: 'canary',
+        trafficPercent: 10,
+        currentStep: 0,
+        name: 'Canary10',
+      },
+      checks: [{ name: 'smoke', state: 'pending' }],
+    });
+    const merged = mergeReport(at10, late);
+    expect(merged.traffic_percent).toBe(100);
+    expect(merged.strategy_current_step).toBe(1);
+    expect(merged.checks).toBe(at10.checks);
+    // What the stored record lacked still fills in.
+    expect(merged.strategy_name).toBe('Canary10');
+    expect(merged.updated_at).toBe(millis(10));
   });
 });

@@ -2,13 +2,15 @@ import {
   DeploymentState,
   FINAL_DEPLOYMENT_STATES,
 } from '@stagecraft/plugin-deployments-common';
-import type { ProviderDeployment } from '@stagecraft/plugin-deployments-node';
+import type { LedgerDeployment } from '../DeploymentStore';
 import { toMillis } from '../dbTime';
 import { earliestFinal, isNewerStatus, latestStatus } from './statusMerge';
+import { normaliseSha } from './versionRules';
 
 /**
  * A deployment row as computed in memory, before it is written: column names
- * as in the table, times as epoch milliseconds. Pure: no database.
+ * as in the table, times as epoch milliseconds, JSON columns as strings.
+ * Pure: no database.
  */
 export interface DeploymentRecord {
   provider: string;
@@ -19,6 +21,8 @@ export interface DeploymentRecord {
   tag: string | null;
   message: string | null;
   version_url: string | null;
+  artifact: string | null;
+  commit_unknown: boolean;
   state: string;
   state_at: number | null;
   created_at: number;
@@ -26,10 +30,16 @@ export interface DeploymentRecord {
   finished_at: number | null;
   triggered_by: string | null;
   url: string | null;
+  url_label: string | null;
   log_url: string | null;
   description: string | null;
   strategy: string | null;
+  strategy_name: string | null;
+  strategy_steps: string | null;
+  strategy_current_step: number | null;
   traffic_percent: number | null;
+  checks: string | null;
+  rollback_info: string | null;
 }
 
 export const DEPLOYMENT_TIME_COLUMNS: ReadonlySet<string> = new Set([
@@ -39,9 +49,12 @@ export const DEPLOYMENT_TIME_COLUMNS: ReadonlySet<string> = new Set([
   'finished_at',
 ]);
 
+const json = (value: unknown) =>
+  value === undefined ? null : JSON.stringify(value);
+
 /** The record a report describes on its own, as if nothing were stored. */
 export function recordFromReport(
-  report: ProviderDeployment,
+  report: LedgerDeployment,
   entityRef: string,
   provider: string,
 ): DeploymentRecord {
@@ -52,10 +65,12 @@ export function recordFromReport(
     provider_deployment_id: report.providerDeploymentId,
     entity_ref: entityRef,
     environment: report.environment,
-    sha: report.version.sha.toLowerCase(),
+    sha: normaliseSha(report.version.sha),
     tag: report.version.tag ?? null,
     message: report.version.message ?? null,
     version_url: report.version.url ?? null,
+    artifact: json(report.version.artifact),
+    commit_unknown: report.version.commitUnknown === true,
     state,
     state_at: latest?.at ?? null,
     created_at: toMillis(report.createdAt)!,
@@ -65,26 +80,42 @@ export function recordFromReport(
       : null,
     triggered_by: report.triggeredBy ?? null,
     url: report.url ?? null,
+    url_label: report.urlLabel ?? null,
     log_url: report.logUrl ?? null,
     description: report.description ?? null,
     strategy: report.strategy?.type ?? null,
+    strategy_name: report.strategy?.name ?? null,
+    strategy_steps: json(report.strategy?.steps),
+    strategy_current_step: report.strategy?.currentStep ?? null,
     traffic_percent: report.strategy?.trafficPercent ?? null,
+    checks: json(report.checks),
+    rollback_info: json(report.rollback),
   };
 }
 
 /**
  * Merges a report into what is stored. What the report leaves out stays as
  * it was; the latest state only moves to a newer status; times only widen.
- * Merging the same report twice, or reports in any order, gives one result.
+ * The progress of a rollout (traffic, current step, checks) moves only with
+ * a report at least as new as the stored one, so a late webhook cannot put
+ * a canary back. Merging the same report twice, or reports of the statuses
+ * in any order, gives one result. The entity never changes: a deployment is
+ * keyed by entity, provider and the provider's id.
  */
 export function mergeReport(
   current: DeploymentRecord,
-  report: ProviderDeployment,
-  entityRef: string,
+  report: LedgerDeployment,
 ): DeploymentRecord {
-  const reported = recordFromReport(report, entityRef, current.provider);
+  const reported = recordFromReport(
+    report,
+    current.entity_ref,
+    current.provider,
+  );
   const keep = <K extends keyof DeploymentRecord>(key: K) =>
     reported[key] ?? current[key];
+  const notOlder = reported.updated_at >= current.updated_at;
+  const progress = <K extends keyof DeploymentRecord>(key: K) =>
+    notOlder ? keep(key) : current[key];
   const newer =
     reported.state_at !== null &&
     isNewerStatus(
@@ -98,12 +129,13 @@ export function mergeReport(
   ].filter((t): t is number => t !== null);
   return {
     ...current,
-    entity_ref: entityRef,
     environment: reported.environment,
     sha: reported.sha,
     tag: keep('tag'),
     message: keep('message'),
     version_url: keep('version_url'),
+    artifact: keep('artifact'),
+    commit_unknown: reported.commit_unknown,
     state,
     state_at: newer ? reported.state_at : current.state_at,
     created_at: Math.min(current.created_at, reported.created_at),
@@ -115,10 +147,16 @@ export function mergeReport(
         : null,
     triggered_by: keep('triggered_by'),
     url: keep('url'),
+    url_label: keep('url_label'),
     log_url: keep('log_url'),
     description: keep('description'),
     strategy: keep('strategy'),
-    traffic_percent: keep('traffic_percent'),
+    strategy_name: keep('strategy_name'),
+    strategy_steps: keep('strategy_steps'),
+    strategy_current_step: progress('strategy_current_step'),
+    traffic_percent: progress('traffic_percent'),
+    checks: progress('checks'),
+    rollback_info: keep('rollback_info'),
   };
 }
 

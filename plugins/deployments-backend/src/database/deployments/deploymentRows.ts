@@ -1,5 +1,6 @@
 import type {
   Deployment,
+  DeploymentLink,
   DeploymentState,
   DeploymentStatusEntry,
   DeploymentStrategyType,
@@ -10,14 +11,17 @@ import { providerId } from '../providerId';
 import { compact } from '../rowValues';
 import { toVersion } from '../versionColumns';
 import { compareStatuses } from './statusMerge';
+import { loadLinks } from './KnexDeploymentLinks';
 import { DEPLOYMENT_TIME_COLUMNS, DeploymentRecord } from './deploymentRecord';
 
 /** A row of `deployments` as the driver returns it. */
 export type DeploymentRow = Omit<
   DeploymentRecord,
-  'state_at' | 'created_at' | 'updated_at' | 'finished_at'
+  'state_at' | 'created_at' | 'updated_at' | 'finished_at' | 'commit_unknown'
 > & {
   id: number;
+  /** SQLite returns 0/1. */
+  commit_unknown: boolean | number;
   state_at: DbTime | null;
   created_at: DbTime;
   updated_at: DbTime;
@@ -50,8 +54,13 @@ export function recordOf(row: DeploymentRow): DeploymentRecord {
   const { id: _id, ...rest } = row;
   return {
     ...rest,
+    commit_unknown: Boolean(row.commit_unknown),
     traffic_percent:
       row.traffic_percent === null ? null : Number(row.traffic_percent),
+    strategy_current_step:
+      row.strategy_current_step === null
+        ? null
+        : Number(row.strategy_current_step),
     state_at: toMillis(row.state_at) ?? null,
     created_at: toMillis(row.created_at)!,
     updated_at: toMillis(row.updated_at)!,
@@ -90,7 +99,10 @@ export async function loadStatuses(
 export function toDeployment(
   row: DeploymentRow,
   statuses: Map<number, DeploymentStatusEntry[]>,
+  links: DeploymentLink[] = [],
 ): Deployment {
+  const parse = (value: string | null) =>
+    value === null ? undefined : JSON.parse(value);
   return compact({
     id: providerId(row.provider, row.provider_deployment_id),
     provider: row.provider,
@@ -105,6 +117,7 @@ export function toDeployment(
     finishedAt: isoOrUndefined(row.finished_at),
     triggeredBy: row.triggered_by ?? undefined,
     url: row.url ?? undefined,
+    urlLabel: row.url_label ?? undefined,
     logUrl: row.log_url ?? undefined,
     description: row.description ?? undefined,
     strategy: row.strategy
@@ -114,19 +127,31 @@ export function toDeployment(
             row.traffic_percent === null
               ? undefined
               : Number(row.traffic_percent),
+          name: row.strategy_name ?? undefined,
+          steps: parse(row.strategy_steps),
+          currentStep:
+            row.strategy_current_step === null
+              ? undefined
+              : Number(row.strategy_current_step),
         })
       : undefined,
+    checks: parse(row.checks),
+    rollback: parse(row.rollback_info),
+    links: links.length > 0 ? links : undefined,
   });
 }
 
-/** Loads the deployments' statuses and maps the rows. */
+/** Loads the deployments' statuses and links, and maps the rows. */
 export async function toDeployments(
   db: Knex,
   rows: DeploymentRow[],
 ): Promise<Deployment[]> {
-  const statuses = await loadStatuses(
-    db,
-    rows.map(row => row.id),
-  );
-  return rows.map(row => toDeployment(row, statuses));
+  const [statuses, links] = await Promise.all([
+    loadStatuses(
+      db,
+      rows.map(row => row.id),
+    ),
+    loadLinks(db, rows),
+  ]);
+  return rows.map(row => toDeployment(row, statuses, links(row)));
 }

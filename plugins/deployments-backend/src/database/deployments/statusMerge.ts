@@ -5,9 +5,10 @@ import {
   DeploymentStatusEntry,
   FINAL_DEPLOYMENT_STATES,
 } from '@stagecraft/plugin-deployments-common';
-import type { ProviderDeployment } from '@stagecraft/plugin-deployments-node';
+import type { LedgerDeployment } from '../DeploymentStore';
 import { parseTime, toMillis } from '../dbTime';
 import { stripUndefined } from '../rowValues';
+import { validateVersion } from './versionRules';
 
 /**
  * The rules that merge what providers report about a deployment's statuses.
@@ -64,7 +65,7 @@ export function earliestFinal(
 }
 
 /** Throws an InputError naming the deployment when a report cannot be stored. */
-export function validateReport(report: ProviderDeployment, provider: string) {
+export function validateReport(report: LedgerDeployment, provider: string) {
   for (const status of report.statuses) {
     if (!DEPLOYMENT_STATES.includes(status.state)) {
       throw new InputError(
@@ -84,19 +85,39 @@ export function validateReport(report: ProviderDeployment, provider: string) {
     report.updatedAt,
     `updatedAt of deployment '${report.providerDeploymentId}'`,
   );
-  if (!/^[0-9a-f]{4,64}$/i.test(report.version.sha)) {
-    throw new InputError(
-      `Provider '${provider}' reported invalid commit SHA '${report.version.sha}' for deployment '${report.providerDeploymentId}'`,
+  try {
+    validateVersion(
+      report.version,
+      `deployment '${report.providerDeploymentId}'`,
     );
+  } catch (error) {
+    throw new InputError(
+      `Provider '${provider}' reported ${(error as Error).message}`,
+    );
+  }
+  for (const [what, value] of [
+    ['traffic percent', report.strategy?.trafficPercent],
+    ...(report.strategy?.steps ?? []).map(
+      step => ['step percent', step.percent] as const,
+    ),
+  ] as const) {
+    if (
+      value !== undefined &&
+      !(typeof value === 'number' && value >= 0 && value <= 100)
+    ) {
+      throw new InputError(
+        `Provider '${provider}' reported ${what} '${value}' for deployment '${report.providerDeploymentId}': expected 0 to 100`,
+      );
+    }
   }
 }
 
 /** One report per deployment: two reports of the same one in a call are merged; all are validated. */
 export function mergeDuplicateReports(
-  reports: ProviderDeployment[],
+  reports: LedgerDeployment[],
   provider: string,
-): ProviderDeployment[] {
-  const byKey = new Map<string, ProviderDeployment>();
+): LedgerDeployment[] {
+  const byKey = new Map<string, LedgerDeployment>();
   for (const report of reports) {
     validateReport(report, provider);
     const known = byKey.get(report.providerDeploymentId);

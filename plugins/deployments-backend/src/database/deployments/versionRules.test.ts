@@ -1,4 +1,9 @@
-import { versionSightings } from './versionRules';
+import { InputError } from '@backstage/errors';
+import {
+  normaliseSha,
+  validateVersion,
+  versionSightings,
+} from './versionRules';
 import { at, report, sha } from '../__testUtils__/storeTestKit';
 
 describe('version rules', () => {
@@ -21,6 +26,8 @@ describe('version rules', () => {
         tag: 'v1',
         message: null,
         version_url: 'https://x/1',
+        artifact: null,
+        commit_unknown: false,
         first_seen_at: Date.parse(at(3)),
       },
       {
@@ -28,8 +35,52 @@ describe('version rules', () => {
         tag: null,
         message: null,
         version_url: null,
+        artifact: null,
+        commit_unknown: false,
         first_seen_at: Date.parse(at(5)),
       },
     ]);
+  });
+
+  it('lower-cases commits but keeps artifact keys as the provider spelled them', () => {
+    expect(normaliseSha('ABCDEF1')).toBe('abcdef1');
+    expect(normaliseSha('artifact:lambda-version:Pay:42')).toBe(
+      'artifact:lambda-version:Pay:42',
+    );
+  });
+
+  it('accepts a commit, or an artifact key when the commit is unknown', () => {
+    expect(() => validateVersion({ sha: sha(1) }, 'x')).not.toThrow();
+    expect(() =>
+      validateVersion(
+        {
+          sha: 'artifact:image:sha256:abc',
+          commitUnknown: true,
+          artifact: { kind: 'image', id: 'sha256:abc' },
+        },
+        'x',
+      ),
+    ).not.toThrow();
+  });
+
+  it('refuses what is neither, naming it', () => {
+    expect(() => validateVersion({ sha: 'main' }, "deployment '7'")).toThrow(
+      "invalid commit SHA 'main' for deployment '7'",
+    );
+    expect(() =>
+      validateVersion({ sha: 'artifact:image:abc', commitUnknown: false }, 'x'),
+    ).toThrow(InputError);
+    expect(() =>
+      validateVersion({ sha: sha(1), commitUnknown: true }, 'x'),
+    ).toThrow('invalid version key');
+    expect(() =>
+      validateVersion(
+        { sha: `artifact:${'x'.repeat(300)}`, commitUnknown: true },
+        'x',
+      ),
+    ).toThrow('at most 255 characters');
+    expect(() =>
+      validateVersion({ sha: sha(1), artifact: { kind: '', id: '1' } }, 'x'),
+    ).toThrow('invalid artifact for x');
   });
 });

@@ -1,28 +1,75 @@
-import type { ProviderDeployment } from '@stagecraft/plugin-deployments-node';
+import { InputError } from '@backstage/errors';
+import type { Version } from '@stagecraft/plugin-deployments-common';
+import type { LedgerDeployment } from '../DeploymentStore';
 
 /**
- * The rules for the versions an entity has deployed (the timeline's rows).
- * Pure: no database. A version is known by its commit; it first appeared
- * with its earliest deployment; what one report names (tag, message, link)
- * fills in what another leaves out.
+ * The rules for versions. Pure: no database. A version is known by its
+ * commit SHA, the join key across providers; a version whose commit the
+ * provider does not know is keyed by its artifact (`artifact:<kind>:<id>`)
+ * and never compared.
  */
+
+const ARTIFACT_KEY_PREFIX = 'artifact:';
+/** What the store's version columns hold. */
+const MAX_VERSION_KEY_LENGTH = 255;
+
+/** The stored form of a version key: commits lower-case, artifact keys as the provider spelled them. */
+export function normaliseSha(sha: string): string {
+  return sha.startsWith(ARTIFACT_KEY_PREFIX) ? sha : sha.toLowerCase();
+}
+
+/** Throws an InputError naming `what` when the version cannot be stored. */
+export function validateVersion(version: Version, what: string) {
+  if (version.commitUnknown) {
+    const key = version.sha;
+    if (
+      !key.startsWith(ARTIFACT_KEY_PREFIX) ||
+      key.length > MAX_VERSION_KEY_LENGTH ||
+      /\s/.test(key)
+    ) {
+      throw new InputError(
+        `invalid version key '${key}' for ${what}: expected artifact:<kind>:<id> of at most ${MAX_VERSION_KEY_LENGTH} characters`,
+      );
+    }
+  } else if (!/^[0-9a-f]{4,64}$/i.test(version.sha)) {
+    throw new InputError(`invalid commit SHA '${version.sha}' for ${what}`);
+  }
+  if (
+    version.artifact !== undefined &&
+    (typeof version.artifact.kind !== 'string' ||
+      typeof version.artifact.id !== 'string' ||
+      !version.artifact.kind ||
+      !version.artifact.id)
+  ) {
+    throw new InputError(
+      `invalid artifact for ${what}: needs a kind and an id`,
+    );
+  }
+}
 
 export interface VersionSighting {
   sha: string;
   tag: string | null;
   message: string | null;
   version_url: string | null;
+  /** JSON of the artifact, when a report named one. */
+  artifact: string | null;
+  commit_unknown: boolean;
   /** Epoch milliseconds of the earliest deployment of the version. */
   first_seen_at: number;
 }
 
-/** One sighting per commit from a batch of reports: the earliest time, and the names any report gave. */
+/**
+ * One sighting per version from a batch of reports: the earliest time, and
+ * what any report named (tag, message, link, artifact) filling in what
+ * another left out. It first appeared with its earliest deployment.
+ */
 export function versionSightings(
-  reports: ProviderDeployment[],
+  reports: LedgerDeployment[],
 ): VersionSighting[] {
   const versions = new Map<string, VersionSighting>();
   for (const report of reports) {
-    const sha = report.version.sha.toLowerCase();
+    const sha = normaliseSha(report.version.sha);
     const seen = Date.parse(report.createdAt);
     const known = versions.get(sha);
     versions.set(sha, {
@@ -30,6 +77,10 @@ export function versionSightings(
       tag: report.version.tag ?? known?.tag ?? null,
       message: report.version.message ?? known?.message ?? null,
       version_url: report.version.url ?? known?.version_url ?? null,
+      artifact: report.version.artifact
+        ? JSON.stringify(report.version.artifact)
+        : known?.artifact ?? null,
+      commit_unknown: report.version.commitUnknown === true,
       first_seen_at:
         known && known.first_seen_at < seen ? known.first_seen_at : seen,
     });

@@ -19,12 +19,14 @@ describe.each(databases.eachSupportedId())(
 
     describe('gates', () => {
       it('replaces the open gates of one entity and provider', async () => {
-        await db.store.replaceOpenGates(ENTITY, 'github', [
+        await db.store.replaceOpenGates(ENTITY, 'github', 'acme/payments', [
           gate('1'),
           gate('2'),
         ]);
-        await db.store.replaceOpenGates(OTHER, 'github', [gate('9')]);
-        await db.store.replaceOpenGates(ENTITY, 'github', [
+        await db.store.replaceOpenGates(OTHER, 'github', 'acme/payments', [
+          gate('9'),
+        ]);
+        await db.store.replaceOpenGates(ENTITY, 'github', 'acme/payments', [
           gate('2', { since: at(7) }),
         ]);
 
@@ -40,6 +42,7 @@ describe.each(databases.eachSupportedId())(
             reviewers: [{ type: 'team', name: 'team-payments' }],
             since: at(7),
             details: { runId: '812' },
+            targetKey: 'acme/payments',
           },
         ]);
         // Across entities, oldest first.
@@ -48,25 +51,142 @@ describe.each(databases.eachSupportedId())(
           'github:2',
         ]);
 
-        await db.store.replaceOpenGates(ENTITY, 'github', []);
+        await db.store.replaceOpenGates(ENTITY, 'github', 'acme/payments', []);
         expect(await db.store.listOpenGates(ENTITY)).toEqual([]);
       });
 
       it('opens and closes single gates', async () => {
-        await db.store.openGates(ENTITY, 'github', [gate('1')]);
-        await db.store.openGates(ENTITY, 'github', [gate('1'), gate('2')]);
-        expect(await db.store.getGate('github:1')).toEqual(
+        await db.store.openGates(ENTITY, 'github', 'acme/payments', [
+          gate('1'),
+        ]);
+        await db.store.openGates(ENTITY, 'github', 'acme/payments', [
+          gate('1'),
+          gate('2'),
+        ]);
+        expect(await db.store.getGate(ENTITY, 'github:1')).toEqual(
           expect.objectContaining({
             id: 'github:1',
             details: { runId: '812' },
           }),
         );
         await db.store.closeGates(ENTITY, 'github', ['1']);
-        expect(await db.store.getGate('github:1')).toBeUndefined();
+        expect(await db.store.getGate(ENTITY, 'github:1')).toBeUndefined();
         expect((await db.store.listOpenGates(ENTITY)).map(g => g.id)).toEqual([
           'github:2',
         ]);
-        await expect(db.store.getGate('nonsense')).resolves.toBeUndefined();
+        await expect(
+          db.store.getGate(ENTITY, 'nonsense'),
+        ).resolves.toBeUndefined();
+      });
+    });
+
+    describe('gates per target', () => {
+      it('replaces only the gates of the target that reported', async () => {
+        await db.store.replaceOpenGates(ENTITY, 'aws', 'pipeline-a', [
+          gate('a1'),
+          gate('a2'),
+        ]);
+        await db.store.replaceOpenGates(ENTITY, 'aws', 'pipeline-b', [
+          gate('b1'),
+        ]);
+        await db.store.replaceOpenGates(ENTITY, 'aws', 'pipeline-a', [
+          gate('a2'),
+        ]);
+        expect(
+          (await db.store.listOpenGates(ENTITY))
+            .map(g => `${g.id}@${g.targetKey}`)
+            .sort(),
+        ).toEqual(['aws:a2@pipeline-a', 'aws:b1@pipeline-b']);
+      });
+
+      it('stores the gate type and when it expires', async () => {
+        await db.store.openGates(ENTITY, 'aws', 'pipeline-a', [
+          gate('approval-1', {
+            type: 'manual-approval',
+            expiresAt: at(50),
+            reviewers: [
+              { type: 'principal', name: 'arn:aws:iam::1:role/release' },
+            ],
+          }),
+        ]);
+        expect(await db.store.getGate(ENTITY, 'aws:approval-1')).toEqual(
+          expect.objectContaining({
+            type: 'manual-approval',
+            expiresAt: at(50),
+            reviewers: [
+              { type: 'principal', name: 'arn:aws:iam::1:role/release' },
+            ],
+          }),
+        );
+      });
+
+      it('keeps the same provider gate of two entities apart', async () => {
+        await db.store.openGates(ENTITY, 'github', 'acme/payments', [
+          gate('7'),
+        ]);
+        await db.store.openGates(OTHER, 'github', 'acme/payments', [
+          gate('7', { environment: 'worker-prod' }),
+        ]);
+        await db.store.closeGates(OTHER, 'github', ['7']);
+        expect((await db.store.getGate(ENTITY, 'github:7'))?.environment).toBe(
+          'production',
+        );
+        expect(await db.store.getGate(OTHER, 'github:7')).toBeUndefined();
+      });
+
+      it('changes nothing when gates are replayed', async () => {
+        const gates = [gate('1'), gate('2', { since: at(6) }), gate('1')];
+        await db.store.replaceOpenGates(
+          ENTITY,
+          'github',
+          'acme/payments',
+          gates,
+        );
+        const before = await db
+          .knex('provider_gates')
+          .orderBy('provider_gate_id');
+        await db.store.replaceOpenGates(
+          ENTITY,
+          'github',
+          'acme/payments',
+          gates,
+        );
+        await db.store.openGates(ENTITY, 'github', 'acme/payments', gates);
+        expect(
+          await db.knex('provider_gates').orderBy('provider_gate_id'),
+        ).toEqual(before);
+        expect(before).toHaveLength(2);
+      });
+
+      it('lets the first sync of any target replace a gate stored before targets', async () => {
+        await db.store.openGates(ENTITY, 'github', 'acme/payments', [
+          gate('old'),
+        ]);
+        await db.knex('provider_gates').update({ target_key: '' });
+        expect(
+          (await db.store.getGate(ENTITY, 'github:old'))?.targetKey,
+        ).toBeUndefined();
+        await db.store.replaceOpenGates(ENTITY, 'github', 'acme/payments', [
+          gate('new'),
+        ]);
+        expect((await db.store.listOpenGates(ENTITY)).map(g => g.id)).toEqual([
+          'github:new',
+        ]);
+      });
+
+      it('refuses a gate with an invalid time or version, writing none', async () => {
+        await expect(
+          db.store.openGates(ENTITY, 'github', 'acme/payments', [
+            gate('1'),
+            gate('2', { since: 'soon' }),
+          ]),
+        ).rejects.toThrow("Invalid time 'soon' for since of gate '2'");
+        await expect(
+          db.store.openGates(ENTITY, 'github', 'acme/payments', [
+            gate('3', { version: { sha: 'main' } }),
+          ]),
+        ).rejects.toThrow("invalid commit SHA 'main'");
+        expect(await db.store.listOpenGates(ENTITY)).toEqual([]);
       });
     });
   },

@@ -1,18 +1,24 @@
-import type { ProviderGate } from '@stagecraft/plugin-deployments-node';
+import { InputError } from '@backstage/errors';
+import type { GateType } from '@stagecraft/plugin-deployments-common';
 import { Knex } from 'knex';
-import type { StoredGate } from '../DeploymentStore';
-import { DbTime, toIso } from '../dbTime';
+import type { LedgerGate, StoredGate } from '../DeploymentStore';
+import { DbTime, isoOrUndefined, parseTime, toIso } from '../dbTime';
 import { providerId, splitProviderId } from '../providerId';
 import { DEPLOYMENT_BATCH_SIZE, chunk, compact } from '../rowValues';
 import { VersionColumns, toVersion, versionColumns } from '../versionColumns';
+import { validateVersion } from '../deployments/versionRules';
 
 interface GateRow extends VersionColumns {
+  entity_ref: string;
   provider: string;
   provider_gate_id: string;
-  entity_ref: string;
+  /** '' for a gate carried over from v1, whose target is unknown. */
+  target_key: string;
   environment: string;
   reviewers: string;
   since: DbTime;
+  gate_type: string | null;
+  expires_at: DbTime | null;
   wait_timer_minutes: number | null;
   requested_by: string | null;
   url: string | null;
@@ -20,64 +26,48 @@ interface GateRow extends VersionColumns {
 }
 
 /**
- * Open gates of providers (a GitHub environment review, a manual approval).
+ * Open gates of providers (a GitHub environment review, a manual approval),
+ * keyed by entity, provider and the provider's gate id, and kept per target.
  * A gate is deleted when it closes; the audit log keeps what was decided.
  */
 export class KnexGateStore {
   constructor(private readonly db: Knex) {}
 
+  /**
+   * Makes `gates` the complete set of open gates of one target. Gates of the
+   * entity's other targets stay; gates stored before targets existed (v1,
+   * target '') belong to no target, so the first sync of any replaces them.
+   */
   async replaceOpenGates(
     entityRef: string,
     provider: string,
-    gates: ProviderGate[],
+    targetKey: string,
+    gates: LedgerGate[],
   ): Promise<void> {
+    const rows = gateRows(entityRef, provider, targetKey, gates);
     await this.db.transaction(async tx => {
-      const open = gates.map(gate => gate.providerGateId);
-      const closing = tx('provider_gates').where({
-        entity_ref: entityRef,
-        provider,
-      });
-      if (open.length > 0) {
-        closing.whereNotIn('provider_gate_id', open);
+      const closing = tx('provider_gates')
+        .where({ entity_ref: entityRef, provider })
+        .whereIn('target_key', [targetKey, '']);
+      if (rows.length > 0) {
+        closing.whereNotIn(
+          'provider_gate_id',
+          rows.map(row => row.provider_gate_id),
+        );
       }
       await closing.delete();
-      await this.writeGates(tx, entityRef, provider, gates);
+      await writeGates(tx, rows);
     });
   }
 
+  /** Adds or refreshes some gates of one target; replays change nothing. */
   async openGates(
     entityRef: string,
     provider: string,
-    gates: ProviderGate[],
+    targetKey: string,
+    gates: LedgerGate[],
   ): Promise<void> {
-    await this.writeGates(this.db, entityRef, provider, gates);
-  }
-
-  private async writeGates(
-    db: Knex,
-    entityRef: string,
-    provider: string,
-    gates: ProviderGate[],
-  ) {
-    const rows: GateRow[] = gates.map(gate => ({
-      provider,
-      provider_gate_id: gate.providerGateId,
-      entity_ref: entityRef,
-      environment: gate.environment,
-      ...versionColumns(gate.version),
-      reviewers: JSON.stringify(gate.reviewers),
-      since: new Date(gate.since),
-      wait_timer_minutes: gate.waitTimerMinutes ?? null,
-      requested_by: gate.requestedBy ?? null,
-      url: gate.url ?? null,
-      details: gate.details ? JSON.stringify(gate.details) : null,
-    }));
-    for (const batch of chunk(rows, DEPLOYMENT_BATCH_SIZE)) {
-      await db('provider_gates')
-        .insert(batch)
-        .onConflict(['provider', 'provider_gate_id'])
-        .merge();
-    }
+    await writeGates(this.db, gateRows(entityRef, provider, targetKey, gates));
   }
 
   async closeGates(
@@ -92,9 +82,11 @@ export class KnexGateStore {
       .delete();
   }
 
+  /** Open gates of one entity, or of all entities, oldest first. */
   async listOpenGates(entityRef?: string): Promise<StoredGate[]> {
     const query = this.db<GateRow>('provider_gates').orderBy([
       'since',
+      'entity_ref',
       'provider',
       'provider_gate_id',
     ]);
@@ -102,13 +94,73 @@ export class KnexGateStore {
     return (await query).map(toGate);
   }
 
-  async getGate(id: string): Promise<StoredGate | undefined> {
+  /** A gate of the entity by Stagecraft id; another entity's gate is not found. */
+  async getGate(
+    entityRef: string,
+    id: string,
+  ): Promise<StoredGate | undefined> {
     const key = splitProviderId(id);
     if (!key) return undefined;
     const row: GateRow | undefined = await this.db('provider_gates')
-      .where({ provider: key.provider, provider_gate_id: key.providerId })
+      .where({
+        entity_ref: entityRef,
+        provider: key.provider,
+        provider_gate_id: key.providerId,
+      })
       .first();
     return row && toGate(row);
+  }
+}
+
+/** Validated rows, one per gate id (the last report of a gate wins). */
+function gateRows(
+  entityRef: string,
+  provider: string,
+  targetKey: string,
+  gates: LedgerGate[],
+): GateRow[] {
+  if (!targetKey) {
+    throw new InputError(
+      `Gates of ${entityRef} from '${provider}' need a target key`,
+    );
+  }
+  const rows = new Map<string, GateRow>();
+  for (const gate of gates) {
+    const what = `gate '${gate.providerGateId}' of ${entityRef} from '${provider}'`;
+    if (!gate.providerGateId) {
+      throw new InputError(
+        `A gate of ${entityRef} from '${provider}' has no id`,
+      );
+    }
+    validateVersion(gate.version, what);
+    rows.set(gate.providerGateId, {
+      entity_ref: entityRef,
+      provider,
+      provider_gate_id: gate.providerGateId,
+      target_key: targetKey,
+      environment: gate.environment,
+      ...versionColumns(gate.version),
+      reviewers: JSON.stringify(gate.reviewers),
+      since: parseTime(gate.since, `since of ${what}`),
+      gate_type: gate.type ?? null,
+      expires_at: gate.expiresAt
+        ? parseTime(gate.expiresAt, `expiresAt of ${what}`)
+        : null,
+      wait_timer_minutes: gate.waitTimerMinutes ?? null,
+      requested_by: gate.requestedBy ?? null,
+      url: gate.url ?? null,
+      details: gate.details ? JSON.stringify(gate.details) : null,
+    });
+  }
+  return [...rows.values()];
+}
+
+async function writeGates(db: Knex, rows: GateRow[]) {
+  for (const batch of chunk(rows, DEPLOYMENT_BATCH_SIZE)) {
+    await db('provider_gates')
+      .insert(batch)
+      .onConflict(['entity_ref', 'provider', 'provider_gate_id'])
+      .merge();
   }
 }
 
@@ -122,9 +174,12 @@ function toGate(row: GateRow): StoredGate {
     version: toVersion(row),
     reviewers: JSON.parse(row.reviewers),
     since: toIso(row.since),
+    type: (row.gate_type ?? undefined) as GateType | undefined,
+    expiresAt: isoOrUndefined(row.expires_at),
     waitTimerMinutes: row.wait_timer_minutes ?? undefined,
     requestedBy: row.requested_by ?? undefined,
     url: row.url ?? undefined,
     details: row.details ? JSON.parse(row.details) : undefined,
+    targetKey: row.target_key || undefined,
   });
 }

@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import type { ProviderDeployment } from '@stagecraft/plugin-deployments-node';
+import type { LedgerDeployment } from '../DeploymentStore';
 import {
   ENTITY,
   PATH,
@@ -21,7 +21,7 @@ describe.each(databases.eachSupportedId())('KnexTimeline on %p', databaseId => {
   describe('getTimeline', () => {
     beforeEach(async () => {
       // Versions 1..5 appear a minute apart; each reaches dev, the odd ones staging.
-      const reports: ProviderDeployment[] = [];
+      const reports: LedgerDeployment[] = [];
       for (let v = 1; v <= 5; v++) {
         reports.push(
           report(`dev-${v}`, {

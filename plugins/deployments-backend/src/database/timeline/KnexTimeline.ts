@@ -10,7 +10,11 @@ import { DbTime, parseTime, toIso, toMillis } from '../dbTime';
 import { createPageCursorCodec } from '../pageCursor';
 import { providerId } from '../providerId';
 import { compact, validLimit } from '../rowValues';
-import { VersionColumns, toVersion } from '../versionColumns';
+import {
+  VersionColumns,
+  toVersion,
+  versionColumnNames,
+} from '../versionColumns';
 
 const timelineCursor = createPageCursorCodec(
   'timeline',
@@ -19,7 +23,8 @@ const timelineCursor = createPageCursorCodec(
     value !== null &&
     Number.isSafeInteger((value as any).firstSeenAt) &&
     typeof (value as any).sha === 'string' &&
-    /^[0-9a-f]{1,64}$/i.test((value as any).sha),
+    // A commit, or the key of a version whose commit is unknown.
+    /^([0-9a-f]{1,64}|artifact:\S{1,246})$/i.test((value as any).sha),
 );
 
 interface AttemptRow {
@@ -85,13 +90,7 @@ export class KnexTimeline {
           { column: 'v.sha', order: 'desc' },
         ])
         .limit(limit + 1)
-        .select(
-          'v.sha',
-          'v.tag',
-          'v.message',
-          'v.version_url',
-          'v.first_seen_at',
-        );
+        .select(...versionColumnNames('v'), 'v.first_seen_at');
 
     const page = versions.slice(0, limit);
     const attempts: AttemptRow[] =

@@ -1,0 +1,125 @@
+import { InputError } from '@backstage/errors';
+import type { DeploymentLink } from '@stagecraft/plugin-deployments-common';
+import { Knex } from 'knex';
+import type { NewDeploymentLink } from '../DeploymentStore';
+import { ROW_BATCH_SIZE, chunk, compact } from '../rowValues';
+import { normaliseSha } from './versionRules';
+
+interface LinkRow {
+  entity_ref: string;
+  provider: string;
+  provider_deployment_id: string;
+  environment: string;
+  sha: string;
+  url: string | null;
+  label: string | null;
+}
+
+/**
+ * Where a provider that does not own an environment reported a rollout
+ * there (GitHub Actions ran the `sam deploy` that AWS reports). The link
+ * joins the owner's deployment by entity, environment and version; it is
+ * never a deployment row of its own.
+ */
+export class KnexDeploymentLinks {
+  constructor(private readonly db: Knex) {}
+
+  /** Idempotent by (entity, provider, providerDeploymentId): a replay changes nothing. */
+  async addDeploymentLinks(
+    entityRef: string,
+    links: NewDeploymentLink[],
+  ): Promise<void> {
+    const byKey = new Map<string, LinkRow>();
+    for (const link of links) {
+      for (const [field, value] of Object.entries({
+        provider: link.provider,
+        providerDeploymentId: link.providerDeploymentId,
+        environment: link.environment,
+        sha: link.sha,
+      })) {
+        if (typeof value !== 'string' || value.length === 0) {
+          throw new InputError(
+            `A deployment link of ${entityRef} has no ${field}`,
+          );
+        }
+      }
+      byKey.set(`${link.provider}\u0000${link.providerDeploymentId}`, {
+        entity_ref: entityRef,
+        provider: link.provider,
+        provider_deployment_id: link.providerDeploymentId,
+        environment: link.environment,
+        sha: normaliseSha(link.sha),
+        url: link.url ?? null,
+        label: link.label ?? null,
+      });
+    }
+    const now = new Date();
+    for (const rows of chunk([...byKey.values()], ROW_BATCH_SIZE)) {
+      await this.db('deployment_links')
+        .insert(rows.map(row => ({ ...row, created_at: now })))
+        .onConflict(['entity_ref', 'provider', 'provider_deployment_id'])
+        .merge({
+          environment: this.db.raw('excluded.environment'),
+          sha: this.db.raw('excluded.sha'),
+          url: this.db.raw('COALESCE(excluded.url, deployment_links.url)'),
+          label: this.db.raw(
+            'COALESCE(excluded.label, deployment_links.label)',
+          ),
+        });
+    }
+  }
+}
+
+/** The columns of a deployment that its links are found by. */
+export type LinkedDeployment = Pick<
+  LinkRow,
+  'entity_ref' | 'environment' | 'sha' | 'provider' | 'provider_deployment_id'
+>;
+
+/**
+ * The links of some deployments, by the deployment: links of the same
+ * entity, environment and version, other than the deployment itself.
+ */
+export async function loadLinks(
+  db: Knex,
+  deployments: LinkedDeployment[],
+): Promise<(deployment: LinkedDeployment) => DeploymentLink[]> {
+  const byRollout = new Map<string, LinkRow[]>();
+  const rollout = (row: {
+    entity_ref: string;
+    environment: string;
+    sha: string;
+  }) => `${row.entity_ref}\u0000${row.environment}\u0000${row.sha}`;
+  const entities = [...new Set(deployments.map(d => d.entity_ref))];
+  for (const entityRef of entities) {
+    const shas = [
+      ...new Set(
+        deployments.filter(d => d.entity_ref === entityRef).map(d => d.sha),
+      ),
+    ];
+    const rows: LinkRow[] = await db('deployment_links')
+      .where('entity_ref', entityRef)
+      .whereIn('sha', shas)
+      .orderBy(['provider', 'provider_deployment_id']);
+    for (const row of rows) {
+      const list = byRollout.get(rollout(row)) ?? [];
+      list.push(row);
+      byRollout.set(rollout(row), list);
+    }
+  }
+  return deployment =>
+    (byRollout.get(rollout(deployment)) ?? [])
+      .filter(
+        link =>
+          link.provider !== deployment.provider ||
+          link.provider_deployment_id !== deployment.provider_deployment_id,
+      )
+      .map(link =>
+        compact({
+          provider: link.provider,
+          providerDeploymentId: link.provider_deployment_id,
+          url: link.url ?? undefined,
+          label: link.label ?? undefined,
+        }),
+      );
+}

@@ -1,0 +1,86 @@
+import { InputError } from '@backstage/errors';
+import type { EnvironmentTraffic } from '@stagecraft/plugin-deployments-common';
+import { Knex } from 'knex';
+import { DbTime, parseTime, toIso } from '../dbTime';
+import { ROW_BATCH_SIZE, chunk } from '../rowValues';
+import { normaliseSha, validateVersion } from '../deployments/versionRules';
+
+interface TrafficRow {
+  entity_ref: string;
+  environment: string;
+  provider: string;
+  shares: string;
+  at: DbTime;
+}
+
+/** Which versions serve each environment of an entity, with their shares, as its provider last reported. */
+export class KnexEnvironmentTraffic {
+  constructor(private readonly db: Knex) {}
+
+  /**
+   * Stores the traffic of the environments listed; others keep theirs. A
+   * report older than the stored one changes nothing (a late webhook cannot
+   * put a canary back), and neither does a replay.
+   */
+  async putTraffic(
+    entityRef: string,
+    traffic: Array<EnvironmentTraffic & { environment: string }>,
+  ): Promise<void> {
+    const rows = new Map<string, TrafficRow>();
+    for (const report of traffic) {
+      const what = `traffic of '${report.environment}' of ${entityRef}`;
+      if (!report.environment || !report.provider) {
+        throw new InputError(`The ${what} names no environment or provider`);
+      }
+      const shares = report.shares.map(share => {
+        if (
+          typeof share.percent !== 'number' ||
+          share.percent < 0 ||
+          share.percent > 100
+        ) {
+          throw new InputError(
+            `Invalid share '${share.percent}' in the ${what}: expected 0 to 100`,
+          );
+        }
+        validateVersion(share.version, `the ${what}`);
+        return {
+          ...share,
+          version: { ...share.version, sha: normaliseSha(share.version.sha) },
+        };
+      });
+      rows.set(report.environment, {
+        entity_ref: entityRef,
+        environment: report.environment,
+        provider: report.provider,
+        shares: JSON.stringify(shares),
+        at: parseTime(report.at, `the ${what}`),
+      });
+    }
+    for (const batch of chunk([...rows.values()], ROW_BATCH_SIZE)) {
+      await this.db('environment_traffic')
+        .insert(batch)
+        .onConflict(['entity_ref', 'environment'])
+        .merge(['provider', 'shares', 'at'])
+        .where('environment_traffic.at', '<=', this.db.raw('excluded.at'));
+    }
+  }
+
+  /** Traffic by environment name. */
+  async getTraffic(
+    entityRef: string,
+  ): Promise<Record<string, EnvironmentTraffic>> {
+    const rows: TrafficRow[] = await this.db('environment_traffic').where({
+      entity_ref: entityRef,
+    });
+    return Object.fromEntries(
+      rows.map(row => [
+        row.environment,
+        {
+          provider: row.provider,
+          shares: JSON.parse(row.shares),
+          at: toIso(row.at),
+        },
+      ]),
+    );
+  }
+}
