@@ -1,14 +1,17 @@
 import { parseArgs } from 'node:util';
 import {
+  DEFAULT_SNS_URL,
   DEFAULT_WEBHOOK_SECRET,
   DEFAULT_WEBHOOK_URL,
   createSandboxServer,
 } from './server';
+import { ACCOUNT_ID, REGION } from './aws/cloud/account';
+import { AWS_ENDPOINTS } from './aws/router';
 
 /**
  * `npm start -w packages/sandbox [-- --port 7100 --seed 42 --tick-ms 60000]`.
  * Every option also reads an environment variable (SANDBOX_PORT, SANDBOX_SEED,
- * SANDBOX_TICK_MS, SANDBOX_WEBHOOK_URL, GITHUB_WEBHOOK_SECRET).
+ * SANDBOX_TICK_MS, SANDBOX_WEBHOOK_URL, GITHUB_WEBHOOK_SECRET, SANDBOX_SNS_URL).
  */
 async function main() {
   const { values } = parseArgs({
@@ -31,6 +34,10 @@ async function main() {
         type: 'string',
         default: process.env.GITHUB_WEBHOOK_SECRET ?? DEFAULT_WEBHOOK_SECRET,
       },
+      'sns-url': {
+        type: 'string',
+        default: process.env.SANDBOX_SNS_URL ?? DEFAULT_SNS_URL,
+      },
     },
     // `backstage-cli package start` passes its own flags through.
     strict: false,
@@ -48,6 +55,7 @@ async function main() {
     reactionMs: number('reaction-ms', values['reaction-ms']),
     webhookUrl: String(values['webhook-url']) || null,
     webhookSecret: String(values['webhook-secret']),
+    snsUrl: String(values['sns-url']) || null,
   });
   const repositories = server.simulation.world.repositories.length;
   console.log(
@@ -55,6 +63,13 @@ async function main() {
       ` (seed ${values.seed}, tick ${values['tick-ms']} ms, webhooks to ${
         values['webhook-url'] || 'nowhere'
       })`,
+  );
+  console.log(
+    `[sandbox] AWS stand-in (account ${ACCOUNT_ID}, ${REGION}) on ${Object.entries(
+      AWS_ENDPOINTS,
+    )
+      .map(([name, path]) => `${name} ${server.url}/aws${path}`)
+      .join(', ')} (SNS notifications to ${values['sns-url'] || 'nowhere'})`,
   );
   const stop = () => {
     server.close().finally(() => process.exit(0));
