@@ -302,4 +302,78 @@ describe('stack sync', () => {
       'success',
     ]);
   });
+
+  it('costs a small, fixed number of calls per poll while a canary runs', async () => {
+    mockSamStack({
+      stack: stack('UPDATE_IN_PROGRESS'),
+      deployments: [codeDeployDeployment(CANARY, 'InProgress')],
+      alias: { version: '6', weights: { '7': 0.1 } },
+    });
+    const { sync } = setup();
+    const first = await sync();
+    expect(awsCalls().sort()).toEqual(
+      [
+        'cloudformation.DescribeStacks',
+        'cloudformation.ListStackResources',
+        'codedeploy.GetDeploymentGroup',
+        'codedeploy.ListDeployments',
+        'codedeploy.BatchGetDeployments',
+        'cloudwatch.DescribeAlarms',
+        'lambda.GetAlias',
+      ].sort(),
+    );
+    resetAws();
+    mockSamStack({
+      stack: stack('UPDATE_IN_PROGRESS'),
+      deployments: [codeDeployDeployment(CANARY, 'InProgress')],
+      alias: { version: '6', weights: { '7': 0.2 } },
+    });
+
+    const second = await sync(first.cursor);
+
+    expect(awsCalls().sort()).toEqual(
+      [
+        'cloudformation.DescribeStacks',
+        'codedeploy.ListDeployments',
+        'codedeploy.BatchGetDeployments',
+        'cloudwatch.DescribeAlarms',
+        'lambda.GetAlias',
+      ].sort(),
+    );
+    expect(second.traffic?.[0].shares.map(s => s.percent)).toEqual([80, 20]);
+  });
+
+  it('reports nothing for a stack whose first change set waits for review', async () => {
+    mockSamStack({ stack: stack('REVIEW_IN_PROGRESS'), deployments: [] });
+    const { sync } = setup();
+
+    const snapshot = await sync();
+
+    expect(snapshot.deployments).toEqual([]);
+    expect(awsCalls()).toEqual(['cloudformation.DescribeStacks']);
+  });
+
+  it('marks an update that a newer one followed before it was seen to finish', async () => {
+    mockSamStack({ stack: stack('UPDATE_IN_PROGRESS'), deployments: [] });
+    const { sync } = setup();
+    const first = await sync();
+    resetAws();
+    mockSamStack({
+      stack: stack('UPDATE_COMPLETE', { n: 3, updatedAt: at(30) }),
+      deployments: [],
+      completedAt: at(38),
+    });
+
+    const snapshot = await sync(first.cursor);
+
+    expect(
+      snapshot.deployments.map(d => [
+        d.providerDeploymentId,
+        d.statuses.at(-1)?.state,
+      ]),
+    ).toEqual([
+      [`cloudformation/${STACK}/update/${at(30).toISOString()}`, 'success'],
+      [`cloudformation/${STACK}/update/${at(0).toISOString()}`, 'inactive'],
+    ]);
+  });
 });

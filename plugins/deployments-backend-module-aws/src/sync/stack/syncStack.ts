@@ -126,8 +126,11 @@ export async function syncStack(
   ) {
     return { snapshot: { deployments: [], openGates: [] }, cursor: next };
   }
-  if (stateOfStackStatus(stack.StackStatus) === undefined && !busy) {
-    // REVIEW_IN_PROGRESS and the like: a change set waits, nothing is deployed.
+  if (
+    stack.StackStatus === 'REVIEW_IN_PROGRESS' ||
+    (stateOfStackStatus(stack.StackStatus) === undefined && !busy)
+  ) {
+    // A change set waits for review on a stack never deployed: no rollout yet.
     return { snapshot: { deployments: [], openGates: [] }, cursor: next };
   }
 
@@ -212,7 +215,9 @@ export async function syncStack(
             (alias.live === targetVersion ? 1 : 0)) * 1000,
         ) / 10
       : undefined;
-  const finishedAt = busy ? undefined : await completionTime(options, stack);
+  const finishedAt = busy
+    ? undefined
+    : await completionTime(options, stack, startedAt);
   const restoredVersion: ProviderVersion | undefined = rollingBack
     ? {
         ...(stackSha ? { sha: stackSha } : {}),
@@ -548,6 +553,7 @@ function trafficOf(
 async function completionTime(
   options: SyncStackOptions,
   stack: Stack,
+  startedAt: string,
 ): Promise<string | undefined> {
   const answer = await options.clients.cloudformation.send(
     new DescribeStackEventsCommand({
@@ -555,10 +561,12 @@ async function completionTime(
     }),
     { abortSignal: options.signal },
   );
+  // Newest first: the first stack-level event with the current status, from this update.
   const event = (answer?.StackEvents ?? []).find(
     e =>
       e.ResourceType === 'AWS::CloudFormation::Stack' &&
-      e.ResourceStatus === stack.StackStatus,
+      e.ResourceStatus === stack.StackStatus &&
+      (iso(e.Timestamp) ?? '') >= startedAt,
   );
   return iso(event?.Timestamp);
 }
