@@ -49,9 +49,10 @@ describe.each(databases.eachSupportedId())(
     let store: KnexDeploymentStore;
     let git: TestDeploymentProvider;
     let stacks: TestDeploymentProvider;
+    let knex: Awaited<ReturnType<typeof databases.init>>;
 
     async function setup(entities: Entity[]) {
-      const knex = await databases.init(databaseId);
+      knex = await databases.init(databaseId);
       store = await KnexDeploymentStore.create({
         database: { getClient: async () => knex },
       });
@@ -88,7 +89,8 @@ describe.each(databases.eachSupportedId())(
       const ref = 'component:default/api';
       const { sync } = await setup([
         component('api', {
-          'stagecraft.io/test-target': 'pipeline@dev|staging, release@production',
+          'stagecraft.io/test-target':
+            'pipeline@dev|staging, release@production',
         }),
       ]);
       git.snapshots.set('pipeline', {
@@ -184,7 +186,8 @@ describe.each(databases.eachSupportedId())(
       const worker = 'component:default/worker';
       const { sync } = await setup([
         component('api', {
-          'stagecraft.io/test-target': 'acme/mono@dev=api-dev|production=api-prod',
+          'stagecraft.io/test-target':
+            'acme/mono@dev=api-dev|production=api-prod',
         }),
         component('worker', {
           'stagecraft.io/test-target':
@@ -207,7 +210,7 @@ describe.each(databases.eachSupportedId())(
           });
           rows[ref] = timeline.rows
             .flatMap(row => Object.values(row.cells))
-            .map(cell => cell!.deploymentId)
+            .flatMap(cell => (cell ? [cell.deploymentId] : []))
             .sort();
         }
         return rows;
@@ -216,6 +219,20 @@ describe.each(databases.eachSupportedId())(
         [api]: ['test:1', 'test:3'],
         [worker]: ['test:2', 'test:4'],
       };
+      // Every row in the ledger, whatever its environment: nothing of the
+      // other entity's is stored under a name the lanes do not show.
+      const rowsByEntity = async () =>
+        (
+          await knex('deployments')
+            .select('entity_ref', 'provider_deployment_id')
+            .orderBy(['entity_ref', 'provider_deployment_id'])
+        ).map(r => `${r.entity_ref} ${r.provider_deployment_id}`);
+      const expectedRows = [
+        `${api} 1`,
+        `${api} 3`,
+        `${worker} 2`,
+        `${worker} 4`,
+      ];
       for (let round = 0; round < 10; round++) {
         if (round % 2 === 0) {
           await sync.syncAll();
@@ -230,6 +247,45 @@ describe.each(databases.eachSupportedId())(
           );
         }
         expect(await owners()).toEqual(expected);
+        expect(await rowsByEntity()).toEqual(expectedRows);
+      }
+    });
+
+    it('gives each of two entities that both take a whole repository its own rows, stable across syncs and webhooks', async () => {
+      const { sync } = await setup([
+        component('service', { 'stagecraft.io/test-target': 'acme/shared' }),
+        component('service-docs', {
+          'stagecraft.io/test-target': 'acme/shared',
+        }),
+      ]);
+      const history = [deployment('1', 'dev'), deployment('2', 'production')];
+      git.snapshots.set('acme/shared', { deployments: history, openGates: [] });
+      for (let round = 0; round < 10; round++) {
+        if (round % 2 === 0) await sync.syncAll();
+        else
+          await sync.ingestWebhook(
+            'test',
+            signed(git, {
+              deliveryId: `shared-${round}`,
+              targetKey: 'acme/shared',
+              deployments: [
+                ...history,
+                {
+                  ...deployment('1', 'dev'),
+                  statuses: [...history[0].statuses],
+                },
+              ],
+            }),
+          );
+        const counts = await knex('deployments')
+          .select('entity_ref')
+          .count({ n: '*' })
+          .groupBy('entity_ref')
+          .orderBy('entity_ref');
+        expect(counts.map(c => [c.entity_ref, Number(c.n)])).toEqual([
+          ['component:default/service', 2],
+          ['component:default/service-docs', 2],
+        ]);
       }
     });
 
