@@ -49,7 +49,7 @@ describe('SNS deliveries', () => {
 
     expect(confirmed).toEqual([SUBSCRIBE_URL]);
     expect(result).toEqual({
-      deliveryKey: `sns:${message.MessageId}`,
+      deliveryKey: message.MessageId,
       events: [],
       reply: { status: 200, body: { confirmed: true, topicArn: TOPIC } },
     });
@@ -152,7 +152,7 @@ describe('SNS deliveries', () => {
     await expect(
       sandboxed.provider.handleWebhook(delivery(message)),
     ).resolves.toMatchObject({
-      deliveryKey: `sns:${message.MessageId}`,
+      deliveryKey: message.MessageId,
     });
     expect(sandboxed.fetched).toEqual([sandboxCert]);
   });
@@ -209,7 +209,7 @@ describe('SNS deliveries', () => {
     const result = await provider.handleWebhook(delivery(message));
 
     expect(result).toEqual({
-      deliveryKey: `sns:${message.MessageId}`,
+      deliveryKey: message.MessageId,
       events: [
         {
           routingKey: PIPELINE_ARN,
@@ -280,7 +280,7 @@ describe('SNS deliveries', () => {
         resync: true,
       },
     ]);
-    expect(cloudformation.deliveryKey).toBe('sns:m-3');
+    expect(cloudformation.deliveryKey).toBe('m-3');
   });
 
   it('caches the signing certificate by URL', async () => {

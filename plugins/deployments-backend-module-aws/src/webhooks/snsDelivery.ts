@@ -55,7 +55,7 @@ export async function handleSnsDelivery(
     );
   }
   await options.verifier.verify(message);
-  const deliveryKey = `sns:${message.MessageId}`;
+  const deliveryKey = message.MessageId;
 
   if (message.Type === 'SubscriptionConfirmation') {
     const url = message.SubscribeURL!;
