@@ -59,8 +59,16 @@ export class SamService implements EnvironmentDeployer {
           : outcome,
       );
     const stack = this.cloud.findStack(SAM_SERVICE.stackName(environment));
-    if (!stack || stack.status === 'ROLLBACK_COMPLETE') {
+    if (!stack) {
       this.create(environment, deployment.sha, settle);
+      return;
+    }
+    if (stack.status.endsWith('_IN_PROGRESS')) {
+      // CloudFormation refuses an update while another one runs; sam deploy fails.
+      this.outcomes.set(deployment.id, {
+        succeeded: false,
+        description: `Stack ${stack.stackName} is in ${stack.status} state and can not be updated`,
+      });
       return;
     }
     const fn = this.cloud.findFunction(SAM_SERVICE.functionName(environment))!;
