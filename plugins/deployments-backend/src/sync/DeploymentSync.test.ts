@@ -62,7 +62,9 @@ class InMemoryProvider implements DeploymentProvider {
 
   async targetsOf(entity: Entity): Promise<ProviderTarget[]> {
     const repo = entity.metadata.annotations?.[SLUG_ANNOTATION];
-    return repo ? [{ key: repo, routingKeys: [repo], environments: 'all' }] : [];
+    return repo
+      ? [{ key: repo, routingKeys: [repo], environments: 'all' }]
+      : [];
   }
 
   async sync(request: {
@@ -167,9 +169,7 @@ describe('DeploymentSync', () => {
       ]);
       expect(
         await store.getSyncState(payments, 'memory', 'acme/payments'),
-      ).toEqual(
-        expect.objectContaining({ cursor: 'seen-2' }),
-      );
+      ).toEqual(expect.objectContaining({ cursor: 'seen-2' }));
       expect(
         (await store.targetsForRoutingKey('memory', 'acme/ledger')).map(
           t => t.entityRef,
@@ -320,10 +320,16 @@ describe('DeploymentSync', () => {
         await store.listOpenGates('component:default/ledger-worker'),
       ).toEqual([]);
       expect(
-        await store.getDeployment('component:default/payments-api', 'memory:10'),
+        await store.getDeployment(
+          'component:default/payments-api',
+          'memory:10',
+        ),
       ).toBeUndefined();
       expect(
-        await store.getDeployment('component:default/ledger-worker', 'memory:10'),
+        await store.getDeployment(
+          'component:default/ledger-worker',
+          'memory:10',
+        ),
       ).toBeUndefined();
     });
 
@@ -364,7 +370,9 @@ describe('DeploymentSync', () => {
       await expect(
         sync.ingestWebhook(
           'memory',
-          webhook('delivery-3', [{ routingKey: 'acme/payments', resync: true }]),
+          webhook('delivery-3', [
+            { routingKey: 'acme/payments', resync: true },
+          ]),
         ),
       ).resolves.toEqual({ status: 'accepted', events: 1 });
       await sync.backgroundWorkSettled();
@@ -414,6 +422,46 @@ describe('DeploymentSync', () => {
       await expect(
         sync.ingestWebhook('gitlab', webhook('x', [])),
       ).rejects.toThrow("No deployment provider 'gitlab'");
+    });
+  });
+
+  describe('version names', () => {
+    it('gives a deployment of a known commit its tag, whether it arrives by sync or by webhook', async () => {
+      const sync = await setup([component('payments-api', 'acme/payments')]);
+      const ref = 'component:default/payments-api';
+      const tagged = {
+        ...deployment('1', 'dev'),
+        version: { sha: sha(1), tag: 'v1.81.0' },
+      };
+      // A roll back or promotion the provider carried out reports only the commit.
+      provider.repos.set('acme/payments', {
+        deployments: [tagged, deployment('2', 'staging')].map((d, i) =>
+          i === 1 ? { ...d, version: { sha: sha(1) } } : d,
+        ),
+        gates: [],
+      });
+      await sync.syncAll();
+      await sync.ingestWebhook(
+        'memory',
+        webhook('delivery-tags', [
+          {
+            routingKey: 'acme/payments',
+            deployments: [
+              { ...deployment('3', 'production'), version: { sha: sha(1) } },
+            ],
+          },
+        ]),
+      );
+      const states = await store.getEnvironmentStates(ref, [
+        'dev',
+        'staging',
+        'production',
+      ]);
+      expect(
+        ['dev', 'staging', 'production'].map(
+          env => states[env].current?.version.tag,
+        ),
+      ).toEqual(['v1.81.0', 'v1.81.0', 'v1.81.0']);
     });
   });
 });

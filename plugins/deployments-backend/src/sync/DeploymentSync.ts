@@ -9,6 +9,7 @@ import type {
 } from '@stagecraft/plugin-deployments-node';
 import type {
   DeploymentStore,
+  LedgerDeployment,
   StoredTarget,
 } from '../database/DeploymentStore';
 import {
@@ -48,7 +49,11 @@ export interface SyncSummary {
 }
 
 export type WebhookIngestResult =
-  | { status: 'accepted'; events: number; reply?: { status: number; body?: unknown } }
+  | {
+      status: 'accepted';
+      events: number;
+      reply?: { status: number; body?: unknown };
+    }
   | { status: 'duplicate' };
 
 /** One target of one entity, with every target of the entity (for environment ownership). */
@@ -298,7 +303,10 @@ export class DeploymentSync {
     return {
       jobs,
       targets: declarations
-        ? [...targets, { provider: DECLARATIONS_PROVIDER, target: declarations }]
+        ? [
+            ...targets,
+            { provider: DECLARATIONS_PROVIDER, target: declarations },
+          ]
         : targets,
     };
   }
@@ -405,7 +413,9 @@ export class DeploymentSync {
     });
     if (ledger.skipped.length > 0) {
       this.logger.debug(
-        `${providerId} (${target.key}) reported for ${entityRef} what it left out: ${ledger.skipped
+        `${providerId} (${
+          target.key
+        }) reported for ${entityRef} what it left out: ${ledger.skipped
           .slice(0, 5)
           .join('; ')}${
           ledger.skipped.length > 5
@@ -418,7 +428,7 @@ export class DeploymentSync {
       await this.store.upsertDeployments(
         entityRef,
         providerId,
-        ledger.deployments,
+        await this.withKnownTags(entityRef, ledger.deployments),
       );
     }
     if (ledger.links.length > 0) {
@@ -450,5 +460,37 @@ export class DeploymentSync {
     if (ledger.traffic.length > 0) {
       await this.store.putTraffic(entityRef, ledger.traffic);
     }
+  }
+
+  /**
+   * A deployment of a commit the ledger knows by a tag carries that tag,
+   * however it was created (a promotion, a roll back, a webhook, a sync):
+   * providers often report only the commit of what they deployed.
+   */
+  private async withKnownTags(
+    entityRef: string,
+    deployments: LedgerDeployment[],
+  ): Promise<LedgerDeployment[]> {
+    const tags = new Map<string, string | undefined>();
+    // The same report may name the commit's tag on another deployment.
+    for (const { version } of deployments) {
+      if (version.tag && !tags.get(version.sha))
+        tags.set(version.sha, version.tag);
+    }
+    for (const { version } of deployments) {
+      if (version.tag || version.commitUnknown || tags.has(version.sha)) {
+        continue;
+      }
+      tags.set(
+        version.sha,
+        (await this.store.findVersion(entityRef, version.sha))?.tag,
+      );
+    }
+    return deployments.map(deployment => {
+      const tag = tags.get(deployment.version.sha);
+      return tag && !deployment.version.tag
+        ? { ...deployment, version: { ...deployment.version, tag } }
+        : deployment;
+    });
   }
 }
