@@ -3,6 +3,7 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
 import type { DeploymentStore } from '../database/DeploymentStore';
 import type { DeploymentPolicies } from '../policy/PromotionPolicy';
 import type { EntitySourceSet } from '../sources/EntitySources';
@@ -37,4 +38,20 @@ export const PORTAL_GATE_PREFIX = 'stagecraft:';
 
 export function portalGateId(requestId: string): string {
   return `${PORTAL_GATE_PREFIX}${requestId}`;
+}
+
+/** The environment's position on the entity's promotion path; a 400 naming the path when it is not on it. */
+export function positionOnPath(
+  ctx: ActionContext,
+  environment: string,
+): number {
+  const position = ctx.path.indexOf(environment);
+  if (position < 0) {
+    throw new InputError(
+      `environment '${environment}' is not on the promotion path of ${
+        ctx.entityRef
+      } (${ctx.path.join(' → ')})`,
+    );
+  }
+  return position;
 }

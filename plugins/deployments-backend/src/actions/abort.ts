@@ -1,9 +1,4 @@
-import {
-  ConflictError,
-  InputError,
-  NotFoundError,
-  isError,
-} from '@backstage/errors';
+import { ConflictError, NotFoundError, isError } from '@backstage/errors';
 import {
   Deployment,
   DeploymentState,
@@ -13,7 +8,12 @@ import {
 } from '@stagecraft/plugin-deployments-common';
 import { refusedChecks } from '../policy/PromotionPolicy';
 import type { EntitySourceSet } from '../sources/EntitySources';
-import { ActionContext, ActionServices, portalGateId } from './ActionContext';
+import {
+  ActionContext,
+  ActionServices,
+  portalGateId,
+  positionOnPath,
+} from './ActionContext';
 import { ActionOutcome, permissionCheck } from './outcomes';
 import { isPermitted } from './requirePermission';
 
@@ -100,15 +100,9 @@ export async function abort(
   input: AbortInput,
 ): Promise<ActionOutcome> {
   const { store, recorder } = services;
-  const { entityRef, path } = ctx;
+  const { entityRef } = ctx;
   const { environment } = input;
-  if (!path.includes(environment)) {
-    throw new InputError(
-      `environment '${environment}' is not on the promotion path of ${entityRef} (${path.join(
-        ' → ',
-      )})`,
-    );
-  }
+  positionOnPath(ctx, environment);
   const deployment = await store.getDeployment(entityRef, input.deploymentId);
   if (!deployment) {
     throw new NotFoundError(

@@ -19,7 +19,7 @@ import type {
   EntitySourceSet,
 } from '../sources/EntitySources';
 import { resolveVersionWith } from '../sources/providerFailures';
-import type { ActionContext, ActionServices } from './ActionContext';
+import { ActionContext, ActionServices, positionOnPath } from './ActionContext';
 import { execute } from './execute';
 import { ActionOutcome, permissionCheck } from './outcomes';
 import { isPermitted } from './requirePermission';
@@ -47,14 +47,7 @@ export async function promote(
   const { store, policies, recorder } = services;
   const { entityRef, path } = ctx;
   const { environment } = input;
-  const position = path.indexOf(environment);
-  if (position < 0) {
-    throw new InputError(
-      `environment '${environment}' is not on the promotion path of ${entityRef} (${path.join(
-        ' → ',
-      )})`,
-    );
-  }
+  const position = positionOnPath(ctx, environment);
   const previous = position > 0 ? path[position - 1] : undefined;
   const states = await store.getEnvironmentStates(
     entityRef,
