@@ -214,6 +214,21 @@ describe('EnvironmentLane: aborting a rollout', () => {
     );
   });
 
+  it('is not offered for a deployment held at a gate, which Reject decides', async () => {
+    const environment = awsProduction();
+    await renderLane(
+      awsProduction({
+        latest: { ...environment.latest!, state: 'queued' },
+        pendingGates: [aGate({ version: environment.latest!.version })],
+      }),
+      { onAbort: jest.fn() },
+    );
+    expect(
+      lane().queryByRole('button', { name: 'Abort rollout' }),
+    ).not.toBeInTheDocument();
+    expect(lane().getByRole('button', { name: 'Reject' })).toBeInTheDocument();
+  });
+
   it('is not offered when nothing is rolling out', async () => {
     await renderLane(awsProduction({ latest: undefined }), {
       onAbort: jest.fn(),

@@ -101,20 +101,23 @@ const VersionLine = ({ deployment }: { deployment: Deployment }) => {
 const hasLinks = (deployment: Deployment) =>
   Boolean(deployment.url || deployment.links?.length);
 
+/** Whether an open gate holds this deployment's version: then the gate box speaks of it. */
+const heldAtGate = (environment: EnvironmentSummary, deployment: Deployment) =>
+  environment.pendingGates.some(
+    gate => gate.version.sha === deployment.version.sha,
+  );
+
 /**
- * The latest attempt worth its own line: one that is not what runs now
- * (including a first deployment's) and not the version an open gate already speaks of (the gate box says what
- * waits, once).
+ * The latest attempt worth its own line: one that is not what runs now (a
+ * first deployment's too) and not the version an open gate already speaks of
+ * (the gate box says what waits, once).
  */
 function latestAttemptToShow(
   environment: EnvironmentSummary,
 ): Deployment | undefined {
   const { current, latest } = environment;
   if (!latest || latest.id === current?.id) return undefined;
-  const gated = environment.pendingGates.some(
-    gate => gate.version.sha === latest.version.sha,
-  );
-  return gated ? undefined : latest;
+  return heldAtGate(environment, latest) ? undefined : latest;
 }
 
 /** One environment on the promotion path: what runs there, and what can be done. */
@@ -126,6 +129,9 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
   const latestAttempt = latestAttemptToShow(environment);
   const behind = behindText(environment, previous);
   const inFlight = rolloutInFlight(environment);
+  // A deployment held at a gate is not rolling out: Reject is its way out.
+  const abortable =
+    inFlight && !heldAtGate(environment, inFlight) ? inFlight : undefined;
   // A rollout in flight gets its strategy, traffic and checks under its own line.
   const attemptIsRollout = Boolean(inFlight) && latestAttempt === inFlight;
   const { onAbort } = props;
@@ -269,7 +275,7 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
         >
           Roll back
         </ActionButton>
-        {inFlight && capabilities?.abort && (
+        {abortable && capabilities?.abort && (
           <ActionButton
             color="secondary"
             availability={withPermission(
@@ -282,7 +288,7 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
                 abortAvailability(Boolean(onAbort)),
               ),
             )}
-            onClick={() => onAbort?.(environment, inFlight)}
+            onClick={() => onAbort?.(environment, abortable)}
           >
             Abort rollout
           </ActionButton>
