@@ -136,6 +136,7 @@ export class AwsDeploymentProvider implements DeploymentProvider {
         const { snapshot, cursor } = await syncPipeline({
           clients,
           pipelineName: settings.pipelineName,
+          partition: settings.partition,
           ...stageOptions(settings, this.settings.promotionPath),
           consoleBaseUrl: this.settings.consoleBaseUrl,
           cursor: parseCursor<PipelineCursor>(request.cursor),

@@ -1,5 +1,7 @@
 import type { GetPipelineStateOutput } from '@aws-sdk/client-codepipeline';
+import type { GateReviewer } from '@stagecraft/plugin-deployments-common';
 import type {
+  ProviderEnvironment,
   ProviderGate,
   ProviderVersion,
 } from '@stagecraft/plugin-deployments-node';
@@ -72,10 +74,69 @@ export function waitingApprovals(
   return waiting;
 }
 
+/**
+ * Who may decide an approval, as far as AWS says: the IAM principals allowed
+ * `codepipeline:PutApprovalResult` on the approval action's ARN. Reported as
+ * one `principal` reviewer named by that ARN.
+ */
+export function approvalReviewer(options: {
+  partition?: string;
+  region: string;
+  accountId?: string;
+  pipelineName: string;
+  stageName: string;
+  actionName: string;
+}): GateReviewer {
+  return {
+    type: 'principal',
+    name: `arn:${options.partition ?? 'aws'}:codepipeline:${options.region}:${
+      options.accountId ?? ''
+    }:${options.pipelineName}/${options.stageName}/${options.actionName}`,
+  };
+}
+
+/**
+ * The environments a manual approval gates, with the approval's principal as
+ * required reviewer: the core then treats the approval as the environment's
+ * gate and holds no portal approval of its own on top.
+ */
+export function approvalProtection(
+  structure: PipelineStructure,
+  options: {
+    pipelineName: string;
+    partition?: string;
+    region: string;
+    accountId?: string;
+    consoleBaseUrl: string;
+  },
+): ProviderEnvironment[] {
+  const byName = new Map<string, ProviderEnvironment>();
+  for (const stage of structure.stages) {
+    if (!stage.reportAs) continue;
+    const environment = byName.get(stage.reportAs) ?? {
+      name: stage.reportAs,
+      requiredReviewers: [],
+    };
+    for (const approval of stage.approvals) {
+      environment.requiredReviewers.push(
+        approvalReviewer({
+          ...options,
+          stageName: stage.name,
+          actionName: approval.action,
+        }),
+      );
+    }
+    byName.set(stage.reportAs, environment);
+  }
+  return [...byName.values()];
+}
+
 export function approvalGate(options: {
   approval: WaitingApproval;
   version: ProviderVersion;
   pipelineName: string;
+  partition?: string;
+  accountId?: string;
   region: string;
   consoleBaseUrl: string;
 }): ProviderGate {
@@ -85,7 +146,13 @@ export function approvalGate(options: {
     providerGateId: approvalGateId({ pipelineName, ...approval }),
     environment: approval.reportAs,
     version: options.version,
-    reviewers: [],
+    reviewers: [
+      approvalReviewer({
+        ...options,
+        stageName: approval.stageName,
+        actionName: approval.actionName,
+      }),
+    ],
     since: approval.since,
     type: 'manual-approval',
     expiresAt: new Date(

@@ -102,6 +102,37 @@ describe('pipeline sync', () => {
     expect(snapshot.openGates).toEqual([]);
   });
 
+  it('reports the environments a manual approval gates, when it reads the pipeline declaration', async () => {
+    aws.codepipeline
+      .on(GetPipelineStateCommand)
+      .resolves(pipelineState({ n: 1 }));
+    aws.codepipeline
+      .on(ListPipelineExecutionsCommand)
+      .resolves({ pipelineExecutionSummaries: [execution(1)] });
+    aws.codepipeline
+      .on(ListActionExecutionsCommand)
+      .resolves({ actionExecutionDetails: actionsOf(1, ALL_STAGES) });
+
+    const first = await syncOnce();
+    const again = await syncOnce(mapped, first.snapshot.cursor);
+
+    expect(first.snapshot.environments).toEqual([
+      { name: 'Deploy-Dev', requiredReviewers: [] },
+      { name: 'Deploy-Staging', requiredReviewers: [] },
+      {
+        name: 'Deploy-Prod',
+        requiredReviewers: [
+          {
+            type: 'principal',
+            name: `arn:aws:codepipeline:eu-west-1:111111111111:${PIPELINE}/Approve/ProductionApproval`,
+          },
+        ],
+      },
+    ]);
+    // Unchanged declaration: protection is not reported again.
+    expect(again.snapshot.environments).toBeUndefined();
+  });
+
   it('matches stages to the promotion path by name when no mapping is annotated', async () => {
     aws.codepipeline
       .on(GetPipelineStateCommand)
@@ -146,7 +177,12 @@ describe('pipeline sync', () => {
         )}`,
         environment: 'Deploy-Prod',
         version: expect.objectContaining({ sha: sha(2) }),
-        reviewers: [],
+        reviewers: [
+          {
+            type: 'principal',
+            name: `arn:aws:codepipeline:eu-west-1:111111111111:${PIPELINE}/Approve/ProductionApproval`,
+          },
+        ],
         since: at(132).toISOString(),
         type: 'manual-approval',
         expiresAt: new Date(

@@ -17,7 +17,11 @@ import type { AwsClients } from '../../client/AwsClientFactory';
 import { expectArray, MalformedAwsResponseError } from '../../client/awsErrors';
 import { versionOfRevisions } from '../revisions';
 import { pipelineDeployments, versionOfExecution } from './pipelineDeployments';
-import { approvalGate, waitingApprovals } from './pipelineGates';
+import {
+  approvalGate,
+  approvalProtection,
+  waitingApprovals,
+} from './pipelineGates';
 import { PipelineStructure, readPipelineStructure } from './pipelineStructure';
 
 /** What the next sync of a pipeline needs to skip what cannot have changed. */
@@ -42,6 +46,8 @@ export interface SyncPipelineOptions {
   stageMapping?: Map<string, string>;
   environments: string[];
   consoleBaseUrl: string;
+  /** The pipeline's partition, for the approval action ARNs. Default `aws`. */
+  partition?: string;
   cursor?: PipelineCursor;
   /** Executions the first sync reads. Default 100. */
   backfillExecutions?: number;
@@ -80,6 +86,7 @@ export async function syncPipeline(
     options.environments,
   ]);
   let structure = options.cursor?.structure;
+  let structureRead = false;
   if (
     !structure ||
     structure.version !== state.pipelineVersion ||
@@ -90,6 +97,7 @@ export async function syncPipeline(
       { abortSignal: signal },
     );
     structure = readPipelineStructure(declaration?.pipeline, options);
+    structureRead = true;
   }
 
   const fingerprint = fingerprintOf(state);
@@ -171,6 +179,8 @@ export async function syncPipeline(
         approval,
         version,
         pipelineName,
+        partition: options.partition,
+        accountId: clients.accountId,
         region: clients.region,
         consoleBaseUrl: options.consoleBaseUrl,
       }),
@@ -186,7 +196,25 @@ export async function syncPipeline(
     ...(since ? { since } : {}),
     versions: keepRecent(versions, state),
   };
-  return { snapshot: { deployments, openGates }, cursor };
+  return {
+    snapshot: {
+      deployments,
+      openGates,
+      // Protection changes only with the declaration: reported when it was read.
+      ...(structureRead
+        ? {
+            environments: approvalProtection(structure, {
+              pipelineName,
+              partition: options.partition,
+              region: clients.region,
+              accountId: clients.accountId,
+              consoleBaseUrl: options.consoleBaseUrl,
+            }),
+          }
+        : {}),
+    },
+    cursor,
+  };
 }
 
 /** Executions newest first, 100 a page, down to `stopBefore` (exclusive) or `limit`. */
