@@ -311,15 +311,15 @@ export async function createRouter(
     res.json(body);
   });
 
-  /** Which body each action takes, and which action carries it out. */
-  const actionRoutes = {
-    promote: { body: promoteBodySchema },
-    rollback: { body: promoteBodySchema },
-    approve: { body: decisionBodySchema },
-    reject: { body: decisionBodySchema },
-    abort: { body: abortBodySchema },
+  /** The body each action takes. */
+  const actionBodies = {
+    promote: promoteBodySchema,
+    rollback: promoteBodySchema,
+    approve: decisionBodySchema,
+    reject: decisionBodySchema,
+    abort: abortBodySchema,
   } as const;
-  type ActionName = keyof typeof actionRoutes;
+  type ActionName = keyof typeof actionBodies;
 
   function runAction(
     ctx: ActionContext,
@@ -349,7 +349,7 @@ export async function createRouter(
   }
 
   router.post(
-    `${entityPath}/:action(${Object.keys(actionRoutes).join('|')})`,
+    `${entityPath}/:action(${Object.keys(actionBodies).join('|')})`,
     jsonBody({ limit: JSON_BODY_LIMIT }),
     async (req, res) => {
       const credentials = await httpAuth.credentials(req, { allow: ['user'] });
@@ -371,7 +371,7 @@ export async function createRouter(
           `${IDEMPOTENCY_KEY_HEADER} header`,
         );
         const body = parse(
-          actionRoutes[action].body,
+          actionBodies[action],
           req.body ?? {},
           `${action} body`,
         );
