@@ -1,34 +1,14 @@
-import {
-  DescribeStackEventsCommand,
-  DescribeStacksCommand,
-  ListStackResourcesCommand,
-  Stack,
-  StackResourceSummary,
-} from '@aws-sdk/client-cloudformation';
-import { DescribeAlarmsCommand, MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import {
-  BatchGetDeploymentsCommand,
-  DeploymentInfo,
-  GetDeploymentConfigCommand,
-  GetDeploymentGroupCommand,
-  ListDeploymentsCommand,
-} from '@aws-sdk/client-codedeploy';
-import { GetAliasCommand } from '@aws-sdk/client-lambda';
+import { DescribeStacksCommand, Stack } from '@aws-sdk/client-cloudformation';
+import type { DeploymentInfo } from '@aws-sdk/client-codedeploy';
 import type {
   ProviderDeployment,
   ProviderSnapshot,
   ProviderTraffic,
   ProviderVersion,
 } from '@stagecraft/plugin-deployments-node';
-import { parseArn } from '../../binding/annotations';
 import type { AwsClients } from '../../client/AwsClientFactory';
 import { expectArray, MalformedAwsResponseError } from '../../client/awsErrors';
-import { consoleUrl } from '../../settings';
-import {
-  StrategyShape,
-  strategyFromConfigName,
-  strategyFromRoutingConfig,
-} from './codeDeployStrategy';
+import type { StrategyShape } from './codeDeployStrategy';
 import {
   currentRollout,
   isStackBusy,
@@ -38,6 +18,19 @@ import {
   StackContext,
   stateOfStackStatus,
 } from './stackRollouts';
+import {
+  AliasState,
+  completionTime,
+  describeAlarms,
+  iso,
+  lambdaUrl,
+  listDeployments,
+  readAlias,
+  readResources,
+  SKEW_MS,
+  strategyOf,
+  time,
+} from './stackReads';
 import {
   gitShaOfStack,
   lambdaArtifact,
@@ -77,8 +70,6 @@ export interface SyncStackOptions {
 }
 
 const KEPT_VERSIONS = 30;
-/** CloudFormation starts the CodeDeploy deployment a little after the update: allow for clock skew. */
-const SKEW_MS = 60_000;
 
 /**
  * One incremental sync of a stack. A stack that is neither updating nor
@@ -335,184 +326,6 @@ function isRollbackDeployment(d: DeploymentInfo): boolean {
   );
 }
 
-async function readResources(
-  options: SyncStackOptions,
-  at: string,
-): Promise<StackResources> {
-  const summaries: StackResourceSummary[] = [];
-  let token: string | undefined;
-  let pages = 0;
-  do {
-    const page = await options.clients.cloudformation.send(
-      new ListStackResourcesCommand({
-        StackName: options.context.stackName,
-        NextToken: token,
-      }),
-      { abortSignal: options.signal },
-    );
-    summaries.push(
-      ...expectArray<StackResourceSummary>(
-        page?.StackResourceSummaries,
-        'ListStackResources StackResourceSummaries',
-      ),
-    );
-    token = page?.NextToken;
-    pages++;
-  } while (token && pages < 5);
-  const of = (type: string) =>
-    summaries.find(r => r.ResourceType === type)?.PhysicalResourceId;
-  const resources: StackResources = { at, alarms: [] };
-  const application = of('AWS::CodeDeploy::Application');
-  const deploymentGroup = of('AWS::CodeDeploy::DeploymentGroup');
-  const aliasArn = of('AWS::Lambda::Alias');
-  const aliasParts = parseArn(aliasArn)?.resource.split(':');
-  if (application) resources.application = application;
-  if (deploymentGroup) resources.deploymentGroup = deploymentGroup;
-  if (aliasParts?.[0] === 'function' && aliasParts.length >= 3) {
-    resources.functionName = aliasParts[1];
-    resources.alias = aliasParts[2];
-  } else {
-    const fn = of('AWS::Lambda::Function');
-    if (fn) resources.functionName = fn;
-  }
-  if (application && deploymentGroup) {
-    const group = await options.clients.codedeploy.send(
-      new GetDeploymentGroupCommand({
-        applicationName: application,
-        deploymentGroupName: deploymentGroup,
-      }),
-      { abortSignal: options.signal },
-    );
-    const config = group?.deploymentGroupInfo?.alarmConfiguration;
-    if (config?.enabled !== false) {
-      resources.alarms = (config?.alarms ?? [])
-        .map(a => a.name)
-        .filter((n): n is string => !!n);
-    }
-  }
-  return resources;
-}
-
-async function listDeployments(
-  options: SyncStackOptions,
-  resources: StackResources,
-  since: string | undefined,
-): Promise<DeploymentInfo[]> {
-  const ids: string[] = [];
-  const limit = since ? 25 : options.backfillDeployments ?? 50;
-  let token: string | undefined;
-  do {
-    const page = await options.clients.codedeploy.send(
-      new ListDeploymentsCommand({
-        applicationName: resources.application,
-        deploymentGroupName: resources.deploymentGroup,
-        ...(since
-          ? {
-              createTimeRange: {
-                start: new Date(new Date(since).getTime() - SKEW_MS),
-              },
-            }
-          : {}),
-        nextToken: token,
-      }),
-      { abortSignal: options.signal },
-    );
-    ids.push(
-      ...expectArray<string>(page?.deployments, 'ListDeployments deployments'),
-    );
-    token = page?.nextToken;
-  } while (token && ids.length < limit);
-  const infos: DeploymentInfo[] = [];
-  const wanted = ids.slice(0, limit);
-  for (let i = 0; i < wanted.length; i += 25) {
-    const batch = await options.clients.codedeploy.send(
-      new BatchGetDeploymentsCommand({
-        deploymentIds: wanted.slice(i, i + 25),
-      }),
-      { abortSignal: options.signal },
-    );
-    infos.push(
-      ...expectArray<DeploymentInfo>(
-        batch?.deploymentsInfo,
-        'BatchGetDeployments deploymentsInfo',
-      ),
-    );
-  }
-  return infos.sort((a, b) => time(b.createTime) - time(a.createTime));
-}
-
-async function strategyOf(
-  options: SyncStackOptions,
-  cursor: StackCursor,
-  name: string,
-): Promise<StrategyShape> {
-  const known = strategyFromConfigName(name) ?? cursor.configs[name];
-  if (known) return known;
-  const answer = await options.clients.codedeploy.send(
-    new GetDeploymentConfigCommand({ deploymentConfigName: name }),
-    { abortSignal: options.signal },
-  );
-  const shape = strategyFromRoutingConfig(
-    name,
-    answer?.deploymentConfigInfo?.trafficRoutingConfig,
-  );
-  cursor.configs[name] = shape;
-  return shape;
-}
-
-async function describeAlarms(
-  options: SyncStackOptions,
-  names: string[],
-): Promise<MetricAlarm[]> {
-  const answer = await options.clients.cloudwatch.send(
-    new DescribeAlarmsCommand({ AlarmNames: names.slice(0, 100) }),
-    { abortSignal: options.signal },
-  );
-  return expectArray<MetricAlarm>(
-    answer?.MetricAlarms,
-    'DescribeAlarms MetricAlarms',
-  );
-}
-
-interface AliasState {
-  live: string;
-  /** Additional versions and their weights, 0–1. */
-  weights: Record<string, number>;
-  at: string;
-}
-
-async function readAlias(
-  options: SyncStackOptions,
-  functionName: string,
-  alias: string,
-): Promise<AliasState> {
-  const answer = await options.clients.lambda.send(
-    new GetAliasCommand({ FunctionName: functionName, Name: alias }),
-    { abortSignal: options.signal },
-  );
-  if (!answer?.FunctionVersion) {
-    throw new MalformedAwsResponseError(
-      `GetAlias returned no FunctionVersion for ${functionName}:${alias}`,
-    );
-  }
-  const weights: Record<string, number> = {};
-  for (const [v, w] of Object.entries(
-    answer.RoutingConfig?.AdditionalVersionWeights ?? {},
-  )) {
-    if (typeof w !== 'number' || w < 0 || w > 1) {
-      throw new MalformedAwsResponseError(
-        `GetAlias returned the weight ${String(w)} for version ${v}`,
-      );
-    }
-    weights[v] = w;
-  }
-  return {
-    live: answer.FunctionVersion,
-    weights,
-    at: new Date().toISOString(),
-  };
-}
-
 function trafficOf(
   context: StackContext,
   alias: AliasState,
@@ -547,28 +360,6 @@ function trafficOf(
     });
   }
   return { environment: context.environment, shares, at: alias.at };
-}
-
-/** When the stack reached its current status: the newest stack-level event with that status. */
-async function completionTime(
-  options: SyncStackOptions,
-  stack: Stack,
-  startedAt: string,
-): Promise<string | undefined> {
-  const answer = await options.clients.cloudformation.send(
-    new DescribeStackEventsCommand({
-      StackName: stack.StackId ?? options.context.stackName,
-    }),
-    { abortSignal: options.signal },
-  );
-  // Newest first: the first stack-level event with the current status, from this update.
-  const event = (answer?.StackEvents ?? []).find(
-    e =>
-      e.ResourceType === 'AWS::CloudFormation::Stack' &&
-      e.ResourceStatus === stack.StackStatus &&
-      (iso(e.Timestamp) ?? '') >= startedAt,
-  );
-  return iso(event?.Timestamp);
 }
 
 async function history(
@@ -621,20 +412,6 @@ async function history(
   return past;
 }
 
-function lambdaUrl(
-  context: StackContext,
-  functionName: string,
-  version: string,
-): string {
-  return consoleUrl(
-    context,
-    context.region,
-    `/lambda/home#/functions/${encodeURIComponent(
-      functionName,
-    )}/versions/${encodeURIComponent(version)}`,
-  );
-}
-
 function keepRecent(
   versions: Record<string, ProviderVersion>,
 ): Record<string, ProviderVersion> {
@@ -642,14 +419,4 @@ function keepRecent(
     .sort(([a], [b]) => Number(b) - Number(a))
     .slice(0, KEPT_VERSIONS);
   return Object.fromEntries(entries);
-}
-
-function time(date: Date | string | undefined): number {
-  return date ? new Date(date).getTime() : 0;
-}
-
-function iso(date: Date | string | undefined): string | undefined {
-  if (date === undefined) return undefined;
-  const d = date instanceof Date ? date : new Date(date);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
