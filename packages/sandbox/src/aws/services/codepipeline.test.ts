@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-codepipeline';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { SandboxServer } from '../../server';
-import { startTestSandbox } from '../../__testUtils__/sandbox';
+import { manualClock, startTestSandbox } from '../../__testUtils__/sandbox';
 import { awsClients, rejection } from '../../__testUtils__/aws';
 
 const name = 'ledger-worker';
@@ -455,6 +455,68 @@ describe('CodePipeline stand-in (through @aws-sdk/client-codepipeline)', () => {
     expect((await rejection(stop())).name).toBe(
       'PipelineExecutionNotStoppableException',
     );
+  });
+
+  it('lets a stop without abandon finish the running action, and refuses a second stop', async () => {
+    const { pipelineExecutionId } = await aws.codepipeline.send(
+      new StartPipelineExecutionCommand({ name }),
+    );
+    react(2); // Source done, Build running
+    const stop = () =>
+      aws.codepipeline.send(
+        new StopPipelineExecutionCommand({
+          pipelineName: name,
+          pipelineExecutionId,
+          reason: 'Wrong branch',
+        }),
+      );
+    await stop();
+    const stopping = await aws.codepipeline.send(
+      new GetPipelineExecutionCommand({
+        pipelineName: name,
+        pipelineExecutionId,
+      }),
+    );
+    expect(stopping.pipelineExecution!.status).toBe('Stopping');
+    expect((await rejection(stop())).name).toBe(
+      'DuplicatedStopRequestException',
+    );
+    react(1);
+    const { pipelineExecutionSummaries } = await aws.codepipeline.send(
+      new ListPipelineExecutionsCommand({ pipelineName: name, maxResults: 1 }),
+    );
+    expect(pipelineExecutionSummaries![0]).toMatchObject({
+      pipelineExecutionId,
+      status: 'Stopped',
+      stopTrigger: { reason: 'Wrong branch' },
+    });
+  });
+
+  it('fails an approval nobody answers within seven days', async () => {
+    await server.close();
+    const clock = manualClock();
+    server = await startTestSandbox({ now: clock.now });
+    aws = awsClients(server);
+    const { token } = (await approval()).actionStates![0].latestExecution!;
+    clock.time += 7 * 86_400_000;
+    server.tick();
+    const expired = (await approval()).actionStates![0].latestExecution!;
+    expect(expired).toMatchObject({
+      status: 'Failed',
+      errorDetails: { code: 'ApprovalExpired' },
+    });
+    const late = await rejection(
+      aws.codepipeline.send(
+        new PutApprovalResultCommand({
+          pipelineName: name,
+          stageName: 'Approve',
+          actionName: 'Approve',
+          token,
+          result: { status: 'Approved', summary: 'Too late' },
+        }),
+      ),
+    );
+    expect(late.name).toBe('ApprovalAlreadyCompletedException');
   });
 
   it('moves new commits through dev and staging to the approval as the world ticks', async () => {
