@@ -9,6 +9,7 @@ import { deploymentProvidersExtensionPoint } from '@stagecraft/plugin-deployment
 import {
   TEST_TARGET_ANNOTATION,
   TestDeploymentProvider,
+  type TestDeploymentProviderOptions,
 } from '@stagecraft/plugin-deployments-node/testing';
 import request from 'supertest';
 import { KnexDeploymentStore } from '../database/KnexDeploymentStore';
@@ -60,9 +61,7 @@ function providerModule(providers: TestDeploymentProvider[]): BackendFeature {
  */
 async function start(
   stacksTarget = 'ledger-prod@production',
-  stacksCapabilities: ConstructorParameters<
-    typeof TestDeploymentProvider
-  >[0]['capabilities'] = ['abort'],
+  stacksCapabilities: TestDeploymentProviderOptions['capabilities'] = ['abort'],
 ) {
   const knex = await databases.init('SQLITE_3');
   const git = new TestDeploymentProvider();

@@ -83,13 +83,14 @@ export async function changeDiff(options: {
   const fromSha = from.version.sha;
   const toSha = to.version.sha;
   const unknown = [from, to].find(side => side.version.commitUnknown);
-  const reason = unknown
-    ? `${unknown.ref} runs ${describeArtifact(
-        unknown.version,
-      )}, whose commit the provider did not report, so there is nothing to compare`
-    : !source && 'problem' in changeSource
-    ? changeSource.problem
-    : undefined;
+  let reason: string | undefined;
+  if (unknown) {
+    reason = `${unknown.ref} runs ${describeArtifact(
+      unknown.version,
+    )}, whose commit the provider did not report, so there is nothing to compare`;
+  } else if (!source && 'problem' in changeSource) {
+    reason = changeSource.problem;
+  }
   if (reason || !source || !source.provider.compare) {
     return {
       entityRef,

@@ -239,21 +239,32 @@ export class EntitySources {
       return new EntitySourceSet({ targets: stored, providers, ...declared });
     }
     const targets = await readTargets(entity, providers, this.options.logger);
-    for (const provider of providers) {
-      const own = targets.filter(t => t.provider === provider.id);
-      if (own.length > 0) {
-        await store.setEntityTargets(
-          entityRef,
-          provider.id,
-          own.map(t => t.target),
-        );
+    try {
+      for (const provider of providers) {
+        const own = targets.filter(t => t.provider === provider.id);
+        if (own.length > 0) {
+          await store.setEntityTargets(
+            entityRef,
+            provider.id,
+            own.map(t => t.target),
+          );
+        }
       }
-    }
-    const declarations = declarationsTarget(entity);
-    if (declarations) {
-      await store.setEntityTargets(entityRef, DECLARATIONS_PROVIDER, [
-        declarations,
-      ]);
+      const declarations = declarationsTarget(entity);
+      if (declarations) {
+        await store.setEntityTargets(entityRef, DECLARATIONS_PROVIDER, [
+          declarations,
+        ]);
+      }
+    } catch (error) {
+      // Two first requests for the same entity store the same targets at
+      // once; one of them loses the race, and what the winner stored is
+      // what this request would have stored. The next sync stores them anyway.
+      this.options.logger.debug(
+        `Targets of ${entityRef} were stored by a concurrent request: ${stringifyError(
+          error,
+        )}`,
+      );
     }
     return new EntitySourceSet({ targets, providers, ...declared });
   }

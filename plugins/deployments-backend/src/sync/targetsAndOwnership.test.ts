@@ -282,7 +282,7 @@ describe.each(databases.eachSupportedId())(
           .count({ n: '*' })
           .groupBy('entity_ref')
           .orderBy('entity_ref');
-        expect(counts.map(c => [c.entity_ref, Number(c.n)])).toEqual([
+        expect(counts.map((c: any) => [c.entity_ref, Number(c.n)])).toEqual([
           ['component:default/service', 2],
           ['component:default/service-docs', 2],
         ]);
