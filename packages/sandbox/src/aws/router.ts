@@ -41,5 +41,15 @@ export function createAwsRouter(options: {
   router.use(AWS_ENDPOINTS.cloudwatch, createCloudWatchRouter({ cloud }));
   router.use(AWS_ENDPOINTS.tagging, createTaggingRouter({ cloud }));
   if (options.sns) router.use(AWS_ENDPOINTS.sns, options.sns);
+  // Not the GitHub stand-in's HTML page: an AWS client gets an AWS-shaped 404.
+  router.use((req, res) => {
+    res
+      .status(404)
+      .set('x-amzn-ErrorType', 'UnknownOperationException')
+      .json({
+        __type: 'UnknownOperationException',
+        message: `The sandbox serves no AWS operation at ${req.method} ${req.baseUrl}${req.path}`,
+      });
+  });
   return router;
 }
