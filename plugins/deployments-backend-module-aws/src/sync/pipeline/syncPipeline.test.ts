@@ -409,4 +409,25 @@ describe('pipeline sync', () => {
 
     expect(snapshot.openGates[0].version.sha).toBe(sha(7));
   });
+
+  it('reads the history again under the new names when the stage mapping changes', async () => {
+    aws.codepipeline
+      .on(GetPipelineStateCommand)
+      .resolves(pipelineState({ n: 1 }));
+    aws.codepipeline
+      .on(ListPipelineExecutionsCommand)
+      .resolves({ pipelineExecutionSummaries: [execution(1)] });
+    aws.codepipeline
+      .on(ListActionExecutionsCommand)
+      .resolves({ actionExecutionDetails: actionsOf(1, ALL_STAGES) });
+    const first = await syncOnce(mapped);
+
+    const { snapshot } = await syncOnce(byName, first.snapshot.cursor);
+
+    expect(snapshot.deployments.map(d => d.environment)).toEqual([
+      'dev',
+      'staging',
+      'production',
+    ]);
+  });
 });

@@ -113,7 +113,8 @@ export async function syncPipeline(
     options.cursor.fingerprint !== fingerprint ||
     options.cursor.structure !== structure
   ) {
-    const backfill = !options.cursor;
+    // A new stage mapping renames environments: read the history again.
+    const backfill = !options.cursor || options.cursor.binding !== binding;
     const executions = await listExecutions(options, {
       limit: backfill ? options.backfillExecutions ?? 100 : Infinity,
       stopBefore: backfill ? undefined : watermark,

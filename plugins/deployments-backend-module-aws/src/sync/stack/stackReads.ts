@@ -28,7 +28,7 @@ import type {
   SyncStackOptions,
 } from './syncStack';
 
-/** The AWS reads of a stack sync, one call (or page) each. */
+// The AWS reads of a stack sync, one call (or page) each.
 
 /** CloudFormation starts the CodeDeploy deployment a little after the update: allow for clock skew. */
 export const SKEW_MS = 60_000;
