@@ -17,18 +17,27 @@ import {
   type TimelineQuery,
 } from './schema';
 
-/** What the client needs to find and call the backend (Backstage's discovery and fetch APIs fit). */
+/**
+ * What the client needs to find and call the backend (Backstage's discovery and fetch APIs fit).
+ *
+ * @public
+ */
 export interface DeploymentsClientOptions {
   discoveryApi: { getBaseUrl(pluginId: string): Promise<string> };
   fetchApi?: { fetch: typeof fetch };
 }
 
+/** @public */
 export interface ActionOptions {
   /** Makes a retry of the same action safe; generated when absent. */
   idempotencyKey?: string;
 }
 
-/** The typed client of the deployments REST API. */
+/**
+ * The typed client of the deployments REST API.
+ *
+ * @public
+ */
 export interface DeploymentsApi {
   getEnvironments(entityRef: string): Promise<EnvironmentsResponse>;
   getTimeline(
@@ -100,6 +109,7 @@ function newIdempotencyKey(): string {
   return `sc-${globalThis.crypto.randomUUID()}`;
 }
 
+/** @public */
 export class DeploymentsClient implements DeploymentsApi {
   private readonly discoveryApi: DeploymentsClientOptions['discoveryApi'];
   private readonly fetchImpl: typeof fetch;

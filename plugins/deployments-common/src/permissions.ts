@@ -7,34 +7,51 @@ import { RESOURCE_TYPE_CATALOG_ENTITY } from '@backstage/plugin-catalog-common/a
  * (for example "only the owners of the entity").
  */
 
-/** Promote a version into an environment (or ask for it, where approval is required). */
+/**
+ * Promote a version into an environment (or ask for it, where approval is required).
+ *
+ * @public
+ */
 export const deploymentsPromotePermission = createPermission({
   name: 'deployments.promote',
   attributes: { action: 'update' },
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
-/** Approve or reject a pending deployment gate. */
+/**
+ * Approve or reject a pending deployment gate.
+ *
+ * @public
+ */
 export const deploymentsApprovePermission = createPermission({
   name: 'deployments.approve',
   attributes: { action: 'update' },
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
-/** Roll an environment back to its previous successful version. */
+/**
+ * Roll an environment back to its previous successful version.
+ *
+ * @public
+ */
 export const deploymentsRollbackPermission = createPermission({
   name: 'deployments.rollback',
   attributes: { action: 'update' },
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
-/** Skip the promotion order rule, with a reason that is audited. */
+/**
+ * Skip the promotion order rule, with a reason that is audited.
+ *
+ * @public
+ */
 export const deploymentsOverridePermission = createPermission({
   name: 'deployments.override',
   attributes: { action: 'update' },
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
+/** @public */
 export const deploymentsPermissions = [
   deploymentsPromotePermission,
   deploymentsApprovePermission,

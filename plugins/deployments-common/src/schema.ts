@@ -8,12 +8,20 @@ import { DEPLOYMENT_ACTIONS, DEPLOYMENT_STATES } from './types';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
-/** An environment name as it appears on a promotion path. */
+/**
+ * An environment name as it appears on a promotion path.
+ *
+ * @public
+ */
 export const environmentNameSchema = z
   .string()
   .regex(NAME, 'must be an environment name (letters, digits, . _ -)');
 
-/** A version reference: a commit SHA (7–40 hex digits) or a tag name. */
+/**
+ * A version reference: a commit SHA (7–40 hex digits) or a tag name.
+ *
+ * @public
+ */
 export const versionRefSchema = z
   .string()
   .min(1)
@@ -34,12 +42,14 @@ const listOf = <T extends z.ZodTypeAny>(item: T) =>
     .transform(v => (Array.isArray(v) ? v : v.split(',')).filter(Boolean))
     .pipe(z.array(item));
 
+/** @public */
 export const entityParamsSchema = z.object({
   kind: z.string().regex(NAME, 'must be an entity kind'),
   namespace: z.string().regex(NAME, 'must be an entity namespace'),
   name: z.string().regex(NAME, 'must be an entity name'),
 });
 
+/** @public */
 export const timelineQuerySchema = z
   .object({
     limit: limit(200, 50),
@@ -49,13 +59,17 @@ export const timelineQuerySchema = z
     until: isoDate.optional(),
   })
   .strict();
+/** @public */
 export type TimelineQuery = z.input<typeof timelineQuerySchema>;
 
+/** @public */
 export const diffQuerySchema = z
   .object({ from: versionRefSchema, to: versionRefSchema })
   .strict();
+/** @public */
 export type DiffQuery = z.input<typeof diffQuerySchema>;
 
+/** @public */
 export const auditQuerySchema = z
   .object({
     limit: limit(500, 50),
@@ -80,11 +94,16 @@ export const auditQuerySchema = z
     format: z.enum(['json', 'csv']).default('json'),
   })
   .strict();
+/** @public */
 export type AuditQuery = z.input<typeof auditQuerySchema>;
 
 const comment = z.string().trim().max(2000, 'must be at most 2000 characters');
 
-/** Body of `POST …/promote` and `POST …/rollback`. */
+/**
+ * Body of `POST …/promote` and `POST …/rollback`.
+ *
+ * @public
+ */
 export const promoteBodySchema = z
   .object({
     environment: environmentNameSchema,
@@ -95,9 +114,14 @@ export const promoteBodySchema = z
     overrideReason: z.string().trim().min(1).max(2000).optional(),
   })
   .strict();
+/** @public */
 export type PromoteBody = z.input<typeof promoteBodySchema>;
 
-/** Body of `POST …/approve` and `POST …/reject`. */
+/**
+ * Body of `POST …/approve` and `POST …/reject`.
+ *
+ * @public
+ */
 export const decisionBodySchema = z
   .object({
     /** The pending gate to decide (`PendingGate.id`). */
@@ -105,9 +129,14 @@ export const decisionBodySchema = z
     comment,
   })
   .strict();
+/** @public */
 export type DecisionBody = z.input<typeof decisionBodySchema>;
 
-/** Body of `POST …/abort`: stop one rollout in flight. */
+/**
+ * Body of `POST …/abort`: stop one rollout in flight.
+ *
+ * @public
+ */
 export const abortBodySchema = z
   .object({
     /** The environment the rollout is in. */
@@ -125,21 +154,32 @@ export const abortBodySchema = z
     comment: comment.optional(),
   })
   .strict();
+/** @public */
 export type AbortBody = z.input<typeof abortBodySchema>;
 
-/** Header that makes an action safe to retry. */
+/**
+ * Header that makes an action safe to retry.
+ *
+ * @public
+ */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+/** @public */
 export const idempotencyKeySchema = z
   .string()
   .min(8, 'must be at least 8 characters')
   .max(200)
   .regex(/^[A-Za-z0-9._:-]+$/, 'may hold letters, digits and . _ : - only');
 
+/** @public */
 export const deploymentStateSchema = z.enum(
   DEPLOYMENT_STATES as [string, ...string[]],
 );
 
-/** Flattens a zod error into one sentence that names each bad field. */
+/**
+ * Flattens a zod error into one sentence that names each bad field.
+ *
+ * @public
+ */
 export function describeZodError(error: z.ZodError): string {
   return error.issues
     .map(issue => {

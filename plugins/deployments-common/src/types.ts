@@ -5,7 +5,11 @@
  * lower-cased form `kind:namespace/name`.
  */
 
-/** The state of one deployment attempt, normalised across providers. */
+/**
+ * The state of one deployment attempt, normalised across providers.
+ *
+ * @public
+ */
 export type DeploymentState =
   | 'queued'
   | 'in_progress'
@@ -17,7 +21,11 @@ export type DeploymentState =
   | 'cancelled'
   | 'rolled_back';
 
-/** All deployment states, in a stable order (useful for validation and filters). */
+/**
+ * All deployment states, in a stable order (useful for validation and filters).
+ *
+ * @public
+ */
 export const DEPLOYMENT_STATES: readonly DeploymentState[] = [
   'queued',
   'in_progress',
@@ -30,7 +38,11 @@ export const DEPLOYMENT_STATES: readonly DeploymentState[] = [
   'rolled_back',
 ];
 
-/** States after which a deployment never changes again. */
+/**
+ * States after which a deployment never changes again.
+ *
+ * @public
+ */
 export const FINAL_DEPLOYMENT_STATES: readonly DeploymentState[] = [
   'success',
   'failure',
@@ -40,14 +52,22 @@ export const FINAL_DEPLOYMENT_STATES: readonly DeploymentState[] = [
   'rolled_back',
 ];
 
-/** How traffic moves to the new version. */
+/**
+ * How traffic moves to the new version.
+ *
+ * @public
+ */
 export type DeploymentStrategyType =
   | 'all-at-once'
   | 'canary'
   | 'linear'
   | 'blue-green';
 
-/** One step of a progressive rollout: the share the new version gets, and how long it holds. */
+/**
+ * One step of a progressive rollout: the share the new version gets, and how long it holds.
+ *
+ * @public
+ */
 export interface DeploymentStrategyStep {
   /** Share of traffic on the new version during this step, 0–100. */
   percent: number;
@@ -55,6 +75,7 @@ export interface DeploymentStrategyStep {
   waitMinutes?: number;
 }
 
+/** @public */
 export interface DeploymentStrategy {
   type: DeploymentStrategyType;
   /** Share of traffic on the new version, 0–100, where the provider reports it. */
@@ -71,6 +92,8 @@ export interface DeploymentStrategy {
  * What was built and shipped, beside the commit: a Lambda version, an image
  * digest, a build artifact. Rides along with the version; the commit stays
  * the join key across providers.
+ *
+ * @public
  */
 export interface Artifact {
   /** e.g. `lambda-version`, `image`, `build`. */
@@ -80,7 +103,11 @@ export interface Artifact {
   url?: string;
 }
 
-/** What gets deployed: one commit, optionally named by a tag or release. */
+/**
+ * What gets deployed: one commit, optionally named by a tag or release.
+ *
+ * @public
+ */
 export interface Version {
   /**
    * The commit SHA, the join key across providers. When the provider does not
@@ -100,7 +127,11 @@ export interface Version {
   commitUnknown?: boolean;
 }
 
-/** The result of one health check, alarm or smoke test that verifies a deployment. */
+/**
+ * The result of one health check, alarm or smoke test that verifies a deployment.
+ *
+ * @public
+ */
 export interface VerificationCheck {
   name: string;
   state: 'pending' | 'passing' | 'failing';
@@ -110,7 +141,11 @@ export interface VerificationCheck {
   detail?: string;
 }
 
-/** Why and how a deployment was rolled back. */
+/**
+ * Why and how a deployment was rolled back.
+ *
+ * @public
+ */
 export interface RollbackInfo {
   /** True when the provider rolled back on its own (a failed check, an alarm). */
   automatic: boolean;
@@ -122,7 +157,11 @@ export interface RollbackInfo {
   restoredVersion?: Version;
 }
 
-/** Where a second provider reported the same rollout (e.g. GitHub Actions ran `sam deploy` that AWS reports). */
+/**
+ * Where a second provider reported the same rollout (e.g. GitHub Actions ran `sam deploy` that AWS reports).
+ *
+ * @public
+ */
 export interface DeploymentLink {
   provider: string;
   providerDeploymentId: string;
@@ -131,7 +170,11 @@ export interface DeploymentLink {
   label?: string;
 }
 
-/** One version's share of an environment's traffic. */
+/**
+ * One version's share of an environment's traffic.
+ *
+ * @public
+ */
 export interface TrafficShare {
   version: Version;
   /** 0–100. The shares of an environment add up to 100 (a standby has 0). */
@@ -142,7 +185,11 @@ export interface TrafficShare {
   deploymentId?: string;
 }
 
-/** Which versions serve an environment right now, as its provider last reported. */
+/**
+ * Which versions serve an environment right now, as its provider last reported.
+ *
+ * @public
+ */
 export interface EnvironmentTraffic {
   provider: string;
   shares: TrafficShare[];
@@ -150,7 +197,11 @@ export interface EnvironmentTraffic {
   at: string;
 }
 
-/** One entry of a deployment's status history. */
+/**
+ * One entry of a deployment's status history.
+ *
+ * @public
+ */
 export interface DeploymentStatusEntry {
   state: DeploymentState;
   at: string;
@@ -158,7 +209,11 @@ export interface DeploymentStatusEntry {
   logUrl?: string;
 }
 
-/** One attempt to put a version into an environment, from one provider. */
+/**
+ * One attempt to put a version into an environment, from one provider.
+ *
+ * @public
+ */
 export interface Deployment {
   /** Stagecraft's id: `<provider>:<provider deployment id>`. */
   id: string;
@@ -191,6 +246,7 @@ export interface Deployment {
   links?: DeploymentLink[];
 }
 
+/** @public */
 export interface GateReviewer {
   /** `principal`: a provider identity such as an IAM role or a GitHub App. */
   type: 'user' | 'team' | 'principal';
@@ -198,7 +254,11 @@ export interface GateReviewer {
   name: string;
 }
 
-/** What kind of decision a gate waits for. */
+/**
+ * What kind of decision a gate waits for.
+ *
+ * @public
+ */
 export type GateType =
   /** A provider's review, e.g. a GitHub environment with required reviewers. */
   | 'provider-review'
@@ -213,6 +273,8 @@ export type GateType =
  * A deployment waiting for a decision: a provider's own gate (a GitHub
  * environment review, a CodePipeline manual approval) or a promotion that
  * Stagecraft itself holds until someone approves it.
+ *
+ * @public
  */
 export interface PendingGate {
   /** Stable id: `<provider>:<provider gate id>` or `stagecraft:<request id>`. */
@@ -234,7 +296,11 @@ export interface PendingGate {
   expiresAt?: string;
 }
 
-/** How fresh the data from one provider is for one entity. */
+/**
+ * How fresh the data from one provider is for one entity.
+ *
+ * @public
+ */
 export interface SyncStatus {
   provider: string;
   /** The provider's target (repository, pipeline, stack) this status is about. */
@@ -247,6 +313,7 @@ export interface SyncStatus {
   stale: boolean;
 }
 
+/** @public */
 export interface EnvironmentSummary {
   name: string;
   /** Position on the entity's promotion path, from 0. */
@@ -270,7 +337,11 @@ export interface EnvironmentSummary {
   traffic?: EnvironmentTraffic;
 }
 
-/** How an environment's owning provider was decided. */
+/**
+ * How an environment's owning provider was decided.
+ *
+ * @public
+ */
 export interface EnvironmentOwnership {
   /** `annotation`: `stagecraft.io/environments`; `provider`: the only provider whose targets cover it. */
   declaredBy?: 'annotation' | 'provider';
@@ -278,13 +349,21 @@ export interface EnvironmentOwnership {
   problem?: string;
 }
 
-/** Whether a provider can do something, and if not, why. */
+/**
+ * Whether a provider can do something, and if not, why.
+ *
+ * @public
+ */
 export interface Capability {
   available: boolean;
   reason?: string;
 }
 
-/** The provider capabilities that the lane's actions need. */
+/**
+ * The provider capabilities that the lane's actions need.
+ *
+ * @public
+ */
 export interface EnvironmentCapabilities {
   promote: Capability;
   rollback: Capability;
@@ -293,6 +372,7 @@ export interface EnvironmentCapabilities {
   compare: Capability;
 }
 
+/** @public */
 export interface EnvironmentsResponse {
   entityRef: string;
   environments: EnvironmentSummary[];
@@ -301,6 +381,7 @@ export interface EnvironmentsResponse {
   reason?: string;
 }
 
+/** @public */
 export interface TimelineCell {
   deploymentId: string;
   state: DeploymentState;
@@ -309,10 +390,19 @@ export interface TimelineCell {
   durationSeconds?: number;
   triggeredBy?: string;
   url?: string;
+  /** What `url` opens, e.g. `run #812`; absent: a deployment page. */
+  urlLabel?: string;
   /** Attempts of this version in this environment. */
   attempts: number;
+  /** How traffic moved to the version, where the provider says. */
+  strategy?: DeploymentStrategy;
+  /** Set when the deployment was rolled back. */
+  rollback?: RollbackInfo;
+  /** Other providers' reports of the same rollout. */
+  links?: DeploymentLink[];
 }
 
+/** @public */
 export interface TimelineRow {
   version: Version;
   /** When this version first appeared anywhere on the path. */
@@ -320,6 +410,7 @@ export interface TimelineRow {
   cells: Record<string, TimelineCell | undefined>;
 }
 
+/** @public */
 export interface TimelineResponse {
   entityRef: string;
   environments: string[];
@@ -330,6 +421,7 @@ export interface TimelineResponse {
   reason?: string;
 }
 
+/** @public */
 export interface ChangeCommit {
   sha: string;
   message: string;
@@ -340,6 +432,7 @@ export interface ChangeCommit {
   pullRequest?: { number: number; title: string; url: string };
 }
 
+/** @public */
 export interface ChangedFile {
   filename: string;
   status: string;
@@ -347,6 +440,7 @@ export interface ChangedFile {
   deletions: number;
 }
 
+/** @public */
 export interface ChangeDiff {
   entityRef: string;
   from: { ref: string; sha: string };
@@ -365,6 +459,7 @@ export interface ChangeDiff {
   reason?: string;
 }
 
+/** @public */
 export type DeploymentActionType =
   | 'promote'
   | 'approve'
@@ -373,6 +468,7 @@ export type DeploymentActionType =
   /** Stop an in-flight rollout. */
   | 'abort';
 
+/** @public */
 export const DEPLOYMENT_ACTIONS: readonly DeploymentActionType[] = [
   'promote',
   'approve',
@@ -381,7 +477,11 @@ export const DEPLOYMENT_ACTIONS: readonly DeploymentActionType[] = [
   'abort',
 ];
 
-/** What happened to an action, as recorded in the audit log. */
+/**
+ * What happened to an action, as recorded in the audit log.
+ *
+ * @public
+ */
 export type AuditOutcome =
   | 'requested'
   | 'approved'
@@ -390,6 +490,7 @@ export type AuditOutcome =
   | 'failed'
   | 'refused';
 
+/** @public */
 export interface AuditEntry {
   id: string;
   at: string;
@@ -409,6 +510,7 @@ export interface AuditEntry {
   detail?: string;
 }
 
+/** @public */
 export type PromotionRequestState =
   | 'pending'
   | 'approved'
@@ -416,7 +518,11 @@ export type PromotionRequestState =
   | 'executed'
   | 'failed';
 
-/** A promotion asked for in the portal, and where it stands. */
+/**
+ * A promotion asked for in the portal, and where it stands.
+ *
+ * @public
+ */
 export interface PromotionRequest {
   id: string;
   entityRef: string;
@@ -435,7 +541,11 @@ export interface PromotionRequest {
   error?: string;
 }
 
-/** One policy rule's verdict on an action. */
+/**
+ * One policy rule's verdict on an action.
+ *
+ * @public
+ */
 export interface PolicyCheck {
   rule:
     | 'permission'
@@ -458,16 +568,19 @@ export interface PolicyCheck {
   message: string;
 }
 
+/** @public */
 export interface ActionResponse {
   request: PromotionRequest;
   checks: PolicyCheck[];
 }
 
+/** @public */
 export interface AuditResponse {
   entries: AuditEntry[];
   nextCursor?: string;
 }
 
+/** @public */
 export interface ApprovalsResponse {
   gates: PendingGate[];
 }
