@@ -196,30 +196,29 @@ describe.each(databases.eachSupportedId())(
 
     describe('v2 facts', () => {
       it('stores artifacts, strategy steps, checks, roll back and link label', async () => {
-        await db.store.upsertDeployments(ENTITY, 'aws', [
-          report('d-1', {
-            environment: 'production',
-            version: {
-              sha: 'artifact:lambda-version:arn:aws:lambda:eu-west-1:1:function:Pay:42',
-              commitUnknown: true,
-              artifact: {
-                kind: 'lambda-version',
-                id: 'arn:aws:lambda:eu-west-1:1:function:Pay:42',
-              },
+        const richReport = report('d-1', {
+          environment: 'production',
+          version: {
+            sha: 'artifact:lambda-version:arn:aws:lambda:eu-west-1:1:function:Pay:42',
+            commitUnknown: true,
+            artifact: {
+              kind: 'lambda-version',
+              id: 'arn:aws:lambda:eu-west-1:1:function:Pay:42',
             },
-            url: 'https://console.aws.amazon.com/codedeploy/d-1',
-            urlLabel: 'CodeDeploy d-1',
-            strategy: {
-              type: 'canary',
-              trafficPercent: 10,
-              name: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
-              steps: [{ percent: 10, waitMinutes: 5 }, { percent: 100 }],
-              currentStep: 0,
-            },
-            checks: [{ name: 'payments-5xx', state: 'passing', at: at(3) }],
-            rollback: { automatic: true, reason: 'alarm payments-5xx' },
-          }),
-        ]);
+          },
+          url: 'https://console.aws.amazon.com/codedeploy/d-1',
+          urlLabel: 'CodeDeploy d-1',
+          strategy: {
+            type: 'canary',
+            trafficPercent: 10,
+            name: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+            steps: [{ percent: 10, waitMinutes: 5 }, { percent: 100 }],
+            currentStep: 0,
+          },
+          checks: [{ name: 'payments-5xx', state: 'passing', at: at(3) }],
+          rollback: { automatic: true, reason: 'alarm payments-5xx' },
+        });
+        await db.store.upsertDeployments(ENTITY, 'aws', [richReport]);
         expect(await db.store.getDeployment(ENTITY, 'aws:d-1')).toEqual(
           expect.objectContaining({
             version: {
@@ -242,6 +241,12 @@ describe.each(databases.eachSupportedId())(
             rollback: { automatic: true, reason: 'alarm payments-5xx' },
           }),
         );
+        // Replaying the same rich report changes nothing.
+        const [stored] = await db.knex('deployments').select();
+        await expect(
+          db.store.upsertDeployments(ENTITY, 'aws', [richReport]),
+        ).resolves.toEqual({ inserted: 0, updated: 0 });
+        expect(await db.knex('deployments').select()).toEqual([stored]);
         await expect(
           db.store.findVersion(
             ENTITY,
