@@ -92,6 +92,66 @@ describe.each(databases.eachSupportedId())('KnexTimeline on %p', databaseId => {
       expect(third.nextCursor).toBeUndefined();
     });
 
+    it('tells in a cell what its link opens, how traffic moved, why it rolled back and where else it was reported', async () => {
+      await db.store.upsertDeployments(ENTITY, 'aws', [
+        report('d-1', {
+          environment: 'production',
+          version: { sha: sha(3) },
+          createdAt: at(40),
+          statuses: [status('rolled_back', 45)],
+          url: 'https://console.example.com/d-1',
+          urlLabel: 'CodeDeploy d-1',
+          strategy: {
+            type: 'canary',
+            name: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+            trafficPercent: 10,
+            steps: [{ percent: 10, waitMinutes: 5 }, { percent: 100 }],
+            currentStep: 0,
+          },
+          rollback: {
+            automatic: true,
+            reason: 'alarm payments-api-5xx',
+            restoredVersion: { sha: sha(1) },
+          },
+        }),
+      ]);
+      await db.store.addDeploymentLinks(ENTITY, [
+        {
+          environment: 'production',
+          sha: sha(3),
+          provider: 'github',
+          providerDeploymentId: '812',
+          url: 'https://example.com/runs/812',
+          label: 'run #812',
+        },
+      ]);
+      const { rows } = await db.store.getTimeline(ENTITY, {
+        environments: ['production'],
+        limit: 10,
+      });
+      expect(rows.map(r => r.version.sha)).toEqual([sha(3)]);
+      expect(rows[0].cells.production).toMatchObject({
+        deploymentId: 'aws:d-1',
+        state: 'rolled_back',
+        urlLabel: 'CodeDeploy d-1',
+        strategy: {
+          type: 'canary',
+          name: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+          steps: [{ percent: 10, waitMinutes: 5 }, { percent: 100 }],
+          currentStep: 0,
+        },
+        rollback: { automatic: true, reason: 'alarm payments-api-5xx' },
+        links: [
+          {
+            provider: 'github',
+            providerDeploymentId: '812',
+            url: 'https://example.com/runs/812',
+            label: 'run #812',
+          },
+        ],
+      });
+    });
+
     it('filters by environment and time', async () => {
       const staging = await db.store.getTimeline(ENTITY, {
         environments: ['staging'],

@@ -1,9 +1,15 @@
 import { InputError } from '@backstage/errors';
 import type {
+  DeploymentLink,
   DeploymentState,
+  DeploymentStrategyType,
   TimelineCell,
   TimelineRow,
 } from '@stagecraft/plugin-deployments-common';
+import {
+  LinkedDeployment,
+  loadLinks,
+} from '../deployments/KnexDeploymentLinks';
 import { Knex } from 'knex';
 import type { TimelinePageOptions } from '../DeploymentStore';
 import { DbTime, parseTime, toIso, toMillis } from '../dbTime';
@@ -28,6 +34,7 @@ const timelineCursor = createPageCursorCodec(
 );
 
 interface AttemptRow {
+  entity_ref: string;
   provider: string;
   provider_deployment_id: string;
   environment: string;
@@ -37,6 +44,13 @@ interface AttemptRow {
   finished_at: DbTime | null;
   triggered_by: string | null;
   url: string | null;
+  url_label: string | null;
+  strategy: string | null;
+  traffic_percent: number | string | null;
+  strategy_name: string | null;
+  strategy_steps: string | null;
+  strategy_current_step: number | string | null;
+  rollback_info: string | null;
 }
 
 /** The promotion timeline: versions as rows (newest first), environments as columns. */
@@ -108,6 +122,7 @@ export class KnexTimeline {
               { column: 'id', order: 'asc' },
             ])
             .select(
+              'entity_ref',
               'provider',
               'provider_deployment_id',
               'environment',
@@ -117,9 +132,16 @@ export class KnexTimeline {
               'finished_at',
               'triggered_by',
               'url',
+              'url_label',
+              'strategy',
+              'traffic_percent',
+              'strategy_name',
+              'strategy_steps',
+              'strategy_current_step',
+              'rollback_info',
             );
 
-    const cells = newestAttempts(attempts);
+    const cells = newestAttempts(attempts, await loadLinks(this.db, attempts));
     const rows: TimelineRow[] = page.map(version => ({
       version: toVersion(version),
       firstSeenAt: toIso(version.first_seen_at),
@@ -149,7 +171,10 @@ function cellKey(sha: string, environment: string) {
 }
 
 /** The cell shows the newest attempt of the version in the environment; attempts arrive oldest first. */
-function newestAttempts(attempts: AttemptRow[]): Map<string, TimelineCell> {
+function newestAttempts(
+  attempts: AttemptRow[],
+  linksOf: (deployment: LinkedDeployment) => DeploymentLink[],
+): Map<string, TimelineCell> {
   const cells = new Map<string, TimelineCell>();
   for (const attempt of attempts) {
     const key = cellKey(attempt.sha, attempt.environment);
@@ -174,9 +199,38 @@ function newestAttempts(attempts: AttemptRow[]): Map<string, TimelineCell> {
             : undefined,
         triggeredBy: attempt.triggered_by ?? undefined,
         url: attempt.url ?? undefined,
+        urlLabel: attempt.url_label ?? undefined,
         attempts: (cells.get(key)?.attempts ?? 0) + 1,
+        strategy: strategyOf(attempt),
+        rollback: parseJson(attempt.rollback_info),
+        links: nonEmpty(linksOf(attempt)),
       }),
     );
   }
   return cells;
+}
+
+function parseJson(value: string | null) {
+  return value === null ? undefined : JSON.parse(value);
+}
+
+function nonEmpty<T>(list: T[]): T[] | undefined {
+  return list.length > 0 ? list : undefined;
+}
+
+function strategyOf(attempt: AttemptRow): TimelineCell['strategy'] {
+  if (!attempt.strategy) return undefined;
+  return compact({
+    type: attempt.strategy as DeploymentStrategyType,
+    trafficPercent:
+      attempt.traffic_percent === null
+        ? undefined
+        : Number(attempt.traffic_percent),
+    name: attempt.strategy_name ?? undefined,
+    steps: parseJson(attempt.strategy_steps),
+    currentStep:
+      attempt.strategy_current_step === null
+        ? undefined
+        : Number(attempt.strategy_current_step),
+  });
 }
