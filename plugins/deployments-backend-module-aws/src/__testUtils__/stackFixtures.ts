@@ -6,10 +6,12 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
+  BatchGetDeploymentTargetsCommand,
   BatchGetDeploymentsCommand,
   DeploymentInfo,
   GetDeploymentGroupCommand,
   ListDeploymentsCommand,
+  ListDeploymentTargetsCommand,
 } from '@aws-sdk/client-codedeploy';
 import { GetAliasCommand } from '@aws-sdk/client-lambda';
 import { ACCOUNT, aws, REGION } from './awsMocks';
@@ -98,7 +100,34 @@ export function mockSamStack(options: {
   alias?: { version: string; weights?: Record<string, number> };
   alarmState?: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
   completedAt?: Date;
+  /** Status of the PostTraffic hook (the PreTraffic one succeeded). Default Pending. */
+  postTraffic?: string;
 }) {
+  aws.codedeploy
+    .on(ListDeploymentTargetsCommand)
+    .resolves({ targetIds: [`${FUNCTION}:live`] });
+  aws.codedeploy.on(BatchGetDeploymentTargetsCommand).resolves({
+    deploymentTargets: [
+      {
+        deploymentTargetType: 'LambdaFunction' as never,
+        lambdaTarget: {
+          targetId: `${FUNCTION}:live`,
+          lifecycleEvents: [
+            {
+              lifecycleEventName: 'BeforeAllowTraffic',
+              status: 'Succeeded',
+              endTime: at(2),
+            },
+            { lifecycleEventName: 'AllowTraffic', status: 'InProgress' },
+            {
+              lifecycleEventName: 'AfterAllowTraffic',
+              status: (options.postTraffic ?? 'Pending') as never,
+            },
+          ],
+        },
+      },
+    ],
+  });
   aws.cloudformation
     .on(DescribeStacksCommand)
     .resolves({ Stacks: [options.stack] });

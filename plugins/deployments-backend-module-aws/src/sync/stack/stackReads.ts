@@ -6,12 +6,15 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { DescribeAlarmsCommand, MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import {
+  BatchGetDeploymentTargetsCommand,
   BatchGetDeploymentsCommand,
   DeploymentInfo,
   GetDeploymentConfigCommand,
   GetDeploymentGroupCommand,
   ListDeploymentsCommand,
+  ListDeploymentTargetsCommand,
 } from '@aws-sdk/client-codedeploy';
+import type { VerificationCheck } from '@stagecraft/plugin-deployments-common';
 import { GetAliasCommand } from '@aws-sdk/client-lambda';
 import { parseArn } from '../../binding/annotations';
 import { expectArray, MalformedAwsResponseError } from '../../client/awsErrors';
@@ -255,4 +258,78 @@ export function iso(date: Date | string | undefined): string | undefined {
   if (date === undefined) return undefined;
   const d = date instanceof Date ? date : new Date(date);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+const HOOKS = ['BeforeAllowTraffic', 'AfterAllowTraffic'];
+const HOOK_STATES: Record<string, VerificationCheck['state']> = {
+  Succeeded: 'passing',
+  Failed: 'failing',
+  Pending: 'pending',
+  InProgress: 'pending',
+  Unknown: 'pending',
+};
+
+/**
+ * The traffic hooks of a Lambda deployment (SAM `Hooks.PreTraffic` /
+ * `PostTraffic`, CodeDeploy's BeforeAllowTraffic / AfterAllowTraffic) as
+ * checks: the smoke tests that gate the shift. Hooks the deployment skips
+ * (none configured) are left out. Two calls.
+ */
+export async function readHookChecks(
+  options: SyncStackOptions,
+  deploymentId: string,
+): Promise<VerificationCheck[]> {
+  const { clients, signal, context } = options;
+  const listed = await clients.codedeploy.send(
+    new ListDeploymentTargetsCommand({ deploymentId }),
+    { abortSignal: signal },
+  );
+  const targetIds = expectArray<string>(
+    listed?.targetIds,
+    'ListDeploymentTargets targetIds',
+  ).slice(0, 25);
+  if (targetIds.length === 0) return [];
+  const answer = await clients.codedeploy.send(
+    new BatchGetDeploymentTargetsCommand({ deploymentId, targetIds }),
+    { abortSignal: signal },
+  );
+  const checks: VerificationCheck[] = [];
+  for (const target of expectArray<{
+    lambdaTarget?: {
+      lifecycleEvents?: Array<{
+        lifecycleEventName?: string;
+        status?: string;
+        startTime?: Date;
+        endTime?: Date;
+        diagnostics?: { message?: string };
+      }>;
+    };
+  }>(
+    answer?.deploymentTargets,
+    'BatchGetDeploymentTargets deploymentTargets',
+  )) {
+    for (const event of target.lambdaTarget?.lifecycleEvents ?? []) {
+      const name = event.lifecycleEventName;
+      if (!name || !HOOKS.includes(name) || event.status === 'Skipped') {
+        continue;
+      }
+      const at = iso(event.endTime ?? event.startTime);
+      checks.push({
+        name: `hook ${name}`,
+        state: HOOK_STATES[event.status ?? 'Unknown'] ?? 'pending',
+        url: consoleUrl(
+          context,
+          context.region,
+          `/codesuite/codedeploy/deployments/${encodeURIComponent(
+            deploymentId,
+          )}`,
+        ),
+        ...(at ? { at } : {}),
+        ...(event.diagnostics?.message
+          ? { detail: event.diagnostics.message }
+          : {}),
+      });
+    }
+  }
+  return checks;
 }

@@ -197,6 +197,8 @@ export function currentRollout(options: {
   strategy?: StrategyShape;
   canaryPercent?: number;
   alarms: MetricAlarm[];
+  /** The deployment's traffic hooks (SAM PreTraffic/PostTraffic), already as checks. */
+  hooks?: VerificationCheck[];
   restoredVersion?: ProviderVersion;
 }): ProviderDeployment {
   const { context, stack, deployment } = options;
@@ -209,6 +211,10 @@ export function currentRollout(options: {
   ];
   if (deployment) statuses.push(...codeDeployHistory(deployment, context));
   const stackState = stateOfStackStatus(stack.StackStatus) ?? 'in_progress';
+  const checks = [
+    ...(options.hooks ?? []),
+    ...alarmChecks(options.alarms, context),
+  ];
   const rollback = rollbackOf(deployment, {
     alarms: options.alarms,
     restoredVersion: options.restoredVersion,
@@ -258,9 +264,7 @@ export function currentRollout(options: {
     ...(options.strategy
       ? { strategy: withProgress(options.strategy, traffic) }
       : {}),
-    ...(options.alarms.length > 0
-      ? { checks: alarmChecks(options.alarms, context) }
-      : {}),
+    ...(checks.length > 0 ? { checks } : {}),
     ...(rollback ? { rollback } : {}),
   };
 }

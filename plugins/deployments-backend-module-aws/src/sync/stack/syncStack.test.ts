@@ -65,6 +65,15 @@ describe('stack sync', () => {
         currentStep: 0,
       },
       checks: [
+        expect.objectContaining({
+          name: 'hook BeforeAllowTraffic',
+          state: 'passing',
+          at: at(2).toISOString(),
+        }),
+        expect.objectContaining({
+          name: 'hook AfterAllowTraffic',
+          state: 'pending',
+        }),
         expect.objectContaining({ name: `alarm ${ALARM}`, state: 'passing' }),
       ],
       urlLabel: `stack ${STACK}`,
@@ -176,9 +185,9 @@ describe('stack sync', () => {
       reason: `alarm ${ALARM}: One or more alarms have been activated`,
       restoredVersion: expect.objectContaining({ sha: sha(1) }),
     });
-    expect(rollout.checks).toEqual([
+    expect(rollout.checks).toContainEqual(
       expect.objectContaining({ name: `alarm ${ALARM}`, state: 'failing' }),
-    ]);
+    );
     expect(rollout.strategy?.trafficPercent).toBe(0);
     expect(snapshot.traffic?.[0].shares).toEqual([
       {
@@ -318,6 +327,8 @@ describe('stack sync', () => {
         'codedeploy.GetDeploymentGroup',
         'codedeploy.ListDeployments',
         'codedeploy.BatchGetDeployments',
+        'codedeploy.ListDeploymentTargets',
+        'codedeploy.BatchGetDeploymentTargets',
         'cloudwatch.DescribeAlarms',
         'lambda.GetAlias',
       ].sort(),
@@ -336,6 +347,8 @@ describe('stack sync', () => {
         'cloudformation.DescribeStacks',
         'codedeploy.ListDeployments',
         'codedeploy.BatchGetDeployments',
+        'codedeploy.ListDeploymentTargets',
+        'codedeploy.BatchGetDeploymentTargets',
         'cloudwatch.DescribeAlarms',
         'lambda.GetAlias',
       ].sort(),

@@ -26,6 +26,7 @@ import {
   lambdaUrl,
   listDeployments,
   readAlias,
+  readHookChecks,
   readResources,
   SKEW_MS,
   strategyOf,
@@ -195,6 +196,9 @@ export async function syncStack(
     resources.alarms.length > 0 && (busy || primary)
       ? await describeAlarms(options, resources.alarms)
       : [];
+  const hooks = primary?.deploymentId
+    ? await readHookChecks(options, primary.deploymentId)
+    : [];
   const alias =
     functionName && resources.alias
       ? await readAlias(options, functionName, resources.alias)
@@ -231,6 +235,7 @@ export async function syncStack(
       strategy,
       canaryPercent,
       alarms,
+      hooks,
       restoredVersion,
     }),
   );
