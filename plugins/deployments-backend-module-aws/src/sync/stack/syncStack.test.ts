@@ -389,4 +389,42 @@ describe('stack sync', () => {
       [`cloudformation/${STACK}/update/${at(0).toISOString()}`, 'inactive'],
     ]);
   });
+
+  it('backfills a finished stack with 30 past deployments in 11 calls', async () => {
+    mockSamStack({
+      stack: stack('UPDATE_COMPLETE'),
+      deployments: [
+        codeDeployDeployment(CANARY, 'Succeeded'),
+        ...Array.from({ length: 30 }, (_, i) =>
+          codeDeployDeployment(
+            `d-PAST${String(i).padStart(5, '0')}`,
+            'Succeeded',
+            {
+              created: at(-60 * (i + 1)),
+            },
+          ),
+        ),
+      ],
+    });
+    const { sync } = setup();
+
+    const snapshot = await sync();
+
+    expect(snapshot.deployments).toHaveLength(31);
+    expect(awsCalls().sort()).toEqual(
+      [
+        'cloudformation.DescribeStacks',
+        'cloudformation.ListStackResources',
+        'cloudformation.DescribeStackEvents',
+        'codedeploy.GetDeploymentGroup',
+        'codedeploy.ListDeployments',
+        'codedeploy.BatchGetDeployments',
+        'codedeploy.BatchGetDeployments',
+        'codedeploy.ListDeploymentTargets',
+        'codedeploy.BatchGetDeploymentTargets',
+        'cloudwatch.DescribeAlarms',
+        'lambda.GetAlias',
+      ].sort(),
+    );
+  });
 });
