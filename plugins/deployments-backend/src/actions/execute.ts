@@ -25,7 +25,7 @@ export async function execute(
     comment: request.comment,
     requestId: request.id,
   };
-  const found = ctx.sources.sourceFor(request.environment);
+  const found = ctx.sources.deployerFor(request.environment);
   const promote =
     'source' in found
       ? found.source.provider.promote?.bind(found.source.provider)
@@ -51,8 +51,7 @@ export async function execute(
       checks: [
         ...checks,
         {
-          rule:
-            'problem' in found ? 'environment-owner' : 'provider-capability',
+          rule: 'problem' in found ? found.rule : 'provider-capability',
           passed: false,
           message,
         },

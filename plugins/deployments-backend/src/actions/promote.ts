@@ -76,11 +76,8 @@ export async function promote(
     return recorder.refusePermission(ctx, permission, await refusalFields());
   }
 
-  const ownerRefusal = ownerCheck(
-    ctx.sources.sourceFor(environment),
-    action,
-    environment,
-  );
+  const deployer = ctx.sources.deployerFor(environment);
+  const ownerRefusal = deployerCheck(deployer, action);
   if (ownerRefusal) {
     return recorder.refuse(ctx, await refusalFields(), [
       permissionCheck(permission.name, true),
@@ -127,7 +124,8 @@ export async function promote(
   ]);
   const providerGated = isProviderGated({
     environment,
-    owner: ctx.sources.ownerOf(environment).provider,
+    // The provider that will deploy: its own gate is the approval.
+    owner: 'source' in deployer ? deployer.source.provider.id : undefined,
     openGates,
     protection,
   });
@@ -188,26 +186,20 @@ export async function promote(
   return execute(services, ctx, request, checks, overrideNote);
 }
 
-/** Refuses an action when no provider owns the environment, or its owner cannot deploy. */
-function ownerCheck(
-  owner: ReturnType<EntitySourceSet['sourceFor']>,
+/** Refuses a promotion or roll back that no provider of the entity can carry out, with the reason. */
+function deployerCheck(
+  deployer: ReturnType<EntitySourceSet['deployerFor']>,
   action: 'promote' | 'rollback',
-  environment: string,
 ): PolicyCheck | undefined {
-  if ('problem' in owner) {
-    return { rule: 'environment-owner', passed: false, message: owner.problem };
-  }
-  const { provider } = owner.source;
-  if (!provider.promote) {
-    return {
-      rule: 'provider-capability',
-      passed: false,
-      message: `${provider.id} cannot ${
-        action === 'rollback' ? 'roll back' : 'deploy into'
-      } ${environment} from the portal (the provider has no promote capability)`,
-    };
-  }
-  return undefined;
+  if ('source' in deployer) return undefined;
+  return {
+    rule: deployer.rule,
+    passed: false,
+    message:
+      action === 'rollback'
+        ? deployer.problem.replace('cannot deploy into', 'cannot roll back')
+        : deployer.problem,
+  };
 }
 
 /** The version asked for, else what runs in the previous environment. */
@@ -303,8 +295,8 @@ async function resolveVersion(
   const candidates: DeploymentSource[] = [];
   const changeSource = ctx.sources.changeSource();
   if ('source' in changeSource) candidates.push(changeSource.source);
-  const owner = ctx.sources.sourceFor(environment);
-  if ('source' in owner) candidates.push(owner.source);
+  const deployer = ctx.sources.deployerFor(environment);
+  if ('source' in deployer) candidates.push(deployer.source);
   for (const source of candidates) {
     const resolved = await resolveVersionWith(source, ctx.entity, ref);
     if (resolved) return resolved;

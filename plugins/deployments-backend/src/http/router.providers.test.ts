@@ -62,9 +62,11 @@ function providerModule(providers: TestDeploymentProvider[]): BackendFeature {
 async function start(
   stacksTarget = 'ledger-prod@production',
   stacksCapabilities: TestDeploymentProviderOptions['capabilities'] = ['abort'],
+  gitCapabilities?: TestDeploymentProviderOptions['capabilities'],
+  config: object = {},
 ) {
   const knex = await databases.init('SQLITE_3');
-  const git = new TestDeploymentProvider();
+  const git = new TestDeploymentProvider({ capabilities: gitCapabilities });
   const stacks = new TestDeploymentProvider({
     id: 'stacks',
     changeSource: false,
@@ -84,7 +86,7 @@ async function start(
       }),
       mockServices.database.factory({ knex }),
       mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
-      mockServices.rootConfig.factory({ data: {} }),
+      mockServices.rootConfig.factory({ data: config }),
     ],
   });
   const store = await KnexDeploymentStore.create({
@@ -125,16 +127,9 @@ describe('deployments router with two providers', () => {
     expect(lanes[0].capabilities.promote).toEqual({ available: true });
     expect(lanes[2].ownership).toEqual({ declaredBy: 'provider' });
     expect(lanes[2].capabilities).toEqual({
-      promote: {
-        available: false,
-        reason:
-          'stacks cannot deploy into production (the provider has no promote capability)',
-      },
-      rollback: {
-        available: false,
-        reason:
-          'stacks cannot roll production back (the provider has no promote capability)',
-      },
+      // The CI that deploys the stack promotes into it.
+      promote: { available: true },
+      rollback: { available: true },
       review: {
         available: false,
         reason:
@@ -145,8 +140,36 @@ describe('deployments router with two providers', () => {
     });
   });
 
-  it('refuses a promotion the owner cannot carry out with a 422 naming the capability, and writes no request', async () => {
-    const { server, store, git, stacks } = await start();
+  it('promotes into an environment whose owner cannot deploy through the one other provider that covers it and can', async () => {
+    const { server, git, stacks } = await start(
+      undefined,
+      undefined,
+      undefined,
+      { deployments: { policies: { approvalRequired: [] } } },
+    );
+    const response = await request(server)
+      .post(`${BASE}/promote`)
+      .set(as(ALICE))
+      .set('Idempotency-Key', idempotencyKey())
+      .send({ environment: 'production', comment: 'ship it' });
+    expect(response.status).toBe(200);
+    expect(response.body.request.state).toBe('executed');
+    expect(
+      git.promoteCalls.map(call => [
+        call.target.key,
+        call.environment,
+        call.version.sha,
+      ]),
+    ).toEqual([['acme/ledger-api', 'production', S2]]);
+    expect(stacks.promoteCalls).toEqual([]);
+  });
+
+  it('refuses a promotion no provider of the entity can carry out with a 422 naming the capability, and writes no request', async () => {
+    const { server, store, git, stacks } = await start(
+      'ledger-prod@production',
+      ['abort'],
+      ['compare', 'resolveVersion', 'review', 'handleWebhook'],
+    );
     const response = await request(server)
       .post(`${BASE}/promote`)
       .set(as(ALICE))

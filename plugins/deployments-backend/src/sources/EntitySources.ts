@@ -15,6 +15,7 @@ import type { DeploymentStore } from '../database/DeploymentStore';
 import {
   CHANGE_SOURCE_ANNOTATION,
   changeSourceOf,
+  covers,
   ENVIRONMENTS_ANNOTATION,
   EntityTarget,
   EnvironmentOwner,
@@ -151,6 +152,50 @@ export class EntitySourceSet {
     return { source: { provider, target: owner.target } };
   }
 
+  /**
+   * Who deploys into the environment when someone promotes or rolls back:
+   * its owner when it can; else the one other provider of the entity whose
+   * target covers the environment and can (e.g. the GitHub workflow that runs
+   * `sam deploy` into a stack AWS owns). Several such providers, or none,
+   * refuse with the reason.
+   */
+  deployerFor(
+    environment: string,
+  ):
+    | { source: DeploymentSource }
+    | { problem: string; rule: 'environment-owner' | 'provider-capability' } {
+    const owner = this.sourceFor(environment);
+    if ('problem' in owner) {
+      return { problem: owner.problem, rule: 'environment-owner' };
+    }
+    if (hasCapability(owner.source.provider, 'promote')) return owner;
+    const others = this.targets.filter(
+      t =>
+        t.provider !== owner.source.provider.id &&
+        covers(t.target, environment) &&
+        hasCapability(this.providers.get(t.provider)!, 'promote'),
+    );
+    const providers = [...new Set(others.map(t => t.provider))];
+    const lacks = `${owner.source.provider.id} cannot deploy into ${environment} from the portal (the provider has no promote capability)`;
+    if (providers.length === 1) {
+      return {
+        source: {
+          provider: this.providers.get(providers[0])!,
+          target: others[0].target,
+        },
+      };
+    }
+    return {
+      rule: 'provider-capability',
+      problem:
+        providers.length === 0
+          ? lacks
+          : `${lacks}, and ${providers.join(
+              ' and ',
+            )} could both; name the one to use in ${ENVIRONMENTS_ANNOTATION}`,
+    };
+  }
+
   /** The entity's source control, or why it has none. */
   changeSource(): { source: DeploymentSource } | { problem: string } {
     const { source, problem } = changeSourceOf({
@@ -189,6 +234,11 @@ export class EntitySourceSet {
       };
     }
     const { provider } = found.source;
+    const deployer = this.deployerFor(environment);
+    const deploy: Capability =
+      'source' in deployer
+        ? { available: true }
+        : { available: false, reason: deployer.problem };
     const can = (capability: ProviderCapability, what: string): Capability =>
       hasCapability(provider, capability)
         ? { available: true }
@@ -197,8 +247,8 @@ export class EntitySourceSet {
             reason: `${provider.id} cannot ${what} (the provider has no ${capability} capability)`,
           };
     return {
-      promote: can('promote', `deploy into ${environment}`),
-      rollback: can('promote', `roll ${environment} back`),
+      promote: deploy,
+      rollback: deploy,
       review: can('review', `decide gates of ${environment}`),
       abort: can('abort', `stop a rollout in ${environment}`),
       compare: compareCapability,
