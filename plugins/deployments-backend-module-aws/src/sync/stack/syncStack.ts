@@ -54,7 +54,7 @@ export interface StackCursor {
   stack: { id?: string; status: string; updatedAt: string };
   resources?: StackResources;
   /** The rollout of the update that runs now, with the id it got when first seen. */
-  inflight?: { id: string; startedAt: string; sha?: string };
+  inflight?: { id: string; startedAt: string; version: ProviderVersion };
   /** Lambda version → the version it was deployed as (commit from `GitSha`). */
   versions: Record<string, ProviderVersion>;
   /** Custom deployment configs read once. */
@@ -170,7 +170,7 @@ export async function syncStack(
   // GitSha is the version restored.
   const stackSha = gitShaOfStack(stack);
   let sha = stackSha;
-  if (rollingBack) sha = continues ? cursor!.inflight!.sha : undefined;
+  if (rollingBack) sha = continues ? cursor!.inflight!.version.sha : undefined;
   const functionName = resources.functionName ?? lambda.functionName;
   const targetVersion = lambda.targetVersion;
   const version: ProviderVersion = {
@@ -255,7 +255,7 @@ export async function syncStack(
     next.versions[lambda.currentVersion] = restoredVersion;
   }
   next.versions = keepRecent(next.versions);
-  if (busy) next.inflight = { id, startedAt, ...(sha ? { sha } : {}) };
+  if (busy) next.inflight = { id, startedAt, version };
 
   const traffic: ProviderTraffic[] = alias
     ? [
@@ -285,7 +285,7 @@ export async function syncStack(
  */
 function closedRollout(
   context: StackContext,
-  inflight: { id: string; startedAt: string; sha?: string },
+  inflight: NonNullable<StackCursor['inflight']>,
   deployments: DeploymentInfo[],
 ): ProviderDeployment {
   const own = inflight.id.split('/').pop();
@@ -302,14 +302,7 @@ function closedRollout(
   return {
     providerDeploymentId: inflight.id,
     environment: context.environment,
-    version: inflight.sha
-      ? { sha: inflight.sha }
-      : {
-          artifact: {
-            kind: 'stack-update',
-            id: `${context.stackName}@${inflight.startedAt}`,
-          },
-        },
+    version: inflight.version,
     statuses: [
       { state: 'in_progress', at: inflight.startedAt },
       state ?? {
