@@ -53,6 +53,12 @@ describe('targetsOf', () => {
       ],
     ]);
     expect(targets.every(t => t.changeSource === undefined)).toBe(true);
+    // A stack is deployed by its CI: its target says it has no promote or review.
+    expect(targets.map(t => t.settings?.capabilities)).toEqual([
+      'resolveVersion,promote,review,abort',
+      'resolveVersion,abort',
+      'resolveVersion,abort',
+    ]);
   });
 
   it('logs a malformed annotation once, not on every call', async () => {

@@ -38,6 +38,15 @@ export type TargetSettings =
       environment: string;
     };
 
+/**
+ * The capabilities each kind of target really has, comma-separated in its
+ * settings: a stack is deployed by its CI, so it has no promote (and no
+ * review). The contract keeps capabilities per provider; this lets the core
+ * (or a reader of the stored targets) tell a stack's lane apart.
+ */
+export const PIPELINE_CAPABILITIES = 'resolveVersion,promote,review,abort';
+export const STACK_CAPABILITIES = 'resolveVersion,abort';
+
 export function pipelineTarget(
   pipeline: PipelineBinding,
   entity: Entity,
@@ -56,6 +65,7 @@ export function pipelineTarget(
     ...(mapped ? { environmentNames } : {}),
     settings: {
       kind: 'pipeline',
+      capabilities: PIPELINE_CAPABILITIES,
       accountId: pipeline.accountId,
       region: pipeline.region,
       partition: pipeline.partition,
@@ -77,6 +87,7 @@ export function stackTarget(
     environments: [stack.environment],
     settings: {
       kind: 'stack',
+      capabilities: STACK_CAPABILITIES,
       ...(stack.accountId ? { accountId: stack.accountId } : {}),
       region: stack.region,
       partition: stack.partition,
