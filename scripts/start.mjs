@@ -1,9 +1,12 @@
 // `npm start`: the demo portal (backend :7007, app :3000) and, whenever no
-// real GitHub is configured, the GitHub sandbox beside it (:7100).
+// real GitHub or no real AWS is configured, the sandbox beside it (:7100),
+// standing in for whichever of the two is missing.
 //
 // Real GitHub is configured when GITHUB_TOKEN is set (the API then defaults to
 // https://api.github.com) or when GITHUB_API_BASE_URL points somewhere other
-// than the sandbox. See docs/sandbox.md.
+// than the sandbox. Real AWS is configured when AWS credentials are in the
+// environment (AWS_ACCESS_KEY_ID or AWS_PROFILE) or an `aws:` block is in your
+// own config and STAGECRAFT_AWS=real is set. See docs/sandbox.md.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +20,43 @@ const pointsAtSandbox = url =>
 if (env.GITHUB_TOKEN && !env.GITHUB_API_BASE_URL) {
   env.GITHUB_API_BASE_URL = 'https://api.github.com';
 }
-const useSandbox =
+const useGithubSandbox =
   !env.GITHUB_API_BASE_URL || pointsAtSandbox(env.GITHUB_API_BASE_URL);
+const useAwsSandbox =
+  env.STAGECRAFT_AWS !== 'real' && !env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE;
+const useSandbox = useGithubSandbox || useAwsSandbox;
+
+if (useAwsSandbox) {
+  // The AWS provider talks to the sandbox's AWS stand-in: one endpoint per
+  // service, the sandbox's account and region, its SNS topic, and its SNS
+  // signing certificate host (trusted for the sandbox only). The stand-in
+  // takes any credentials and checks no signature; these are placeholders,
+  // not keys. Backstage reads APP_CONFIG_* as config (docs/sandbox.md).
+  const base = `http://localhost:${SANDBOX_PORT}/aws`;
+  const awsConfig = {
+    aws_mainAccount_accessKeyId: 'sandbox',
+    aws_mainAccount_secretAccessKey: 'sandbox',
+    deployments_aws_defaultAccountId: '123456789012',
+    deployments_aws_defaultRegion: 'eu-west-1',
+    deployments_aws_sns_topicArns: JSON.stringify([
+      'arn:aws:sns:eu-west-1:123456789012:stagecraft-deployment-events',
+    ]),
+    deployments_aws_sns_sandboxCertificateHost: `localhost:${SANDBOX_PORT}`,
+  };
+  for (const service of [
+    'codepipeline',
+    'codedeploy',
+    'cloudformation',
+    'lambda',
+    'cloudwatch',
+    'tagging',
+  ]) {
+    awsConfig[`deployments_aws_endpoints_${service}`] = `${base}/${service}`;
+  }
+  for (const [key, value] of Object.entries(awsConfig)) {
+    env[`APP_CONFIG_${key}`] ??= value;
+  }
+}
 
 const children = [];
 let stopping = false;
@@ -62,8 +100,11 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 
 if (useSandbox) {
+  const standsIn = [useGithubSandbox && 'GitHub', useAwsSandbox && 'AWS']
+    .filter(Boolean)
+    .join(' and ');
   console.log(
-    `[start] no real GitHub configured: starting the sandbox on port ${SANDBOX_PORT}`,
+    `[start] no real ${standsIn} configured: starting the sandbox for it on port ${SANDBOX_PORT}`,
   );
   run(
     'sandbox',
@@ -75,7 +116,7 @@ if (useSandbox) {
   );
 } else {
   console.log(
-    `[start] using GitHub at ${env.GITHUB_API_BASE_URL}; the sandbox is not started`,
+    `[start] using GitHub at ${env.GITHUB_API_BASE_URL} and real AWS; the sandbox is not started`,
   );
 }
 run(

@@ -4,6 +4,7 @@ import guestProvider from '@backstage/plugin-auth-backend-module-guest-provider'
 import catalogBackend from '@backstage/plugin-catalog-backend';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import deploymentsBackend from '@stagecraft/plugin-deployments-backend';
+import deploymentsModuleAws from '@stagecraft/plugin-deployments-backend-module-aws';
 import deploymentsModuleGithub from '@stagecraft/plugin-deployments-backend-module-github';
 import permissionPolicy from './permissionPolicy';
 
@@ -20,4 +21,5 @@ export const backendFeatures = [
   permissionPolicy,
   deploymentsBackend,
   deploymentsModuleGithub,
+  deploymentsModuleAws,
 ];

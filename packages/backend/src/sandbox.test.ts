@@ -26,7 +26,7 @@ import { SandboxServer, createSandboxServer } from '@stagecraft/sandbox';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { backendFeatures } from './features';
-import { demoConfig } from './__testUtils__/demoConfig';
+import { demoConfig, sandboxAwsConfig } from './__testUtils__/demoConfig';
 import permissionPolicy from './permissionPolicy';
 
 const SECRET = 'full-system-secret';
@@ -96,6 +96,7 @@ describe('the demo backend against the GitHub sandbox', () => {
       reactionMs: 0,
       webhookUrl: () => `${backendUrl}/api/deployments/webhooks/github`,
       webhookSecret: SECRET,
+      snsUrl: () => `${backendUrl}/api/deployments/webhooks/aws`,
       logger: { info: () => {}, warn: () => {} },
     });
     backend = await startTestBackend({
@@ -127,6 +128,14 @@ describe('the demo backend against the GitHub sandbox', () => {
                 initialDelay: { seconds: 1 },
               },
               github: { webhookSecret: SECRET },
+              aws: sandboxAwsConfig(sandbox.url),
+            },
+            aws: {
+              // The sandbox takes any credentials and checks no signature.
+              mainAccount: {
+                accessKeyId: 'sandbox',
+                secretAccessKey: 'sandbox',
+              },
             },
           }),
         }),
@@ -260,17 +269,18 @@ describe('the demo backend against the GitHub sandbox', () => {
   });
 
   it('reaches production after the waiting run is approved on GitHub', async () => {
-    const repository = world().findRepository('acme', 'ledger-worker')!;
+    const repository = world().findRepository('acme', 'storefront-web')!;
     const waiting = repository.runs.find(r => r.status === 'waiting')!;
     const production = repository.environments.find(
       e => e.name === 'production',
     )!;
     const approval = await fetch(
-      `${sandbox.url}/api/v3/repos/acme/ledger-worker/actions/runs/${waiting.id}/pending_deployments`,
+      `${sandbox.url}/api/v3/repos/acme/storefront-web/actions/runs/${waiting.id}/pending_deployments`,
       {
         method: 'POST',
         headers: {
-          authorization: 'token bob',
+          // carol is of team-storefront, its production reviewers.
+          authorization: 'token carol',
           'content-type': 'application/json',
         },
         body: JSON.stringify({
@@ -284,9 +294,9 @@ describe('the demo backend against the GitHub sandbox', () => {
     for (let i = 0; i < 5; i++) sandbox.react();
     await sandbox.webhooks!.flush();
     const reached = await eventually(
-      'ledger-worker in production',
+      'storefront-web in production',
       async () => {
-        const found = await current('ledger-worker', 'production');
+        const found = await current('storefront-web', 'production');
         return found?.version.sha === waiting.headSha ? found : undefined;
       },
       30_000,

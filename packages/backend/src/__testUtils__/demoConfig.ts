@@ -24,3 +24,32 @@ export function demoConfig(extra: Record<string, unknown> = {}) {
     ...extra,
   };
 }
+
+/**
+ * `deployments.aws` for a sandbox at `url`: its endpoints, account, region,
+ * SNS topic and (for the sandbox only) its certificate host. What
+ * `scripts/start.mjs` sets for `npm start`.
+ */
+export function sandboxAwsConfig(url: string) {
+  const base = `${url}/aws`;
+  return {
+    defaultAccountId: '123456789012',
+    defaultRegion: 'eu-west-1',
+    endpoints: Object.fromEntries(
+      [
+        'codepipeline',
+        'codedeploy',
+        'cloudformation',
+        'lambda',
+        'cloudwatch',
+        'tagging',
+      ].map(service => [service, `${base}/${service}`]),
+    ),
+    sns: {
+      topicArns: [
+        'arn:aws:sns:eu-west-1:123456789012:stagecraft-deployment-events',
+      ],
+      sandboxCertificateHost: new URL(url).host,
+    },
+  };
+}
