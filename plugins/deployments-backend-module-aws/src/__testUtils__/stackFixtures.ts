@@ -13,7 +13,10 @@ import {
   ListDeploymentsCommand,
   ListDeploymentTargetsCommand,
 } from '@aws-sdk/client-codedeploy';
-import { GetAliasCommand } from '@aws-sdk/client-lambda';
+import {
+  GetAliasCommand,
+  ListVersionsByFunctionCommand,
+} from '@aws-sdk/client-lambda';
 import { ACCOUNT, aws, REGION } from './awsMocks';
 import { at, sha } from './pipelineFixtures';
 
@@ -23,6 +26,11 @@ export const APPLICATION = `${STACK}-ServerlessDeploymentApplication-1A2B3C`;
 export const GROUP = `${STACK}-PaymentsFunctionDeploymentGroup-4D5E6F`;
 export const FUNCTION = `${STACK}-PaymentsFunction-7G8H9I`;
 export const ALARM = 'payments-5xx';
+
+/** The commit a published Lambda version's description names in these fixtures. */
+export function versionSha(version: number): string {
+  return sha(100 + version);
+}
 
 export function stack(
   status: string,
@@ -100,6 +108,8 @@ export function mockSamStack(options: {
   alias?: { version: string; weights?: Record<string, number> };
   alarmState?: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
   completedAt?: Date;
+  /** When the update started (its UPDATE_IN_PROGRESS event). Default: the stack's LastUpdatedTime. */
+  startedAt?: Date;
   /** Status of the PostTraffic hook (the PreTraffic one succeeded). Default Pending. */
   postTraffic?: string;
 }) {
@@ -166,6 +176,16 @@ export function mockSamStack(options: {
       input.deploymentIds.includes(d.deploymentId),
     ),
   }));
+  // Published versions 1..7, each described with its commit (SAM VersionDescription).
+  aws.lambda.on(ListVersionsByFunctionCommand).resolves({
+    Versions: [
+      { Version: '$LATEST', Description: '' },
+      ...[1, 2, 3, 4, 5, 6, 7].map(v => ({
+        Version: String(v),
+        Description: `payments-api ${versionSha(v)}`,
+      })),
+    ],
+  });
   aws.lambda.on(GetAliasCommand).resolves({
     Name: 'live',
     FunctionVersion: options.alias?.version ?? '7',
@@ -184,17 +204,32 @@ export function mockSamStack(options: {
       },
     ],
   });
+  const stackEvent = (id: string, status: string, timestamp: Date) => ({
+    StackId: STACK_ID,
+    StackName: STACK,
+    EventId: id,
+    LogicalResourceId: STACK,
+    ResourceType: 'AWS::CloudFormation::Stack',
+    ResourceStatus: status as never,
+    Timestamp: timestamp,
+  });
+  const status = options.stack.StackStatus ?? '';
+  const started = options.startedAt ?? options.stack.LastUpdatedTime ?? at(0);
   aws.cloudformation.on(DescribeStackEventsCommand).resolves({
+    // Newest first, with a resource event between, as CloudFormation lists them.
     StackEvents: [
+      ...(status.endsWith('_IN_PROGRESS')
+        ? []
+        : [stackEvent('e-3', status, options.completedAt ?? at(8))]),
       {
-        StackId: STACK_ID,
-        StackName: STACK,
-        EventId: 'e-2',
-        LogicalResourceId: STACK,
-        ResourceType: 'AWS::CloudFormation::Stack',
-        ResourceStatus: options.stack.StackStatus as never,
-        Timestamp: options.completedAt ?? at(8),
+        ...stackEvent('e-2', 'UPDATE_COMPLETE', at(5)),
+        LogicalResourceId: 'PaymentsFunction',
+        ResourceType: 'AWS::Lambda::Function',
       },
+      ...(status.includes('ROLLBACK') && status.endsWith('_IN_PROGRESS')
+        ? [stackEvent('e-r', status, at(6))]
+        : []),
+      stackEvent('e-1', 'UPDATE_IN_PROGRESS', started),
     ],
   });
 }

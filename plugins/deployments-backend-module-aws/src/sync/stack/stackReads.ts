@@ -1,5 +1,6 @@
 import {
   DescribeStackEventsCommand,
+  StackEvent,
   ListStackResourcesCommand,
   Stack,
   StackResourceSummary,
@@ -15,7 +16,11 @@ import {
   ListDeploymentTargetsCommand,
 } from '@aws-sdk/client-codedeploy';
 import type { VerificationCheck } from '@stagecraft/plugin-deployments-common';
-import { GetAliasCommand } from '@aws-sdk/client-lambda';
+import {
+  FunctionConfiguration,
+  GetAliasCommand,
+  ListVersionsByFunctionCommand,
+} from '@aws-sdk/client-lambda';
 import { parseArn } from '../../binding/annotations';
 import { expectArray, MalformedAwsResponseError } from '../../client/awsErrors';
 import { consoleUrl } from '../../settings';
@@ -214,26 +219,53 @@ export async function readAlias(
   };
 }
 
-/** When the stack reached its current status: the newest stack-level event with that status. */
-export async function completionTime(
+/** Stack-level statuses that begin an operation (not a rollback or a cleanup of one). */
+const OPERATION_STARTS = [
+  'CREATE_IN_PROGRESS',
+  'UPDATE_IN_PROGRESS',
+  'IMPORT_IN_PROGRESS',
+];
+
+/**
+ * When the stack's latest operation started and, when it has ended, when it
+ * reached its current status: from the stack's own events, newest first (up
+ * to 3 pages). `LastUpdatedTime` is only a fallback: it does not say which
+ * status change it marks.
+ */
+export async function readOperationTimes(
   options: SyncStackOptions,
   stack: Stack,
-  startedAt: string,
-): Promise<string | undefined> {
-  const answer = await options.clients.cloudformation.send(
-    new DescribeStackEventsCommand({
-      StackName: stack.StackId ?? options.context.stackName,
-    }),
-    { abortSignal: options.signal },
-  );
-  // Newest first: the first stack-level event with the current status, from this update.
-  const event = (answer?.StackEvents ?? []).find(
-    e =>
-      e.ResourceType === 'AWS::CloudFormation::Stack' &&
-      e.ResourceStatus === stack.StackStatus &&
-      (iso(e.Timestamp) ?? '') >= startedAt,
-  );
-  return iso(event?.Timestamp);
+): Promise<{ startedAt?: string; finishedAt?: string }> {
+  let token: string | undefined;
+  let pages = 0;
+  let finishedAt: string | undefined;
+  const ended = !stack.StackStatus?.endsWith('_IN_PROGRESS');
+  do {
+    const answer = await options.clients.cloudformation.send(
+      new DescribeStackEventsCommand({
+        StackName: stack.StackId ?? options.context.stackName,
+        NextToken: token,
+      }),
+      { abortSignal: options.signal },
+    );
+    for (const event of expectArray<StackEvent>(
+      answer?.StackEvents,
+      'DescribeStackEvents StackEvents',
+    )) {
+      if (event.ResourceType !== 'AWS::CloudFormation::Stack') continue;
+      const at = iso(event.Timestamp);
+      if (!at) continue;
+      if (ended && !finishedAt && event.ResourceStatus === stack.StackStatus) {
+        finishedAt = at;
+      }
+      if (OPERATION_STARTS.includes(event.ResourceStatus ?? '')) {
+        return { startedAt: at, ...(finishedAt ? { finishedAt } : {}) };
+      }
+    }
+    token = answer?.NextToken;
+    pages++;
+  } while (token && pages < 3);
+  return finishedAt ? { finishedAt } : {};
 }
 
 export function lambdaUrl(
@@ -332,4 +364,43 @@ export async function readHookChecks(
     }
   }
   return checks;
+}
+
+const SHA_IN_TEXT = /\b[0-9a-f]{40}\b/i;
+
+/**
+ * The commit of each published Lambda version whose description names one
+ * (SAM `VersionDescription: !Sub 'python-service ${GitSha}'`), so rollouts
+ * from before Stagecraft watched still join their commits. Lambda lists
+ * versions oldest first, 50 a call; at most 10 calls (500 versions).
+ */
+export async function readVersionCommits(
+  options: SyncStackOptions,
+  functionName: string,
+): Promise<Record<string, string>> {
+  const commits: Record<string, string> = {};
+  let marker: string | undefined;
+  let pages = 0;
+  do {
+    const page = await options.clients.lambda.send(
+      new ListVersionsByFunctionCommand({
+        FunctionName: functionName,
+        Marker: marker,
+        MaxItems: 50,
+      }),
+      { abortSignal: options.signal },
+    );
+    for (const version of expectArray<FunctionConfiguration>(
+      page?.Versions,
+      'ListVersionsByFunction Versions',
+    )) {
+      const sha = SHA_IN_TEXT.exec(version.Description ?? '')?.[0];
+      if (version.Version && version.Version !== '$LATEST' && sha) {
+        commits[version.Version] = sha.toLowerCase();
+      }
+    }
+    marker = page?.NextMarker;
+    pages++;
+  } while (marker && pages < 10);
+  return commits;
 }

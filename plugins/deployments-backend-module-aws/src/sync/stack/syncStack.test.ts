@@ -16,6 +16,7 @@ import {
   mockSamStack,
   stack,
   STACK,
+  versionSha,
 } from '../../__testUtils__/stackFixtures';
 
 const entity = entityWith({
@@ -264,10 +265,13 @@ describe('stack sync', () => {
       `cloudformation/${STACK}/${OLD}`,
     ]);
     expect(snapshot.deployments[1]).toMatchObject({
-      version: { artifact: { kind: 'lambda-version', id: `${FUNCTION}:6` } },
+      version: {
+        // The commit from the Lambda version's description.
+        sha: versionSha(6),
+        artifact: { kind: 'lambda-version', id: `${FUNCTION}:6` },
+      },
       urlLabel: `CodeDeploy ${OLD}`,
     });
-    expect(snapshot.deployments[1].version.sha).toBeUndefined();
     expect(snapshot.deployments[1].statuses.at(-1)?.state).toBe('success');
   });
 
@@ -323,6 +327,7 @@ describe('stack sync', () => {
     expect(awsCalls().sort()).toEqual(
       [
         'cloudformation.DescribeStacks',
+        'cloudformation.DescribeStackEvents',
         'cloudformation.ListStackResources',
         'codedeploy.GetDeploymentGroup',
         'codedeploy.ListDeployments',
@@ -390,7 +395,7 @@ describe('stack sync', () => {
     ]);
   });
 
-  it('backfills a finished stack with 30 past deployments in 11 calls', async () => {
+  it('backfills a finished stack with 30 past deployments in 12 calls', async () => {
     mockSamStack({
       stack: stack('UPDATE_COMPLETE'),
       deployments: [
@@ -424,7 +429,52 @@ describe('stack sync', () => {
         'codedeploy.BatchGetDeploymentTargets',
         'cloudwatch.DescribeAlarms',
         'lambda.GetAlias',
+        'lambda.ListVersionsByFunction',
       ].sort(),
     );
+  });
+
+  it('keeps one rollout when LastUpdatedTime moves with every status change, going by the stack events', async () => {
+    mockSamStack({ stack: stack('UPDATE_IN_PROGRESS'), deployments: [] });
+    const { sync } = setup();
+    const first = await sync();
+    resetAws();
+    mockSamStack({
+      stack: stack('UPDATE_COMPLETE', { updatedAt: at(8) }),
+      startedAt: at(0),
+      completedAt: at(8),
+      deployments: [codeDeployDeployment(CANARY, 'Succeeded')],
+    });
+
+    const second = await sync(first.cursor);
+
+    expect(second.deployments).toHaveLength(1);
+    expect(second.deployments[0]).toMatchObject({
+      providerDeploymentId: `cloudformation/${STACK}/update/${at(
+        0,
+      ).toISOString()}`,
+      createdAt: at(0).toISOString(),
+      strategy: { trafficPercent: 100 },
+    });
+    expect(second.deployments[0].statuses.at(-1)).toMatchObject({
+      state: 'success',
+      at: at(8).toISOString(),
+    });
+  });
+
+  it('names a finished rollout by its CodeDeploy deployment on a first sync, whatever LastUpdatedTime says', async () => {
+    mockSamStack({
+      stack: stack('UPDATE_COMPLETE', { updatedAt: at(8) }),
+      startedAt: at(0),
+      deployments: [codeDeployDeployment(CANARY, 'Succeeded')],
+    });
+    const { sync } = setup();
+
+    const snapshot = await sync();
+
+    expect(snapshot.deployments[0]).toMatchObject({
+      providerDeploymentId: `cloudformation/${STACK}/${CANARY}`,
+      createdAt: at(0).toISOString(),
+    });
   });
 });

@@ -20,13 +20,14 @@ import {
 } from './stackRollouts';
 import {
   AliasState,
-  completionTime,
   describeAlarms,
   iso,
   lambdaUrl,
   listDeployments,
   readAlias,
   readHookChecks,
+  readOperationTimes,
+  readVersionCommits,
   readResources,
   SKEW_MS,
   strategyOf,
@@ -127,12 +128,24 @@ export async function syncStack(
   }
 
   const rollingBack = (stack.StackStatus ?? '').includes('ROLLBACK');
-  // A rollback belongs to the update it undoes; any other newer update is a new rollout.
-  const continues =
-    !!cursor?.inflight &&
-    (cursor.inflight.startedAt === updatedAt ||
-      (rollingBack && cursor.inflight.startedAt <= updatedAt));
-  const startedAt = continues ? cursor!.inflight!.startedAt : updatedAt;
+  // CloudFormation runs one operation at a time: while LastUpdatedTime stays
+  // put it is the rollout seen last time. Otherwise the stack's events say
+  // when the latest operation started (a rollback belongs to the update it
+  // undoes) and, once it ended, when.
+  let startedAt: string;
+  let finishedAt: string | undefined;
+  let continues: boolean;
+  let timesRead = false;
+  if (cursor?.inflight && cursor.stack.updatedAt === updatedAt) {
+    startedAt = cursor.inflight.startedAt;
+    continues = true;
+  } else {
+    const times = await readOperationTimes(options, stack);
+    timesRead = true;
+    startedAt = times.startedAt ?? updatedAt;
+    finishedAt = times.finishedAt;
+    continues = !!cursor?.inflight && cursor.inflight.startedAt === startedAt;
+  }
   if (!next.resources || next.resources.at !== startedAt) {
     next.resources = await readResources(options, startedAt);
   }
@@ -144,7 +157,7 @@ export async function syncStack(
       ? await listDeployments(
           options,
           resources,
-          cursor ? cursor.stack.updatedAt : undefined,
+          cursor ? earliest(startedAt, cursor.inflight?.startedAt) : undefined,
         )
       : [];
   const windowStart = new Date(startedAt).getTime() - SKEW_MS;
@@ -210,9 +223,9 @@ export async function syncStack(
             (alias.live === targetVersion ? 1 : 0)) * 1000,
         ) / 10
       : undefined;
-  const finishedAt = busy
-    ? undefined
-    : await completionTime(options, stack, startedAt);
+  if (!busy && !timesRead) {
+    finishedAt = (await readOperationTimes(options, stack)).finishedAt;
+  }
   const restoredVersion: ProviderVersion | undefined = rollingBack
     ? {
         ...(stackSha ? { sha: stackSha } : {}),
@@ -368,6 +381,18 @@ async function history(
   functionName: string | undefined,
 ): Promise<ProviderDeployment[]> {
   const past: ProviderDeployment[] = [];
+  const needsCommits = deployments.some(
+    d => d !== primary && !isRollbackDeployment(d),
+  );
+  // The commits of past Lambda versions, from their descriptions (one call per 50 versions).
+  const commits =
+    functionName && needsCommits
+      ? await readVersionCommits(options, functionName)
+      : {};
+  const withCommit = (fn: string, v: string): ProviderVersion => ({
+    ...(commits[v] ? { sha: commits[v] } : {}),
+    artifact: lambdaArtifact(fn, v, lambdaUrl(options.context, fn, v)),
+  });
   for (const deployment of deployments) {
     if (deployment === primary || isRollbackDeployment(deployment)) continue;
     if (primary && time(deployment.createTime) >= time(primary.createTime))
@@ -376,13 +401,7 @@ async function history(
     const fn = functionName ?? lambda.functionName;
     const version: ProviderVersion =
       fn && lambda.targetVersion
-        ? {
-            artifact: lambdaArtifact(
-              fn,
-              lambda.targetVersion,
-              lambdaUrl(options.context, fn, lambda.targetVersion),
-            ),
-          }
+        ? withCommit(fn, lambda.targetVersion)
         : {
             artifact: {
               kind: 'codedeploy-deployment',
@@ -398,14 +417,16 @@ async function history(
       version,
       strategy,
       ...(fn && lambda.currentVersion
-        ? {
-            restoredVersion: {
-              artifact: lambdaArtifact(fn, lambda.currentVersion),
-            },
-          }
+        ? { restoredVersion: withCommit(fn, lambda.currentVersion) }
         : {}),
     });
     if (rollout) past.push(rollout);
+    if (fn && lambda.targetVersion && commits[lambda.targetVersion]) {
+      cursor.versions[lambda.targetVersion] ??= withCommit(
+        fn,
+        lambda.targetVersion,
+      );
+    }
   }
   return past;
 }
@@ -417,4 +438,8 @@ function keepRecent(
     .sort(([a], [b]) => Number(b) - Number(a))
     .slice(0, KEPT_VERSIONS);
   return Object.fromEntries(entries);
+}
+
+function earliest(a: string, b: string | undefined): string {
+  return b !== undefined && b < a ? b : a;
 }
