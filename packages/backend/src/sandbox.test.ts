@@ -132,10 +132,13 @@ describe('the demo backend against the GitHub sandbox', () => {
             },
             aws: {
               // The sandbox takes any credentials and checks no signature.
-              mainAccount: {
-                accessKeyId: 'sandbox',
-                secretAccessKey: 'sandbox',
-              },
+              accounts: [
+                {
+                  accountId: '123456789012',
+                  accessKeyId: 'stand-in-access-key',
+                  secretAccessKey: 'stand-in-secret-key',
+                },
+              ],
             },
           }),
         }),

@@ -272,6 +272,11 @@ export async function readOpenGates(ctx: SyncContext): Promise<ProviderGate[]> {
         environment: ctx.view.names.fromGithub(githubEnvironment),
         version: versionOf(run.head_sha, ctx.view),
         reviewers: toGateReviewers(entry.reviewers),
+        // A run held only by a wait timer waits for time, not for a person.
+        type:
+          !entry.reviewers?.length && entry.wait_timer
+            ? 'wait-timer'
+            : 'provider-review',
         since: entry.wait_timer_started_at ?? run.updated_at,
         ...(entry.wait_timer ? { waitTimerMinutes: entry.wait_timer } : {}),
         ...(run.triggering_actor?.login || run.actor?.login

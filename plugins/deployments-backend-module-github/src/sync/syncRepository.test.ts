@@ -273,6 +273,7 @@ describe('sync', () => {
           { type: 'team', name: 'team-payments' },
           { type: 'user', name: 'alice' },
         ],
+        type: 'provider-review',
         since: at(30),
         waitTimerMinutes: 5,
         requestedBy: 'bob',

@@ -212,6 +212,7 @@ describe('handleWebhook', () => {
               { type: 'team', name: 'team-payments' },
               { type: 'user', name: 'alice' },
             ],
+            type: 'provider-review',
             since: '2026-11-20T10:02:00Z',
             requestedBy: 'bob',
             url: run.html_url,

@@ -144,6 +144,7 @@ export function translateWebhook(
               environment: names.fromGithub(githubEnvironment),
               version: versionOf(job.head_sha, view),
               reviewers: [],
+              type: 'provider-review',
               since:
                 job.started_at ??
                 job.created_at ??
@@ -187,6 +188,7 @@ function translateReview(
           environment: names.fromGithub(githubEnvironment),
           version: versionOf(run.head_sha, view),
           reviewers: toGateReviewers(payload.reviewers),
+          type: 'provider-review',
           since: payload.since ?? run.updated_at ?? new Date().toISOString(),
           ...(payload.requestor?.login
             ? { requestedBy: payload.requestor.login }
