@@ -19,6 +19,15 @@ if (!existsSync(resolve(process.cwd(), 'package.json-prepack'))) {
   process.exit(1);
 }
 
+// backstage-cli prepack leaves the source entry points in place when there is
+// no dist/, which would publish a package that cannot load.
+if (!existsSync(resolve(process.cwd(), 'dist', 'index.d.ts'))) {
+  console.error(
+    'pin-internal-deps: dist/ is missing or has no types; run `backstage-cli package build` (or `npm run pack:plugins` at the root) first',
+  );
+  process.exit(1);
+}
+
 /** name -> version of every workspace package under plugins/ and packages/. */
 function workspaceVersions() {
   const versions = new Map();
