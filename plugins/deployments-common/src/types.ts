@@ -294,6 +294,8 @@ export interface PendingGate {
   type?: GateType;
   /** When the gate stops accepting a decision, e.g. 7 days after a CodePipeline approval opened. */
   expiresAt?: string;
+  /** What waits, in the provider's words (a CodePipeline approval's custom data). */
+  summary?: string;
 }
 
 /**

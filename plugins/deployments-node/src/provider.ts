@@ -54,6 +54,12 @@ export interface ProviderTarget {
   changeSource?: boolean;
   /** Provider-specific settings read from the entity (never a secret). */
   settings?: Record<string, string>;
+  /**
+   * The provider's optional capabilities this target supports, when not all
+   * of them (an AWS stack can stop a rollout but not start one; its
+   * pipeline can). Absent: every capability the provider has.
+   */
+  capabilities?: ProviderCapability[];
 }
 
 /**
@@ -114,6 +120,8 @@ export interface ProviderGate {
   since: string;
   type?: GateType;
   expiresAt?: string;
+  /** What waits, in the provider's words (a CodePipeline approval's custom data). */
+  summary?: string;
   waitTimerMinutes?: number;
   requestedBy?: string;
   url?: string;
@@ -336,13 +344,17 @@ export interface DeploymentProvider {
 }
 
 /**
- * Whether a provider has a capability.
+ * Whether a provider has a capability, and, given a target, whether that target supports it.
  *
  * @public
  */
 export function hasCapability(
   provider: DeploymentProvider,
   capability: ProviderCapability,
+  target?: ProviderTarget,
 ): boolean {
-  return typeof provider[capability] === 'function';
+  return (
+    typeof provider[capability] === 'function' &&
+    (!target?.capabilities || target.capabilities.includes(capability))
+  );
 }

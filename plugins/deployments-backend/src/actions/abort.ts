@@ -1,3 +1,4 @@
+import { hasCapability } from '@stagecraft/plugin-deployments-node';
 import { ConflictError, NotFoundError, isError } from '@backstage/errors';
 import {
   Deployment,
@@ -72,8 +73,8 @@ export function checkAbort(facts: {
     });
     return checks;
   }
-  const { provider } = owner.source;
-  if (!provider.abort) {
+  const { provider, target } = owner.source;
+  if (!hasCapability(provider, 'abort', target)) {
     checks.push({
       rule: 'provider-capability',
       passed: false,

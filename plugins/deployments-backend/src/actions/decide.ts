@@ -1,3 +1,4 @@
+import { hasCapability } from '@stagecraft/plugin-deployments-node';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   PolicyCheck,
@@ -137,7 +138,9 @@ async function decideProviderGate(
     version: gate.version,
     comment: input.comment,
   };
-  const review = provider.review?.bind(provider);
+  const review = hasCapability(provider, 'review', target)
+    ? provider.review?.bind(provider)
+    : undefined;
   if (!review) {
     return recorder.refuse(ctx, audited, [
       {

@@ -1,3 +1,4 @@
+import { hasCapability } from '@stagecraft/plugin-deployments-node';
 import type {
   PolicyCheck,
   PromotionRequest,
@@ -26,8 +27,11 @@ export async function execute(
     requestId: request.id,
   };
   const found = ctx.sources.deployerFor(request.environment);
+  const canPromote =
+    'source' in found &&
+    hasCapability(found.source.provider, 'promote', found.source.target);
   const promote =
-    'source' in found
+    canPromote && 'source' in found
       ? found.source.provider.promote?.bind(found.source.provider)
       : undefined;
   if (!('source' in found) || !promote) {

@@ -148,10 +148,10 @@ export function environmentOwners(options: {
 export function changeSourceOf(options: {
   targets: EntityTarget[];
   annotation?: string;
-  canCompare: (provider: string) => boolean;
+  canCompare: (provider: string, target: ProviderTarget) => boolean;
 }): { source?: EntityTarget; problem?: string } {
   const candidates = options.targets.filter(
-    t => t.target.changeSource && options.canCompare(t.provider),
+    t => t.target.changeSource && options.canCompare(t.provider, t.target),
   );
   const wanted = options.annotation?.trim();
   if (wanted) {

@@ -64,6 +64,7 @@ async function start(
   stacksCapabilities: TestDeploymentProviderOptions['capabilities'] = ['abort'],
   gitCapabilities?: TestDeploymentProviderOptions['capabilities'],
   config: object = {},
+  stacksTargetCapabilities?: TestDeploymentProviderOptions['capabilities'],
 ) {
   const knex = await databases.init('SQLITE_3');
   const git = new TestDeploymentProvider({ capabilities: gitCapabilities });
@@ -71,6 +72,7 @@ async function start(
     id: 'stacks',
     changeSource: false,
     capabilities: stacksCapabilities,
+    targetCapabilities: stacksTargetCapabilities,
   });
   const { server } = await startTestBackend({
     features: [
@@ -189,6 +191,40 @@ describe('deployments router with two providers', () => {
     expect(git.promoteCalls).toEqual([]);
     expect(stacks.promoteCalls).toEqual([]);
     expect(await store.listPendingRequests(REF)).toEqual([]);
+  });
+
+  it('reads capabilities per target: a provider that can promote somewhere does not promote where its target cannot', async () => {
+    const { server, git, stacks } = await start(
+      undefined,
+      // stacks has every capability…
+      [
+        'compare',
+        'resolveVersion',
+        'promote',
+        'review',
+        'abort',
+        'handleWebhook',
+      ],
+      undefined,
+      { deployments: { policies: { approvalRequired: [] } } },
+      ['abort'], // …but its production stack can only stop a rollout
+    );
+    const lanes = (
+      await request(server).get(`${BASE}/environments`).set(as(ALICE))
+    ).body.environments;
+    expect(lanes[2].capabilities.review).toEqual({
+      available: false,
+      reason:
+        'stacks cannot decide gates of production (target ledger-prod has no review capability)',
+    });
+    const response = await request(server)
+      .post(`${BASE}/promote`)
+      .set(as(ALICE))
+      .set('Idempotency-Key', idempotencyKey())
+      .send({ environment: 'production', comment: 'ship it' });
+    expect(response.status).toBe(200);
+    expect(stacks.promoteCalls).toEqual([]);
+    expect(git.promoteCalls).toHaveLength(1);
   });
 
   it('lists the changes into a production that a provider without git deployed, through the entity’s source control', async () => {

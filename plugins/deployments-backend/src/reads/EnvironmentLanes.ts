@@ -14,7 +14,6 @@ import type { EntitySourceSet } from '../sources/EntitySources';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-
 /** Stagecraft's own pending request, shown like any other gate. */
 export function requestAsGate(request: PromotionRequest): PendingGate {
   return {

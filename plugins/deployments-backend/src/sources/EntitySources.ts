@@ -168,12 +168,13 @@ export class EntitySourceSet {
     if ('problem' in owner) {
       return { problem: owner.problem, rule: 'environment-owner' };
     }
-    if (hasCapability(owner.source.provider, 'promote')) return owner;
+    if (hasCapability(owner.source.provider, 'promote', owner.source.target))
+      return owner;
     const others = this.targets.filter(
       t =>
         t.provider !== owner.source.provider.id &&
         covers(t.target, environment) &&
-        hasCapability(this.providers.get(t.provider)!, 'promote'),
+        hasCapability(this.providers.get(t.provider)!, 'promote', t.target),
     );
     const providers = [...new Set(others.map(t => t.provider))];
     const lacks = `${owner.source.provider.id} cannot deploy into ${environment} from the portal (the provider has no promote capability)`;
@@ -201,9 +202,9 @@ export class EntitySourceSet {
     const { source, problem } = changeSourceOf({
       targets: this.targets,
       annotation: this.changeSourceAnnotation,
-      canCompare: id => {
+      canCompare: (id, target) => {
         const provider = this.providers.get(id);
-        return !!provider && hasCapability(provider, 'compare');
+        return !!provider && hasCapability(provider, 'compare', target);
       },
     });
     if (!source) return { problem: problem! };
@@ -233,18 +234,20 @@ export class EntitySourceSet {
         compare: compareCapability,
       };
     }
-    const { provider } = found.source;
+    const { provider, target } = found.source;
     const deployer = this.deployerFor(environment);
     const deploy: Capability =
       'source' in deployer
         ? { available: true }
         : { available: false, reason: deployer.problem };
     const can = (capability: ProviderCapability, what: string): Capability =>
-      hasCapability(provider, capability)
+      hasCapability(provider, capability, target)
         ? { available: true }
         : {
             available: false,
-            reason: `${provider.id} cannot ${what} (the provider has no ${capability} capability)`,
+            reason: hasCapability(provider, capability)
+              ? `${provider.id} cannot ${what} (target ${target.key} has no ${capability} capability)`
+              : `${provider.id} cannot ${what} (the provider has no ${capability} capability)`,
           };
     return {
       promote: deploy,

@@ -44,6 +44,8 @@ export interface TestDeploymentProviderOptions {
   capabilities?: ProviderCapability[];
   /** Whether its targets are the entity's source control. @defaultValue true */
   changeSource?: boolean;
+  /** The capabilities its targets support, when not all of the provider's. */
+  targetCapabilities?: ProviderCapability[];
 }
 
 const ALL_CAPABILITIES: ProviderCapability[] = [
@@ -92,12 +94,14 @@ export class TestDeploymentProvider implements DeploymentProvider {
   private readonly webhookSecret: string;
   private readonly promoteDelayMs: number;
   private readonly changeSource: boolean;
+  private readonly targetCapabilities?: ProviderCapability[];
 
   constructor(options: TestDeploymentProviderOptions = {}) {
     this.id = options.id ?? 'test';
     this.webhookSecret = options.webhookSecret ?? 'test-webhook-secret';
     this.promoteDelayMs = options.promoteDelayMs ?? 0;
     this.changeSource = options.changeSource ?? true;
+    this.targetCapabilities = options.targetCapabilities;
     const has = new Set(options.capabilities ?? ALL_CAPABILITIES);
     if (has.has('compare')) this.compare = r => this.compareWith(r);
     if (has.has('resolveVersion'))
@@ -137,6 +141,9 @@ export class TestDeploymentProvider implements DeploymentProvider {
           environments: covered ?? 'all',
           ...(Object.keys(names).length ? { environmentNames: names } : {}),
           changeSource: this.changeSource,
+          ...(this.targetCapabilities
+            ? { capabilities: this.targetCapabilities }
+            : {}),
         };
       });
   }

@@ -23,6 +23,7 @@ interface GateRow extends VersionColumns {
   requested_by: string | null;
   url: string | null;
   details: string | null;
+  summary: string | null;
 }
 
 /**
@@ -150,6 +151,7 @@ function gateRows(
       requested_by: gate.requestedBy ?? null,
       url: gate.url ?? null,
       details: gate.details ? JSON.stringify(gate.details) : null,
+      summary: gate.summary ?? null,
     });
   }
   return [...rows.values()];
@@ -180,6 +182,7 @@ function toGate(row: GateRow): StoredGate {
     requestedBy: row.requested_by ?? undefined,
     url: row.url ?? undefined,
     details: row.details ? JSON.parse(row.details) : undefined,
+    summary: row.summary ?? undefined,
     targetKey: row.target_key || undefined,
   });
 }

@@ -13,6 +13,7 @@ interface TargetRow {
   environment_names: string | null;
   change_source: boolean | number | null;
   settings: string | null;
+  capabilities: string | null;
   updated_at: Date;
 }
 
@@ -125,6 +126,9 @@ function targetRows(
           : null,
         change_source: target.changeSource ?? null,
         settings: target.settings ? JSON.stringify(target.settings) : null,
+        capabilities: target.capabilities
+          ? JSON.stringify(target.capabilities)
+          : null,
         updated_at: now,
       },
       routes: routingKeys.map(routingKey => ({
@@ -224,6 +228,7 @@ function toStoredTarget(row: TargetRow): StoredTarget {
       changeSource:
         row.change_source === null ? undefined : Boolean(row.change_source),
       settings: parse(row.settings),
+      capabilities: parse(row.capabilities),
     }),
   };
 }
