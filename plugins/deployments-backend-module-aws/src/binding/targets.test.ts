@@ -54,10 +54,10 @@ describe('targetsOf', () => {
     ]);
     expect(targets.every(t => t.changeSource === undefined)).toBe(true);
     // A stack is deployed by its CI: its target says it has no promote or review.
-    expect(targets.map(t => t.settings?.capabilities)).toEqual([
-      'resolveVersion,promote,review,abort',
-      'resolveVersion,abort',
-      'resolveVersion,abort',
+    expect(targets.map(t => t.capabilities)).toEqual([
+      ['resolveVersion', 'promote', 'review', 'abort', 'handleWebhook'],
+      ['resolveVersion', 'abort', 'handleWebhook'],
+      ['resolveVersion', 'abort', 'handleWebhook'],
     ]);
   });
 

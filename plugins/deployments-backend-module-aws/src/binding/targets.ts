@@ -1,6 +1,9 @@
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import type { ProviderTarget } from '@stagecraft/plugin-deployments-node';
+import type {
+  ProviderCapability,
+  ProviderTarget,
+} from '@stagecraft/plugin-deployments-node';
 import type { AwsClients } from '../client/AwsClientFactory';
 import { expectArray } from '../client/awsErrors';
 import type { AwsProviderSettings } from '../settings';
@@ -39,13 +42,22 @@ export type TargetSettings =
     };
 
 /**
- * The capabilities each kind of target really has, comma-separated in its
- * settings: a stack is deployed by its CI, so it has no promote (and no
- * review). The contract keeps capabilities per provider; this lets the core
- * (or a reader of the stored targets) tell a stack's lane apart.
+ * The capabilities each kind of target really has: a pipeline promotes,
+ * approves and stops; a stack is deployed by its CI, so it has no promote
+ * (and no review) — the core then promotes through the CI's provider.
  */
-export const PIPELINE_CAPABILITIES = 'resolveVersion,promote,review,abort';
-export const STACK_CAPABILITIES = 'resolveVersion,abort';
+export const PIPELINE_CAPABILITIES: ProviderCapability[] = [
+  'resolveVersion',
+  'promote',
+  'review',
+  'abort',
+  'handleWebhook',
+];
+export const STACK_CAPABILITIES: ProviderCapability[] = [
+  'resolveVersion',
+  'abort',
+  'handleWebhook',
+];
 
 export function pipelineTarget(
   pipeline: PipelineBinding,
@@ -63,9 +75,9 @@ export function pipelineTarget(
     routingKeys: [pipeline.arn],
     environments: mapped ? [...pairs.keys()] : 'all',
     ...(mapped ? { environmentNames } : {}),
+    capabilities: PIPELINE_CAPABILITIES,
     settings: {
       kind: 'pipeline',
-      capabilities: PIPELINE_CAPABILITIES,
       accountId: pipeline.accountId,
       region: pipeline.region,
       partition: pipeline.partition,
@@ -85,9 +97,9 @@ export function stackTarget(
     key,
     routingKeys: [key, ...extraRoutingKeys],
     environments: [stack.environment],
+    capabilities: STACK_CAPABILITIES,
     settings: {
       kind: 'stack',
-      capabilities: STACK_CAPABILITIES,
       ...(stack.accountId ? { accountId: stack.accountId } : {}),
       region: stack.region,
       partition: stack.partition,

@@ -174,5 +174,6 @@ export function approvalGate(options: {
       pipelineExecutionId: approval.pipelineExecutionId,
       ...(summary ? { summary } : {}),
     },
+    ...(summary ? { summary } : {}),
   };
 }

@@ -184,6 +184,7 @@ describe('pipeline sync', () => {
           },
         ],
         since: at(132).toISOString(),
+        summary: 'Check the staging dashboard before production',
         type: 'manual-approval',
         expiresAt: new Date(
           at(132).getTime() + 7 * 24 * 3600_000,
