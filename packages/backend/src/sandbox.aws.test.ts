@@ -1,0 +1,447 @@
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import {
+  ActionResponse,
+  ApprovalsResponse,
+  AuditResponse,
+  EnvironmentsResponse,
+  IDEMPOTENCY_KEY_HEADER,
+} from '@stagecraft/plugin-deployments-common';
+import { SandboxServer, createSandboxServer } from '@stagecraft/sandbox';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import request from 'supertest';
+import { backendFeatures } from './features';
+import { demoConfig, sandboxAwsConfig } from './__testUtils__/demoConfig';
+import { deploymentActionsAllowedOn } from './__testUtils__/deploymentActionsPermissions';
+import {
+  openPluginDatabase,
+  sqliteFilesConfig,
+} from './__testUtils__/deploymentsDatabase';
+import { SnsRelay, startSnsRelay } from './__testUtils__/snsRelay';
+import permissionPolicy from './permissionPolicy';
+
+const ALICE = 'user:default/alice';
+const GUEST = 'user:default/guest';
+const CAROL = 'user:default/carol';
+const LEDGER_WORKER = 'component:default/ledger-worker';
+const PYTHON_SERVICE = 'component:default/python-service';
+const ACCOUNT_ID = '123456789012';
+const ACCESS_KEY_ID = 'stand-in-access-key';
+const examples = resolve(__dirname, '../../../examples');
+
+/**
+ * The whole chain on one machine, for AWS: the sandbox stands in for
+ * CodePipeline, CodeDeploy, CloudFormation, Lambda and SNS; the real demo
+ * backend syncs ledger-worker's pipeline and python-service's SAM stacks
+ * through the AWS provider, takes the sandbox's signed SNS notifications,
+ * and approves a CodePipeline manual approval through its REST API.
+ */
+describe('the demo backend against the AWS sandbox', () => {
+  jest.setTimeout(180_000);
+
+  let sandbox: SandboxServer;
+  let relay: SnsRelay;
+  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  let backendUrl = '';
+  let databaseDirectory = '';
+  let db: Awaited<ReturnType<typeof openPluginDatabase>>;
+
+  beforeAll(async () => {
+    databaseDirectory = mkdtempSync(join(tmpdir(), 'stagecraft-aws-'));
+    relay = await startSnsRelay(
+      () => `${backendUrl}/api/deployments/webhooks/aws`,
+    );
+    sandbox = await createSandboxServer({
+      port: 0,
+      seed: 42,
+      tickMs: 0,
+      reactionMs: 0,
+      webhookUrl: null,
+      snsUrl: () => relay.url,
+      logger: { info: () => {}, warn: () => {} },
+    });
+    backend = await startTestBackend({
+      features: [
+        ...backendFeatures.filter(
+          feature =>
+            feature !== permissionBackend && feature !== permissionPolicy,
+        ),
+        // guest and alice are of team-payments, which owns both services;
+        // carol is of team-storefront.
+        deploymentActionsAllowedOn({
+          [ALICE]: [LEDGER_WORKER, PYTHON_SERVICE],
+          [GUEST]: [LEDGER_WORKER, PYTHON_SERVICE],
+        }),
+        schedulerServiceFactory,
+        mockServices.rootConfig.factory({
+          data: demoConfig({
+            backend: {
+              baseUrl: 'http://localhost:7007',
+              database: sqliteFilesConfig(databaseDirectory),
+            },
+            catalog: {
+              rules: [
+                {
+                  allow: ['Component', 'System', 'Location', 'User', 'Group'],
+                },
+              ],
+              locations: [
+                { type: 'file', target: `${examples}/entities.yaml` },
+                { type: 'file', target: `${examples}/org.yaml` },
+                {
+                  type: 'file',
+                  target: `${examples}/python-service/catalog-info.yaml`,
+                },
+              ],
+            },
+            integrations: {
+              github: [
+                {
+                  host: 'github.com',
+                  apiBaseUrl: `${sandbox.url}/api/v3`,
+                  token: 'sandbox-token',
+                },
+              ],
+            },
+            deployments: {
+              promotionPath: ['dev', 'staging', 'production'],
+              schedule: {
+                frequency: { seconds: 3 },
+                timeout: { minutes: 3 },
+                initialDelay: { seconds: 1 },
+              },
+              github: { webhookSecret: 'aws-full-system-secret' },
+              aws: sandboxAwsConfig(sandbox.url),
+            },
+            aws: {
+              // The sandbox takes any credentials and checks no signature.
+              accounts: [
+                {
+                  accountId: ACCOUNT_ID,
+                  accessKeyId: ACCESS_KEY_ID,
+                  secretAccessKey: 'stand-in-secret-key',
+                },
+              ],
+            },
+          }),
+        }),
+      ],
+    });
+    backendUrl = `http://127.0.0.1:${
+      (backend.server.address() as AddressInfo).port
+    }`;
+    db = await openPluginDatabase(databaseDirectory, 'deployments');
+    // The sandbox asked before the portal listened; SNS asks again.
+    sandbox.sns!.requestConfirmation();
+    await sandbox.sns!.flush();
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+    await backend?.stop();
+    await sandbox?.close();
+    await relay?.close();
+    if (databaseDirectory)
+      rmSync(databaseDirectory, { recursive: true, force: true });
+  });
+
+  async function eventually<T>(
+    what: string,
+    probe: () => Promise<T | undefined>,
+    timeoutMs = 90_000,
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}`);
+      await new Promise(r => setTimeout(r, 500));
+    }
+  }
+
+  const entityPath = (name: string) =>
+    `/api/deployments/entities/component/default/${name}`;
+
+  /** The entity's environments, or undefined while the catalog has not ingested it yet. */
+  const environmentsOf = async (name: string, user = ALICE) => {
+    const response = await request(backend.server)
+      .get(`${entityPath(name)}/environments`)
+      .set('Authorization', mockCredentials.user.header(user));
+    if (response.status === 404) return undefined;
+    expect(response.status).toBe(200);
+    return (response.body as EnvironmentsResponse).environments;
+  };
+  const environment = async (name: string, env: string) =>
+    (await environmentsOf(name))?.find(e => e.name === env);
+
+  const approvalsFor = async (user: string) => {
+    const response = await request(backend.server)
+      .get('/api/deployments/approvals')
+      .set('Authorization', mockCredentials.user.header(user));
+    expect(response.status).toBe(200);
+    return (response.body as ApprovalsResponse).gates;
+  };
+
+  const auditOf = async (name: string) => {
+    const response = await request(backend.server)
+      .get(`${entityPath(name)}/audit`)
+      .query({ action: 'approve' })
+      .set('Authorization', mockCredentials.user.header(ALICE));
+    expect(response.status).toBe(200);
+    return (response.body as AuditResponse).entries;
+  };
+
+  const aws = () => sandbox.simulation.aws;
+  /** The ledger-worker execution whose manual approval waits, with that action. */
+  const waitingApproval = () => {
+    for (const execution of aws().pipeline.executions) {
+      const action = execution.actions.find(
+        a => a.stageName === 'Approve' && a.status === 'InProgress',
+      );
+      if (action) return { execution, action };
+    }
+    return undefined;
+  };
+
+  it("shows ledger-worker's waiting CodePipeline approval as AWS's production gate, to its owners only", async () => {
+    const waiting = waitingApproval()!;
+    expect(waiting).toBeDefined();
+    const sha = waiting.execution.sourceRevision.sha;
+    const production = await eventually(
+      "ledger-worker's production gate",
+      async () => {
+        const found = await environment('ledger-worker', 'production');
+        return found?.pendingGates.some(g => g.version.sha === sha)
+          ? found
+          : undefined;
+      },
+    );
+    expect(production.provider).toBe('aws');
+    const gate = production.pendingGates.find(g => g.version.sha === sha)!;
+    expect(gate).toMatchObject({
+      kind: 'provider',
+      provider: 'aws',
+      type: 'manual-approval',
+      entityRef: LEDGER_WORKER,
+      environment: 'production',
+      summary: expect.stringMatching(/team-payments|posting-lag/i),
+      expiresAt: expect.any(String),
+    });
+    // CodePipeline fails an approval nobody answers after seven days.
+    expect(Date.parse(gate.expiresAt!) - Date.parse(gate.since)).toBe(
+      7 * 24 * 3_600_000,
+    );
+
+    for (const owner of [ALICE, GUEST]) {
+      expect((await approvalsFor(owner)).map(g => g.id)).toContain(gate.id);
+    }
+    expect((await approvalsFor(CAROL)).map(g => g.id)).not.toContain(gate.id);
+  });
+
+  it('approves the gate through the Stagecraft API for an owner only, once, and the execution reaches production', async () => {
+    const waiting = waitingApproval()!;
+    const { execution, action } = waiting;
+    const sha = execution.sourceRevision.sha;
+    const gate = await eventually("ledger-worker's production gate", async () =>
+      (
+        await environment('ledger-worker', 'production')
+      )?.pendingGates.find(g => g.version.sha === sha),
+    );
+    expect(
+      (await environment('ledger-worker', 'production'))?.current?.version.sha,
+    ).not.toBe(sha);
+    const putApprovalResult = jest.spyOn(aws().engine, 'decide');
+    const approve = (user: string, idempotencyKey: string) =>
+      request(backend.server)
+        .post(`${entityPath('ledger-worker')}/approve`)
+        .set('Authorization', mockCredentials.user.header(user))
+        .set(IDEMPOTENCY_KEY_HEADER, idempotencyKey)
+        .send({ gateId: gate.id, comment: 'Posting lag flat on staging' });
+
+    try {
+      // carol does not own ledger-worker: refused, and the pipeline still waits.
+      const refused = await approve(CAROL, 'aws-full-system-carol-approve');
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.name).toBe('NotAllowedError');
+      expect(putApprovalResult).not.toHaveBeenCalled();
+      expect(action.status).toBe('InProgress');
+      expect(waitingApproval()?.execution.id).toBe(execution.id);
+
+      const approved = await approve(ALICE, 'aws-full-system-alice-approve');
+      expect(approved.status).toBe(200);
+      expect((approved.body as ActionResponse).request).toMatchObject({
+        id: gate.id,
+        action: 'approve',
+        environment: 'production',
+        state: 'approved',
+        decidedBy: ALICE,
+        version: { sha },
+      });
+      // The decision reached CodePipeline, with the comment as its summary.
+      expect(putApprovalResult).toHaveBeenCalledTimes(1);
+      expect(action.status).toBe('Succeeded');
+      expect(action.summary).toBe('Posting lag flat on staging');
+
+      // A retried request with the same key answers the same and acts once.
+      const replayed = await approve(ALICE, 'aws-full-system-alice-approve');
+      expect(replayed.status).toBe(200);
+      expect(replayed.header['idempotent-replayed']).toBe('true');
+      expect(replayed.body).toEqual(approved.body);
+      expect(putApprovalResult).toHaveBeenCalledTimes(1);
+    } finally {
+      putApprovalResult.mockRestore();
+    }
+
+    const audit = await auditOf('ledger-worker');
+    expect(audit.map(e => [e.actor, e.outcome])).toEqual(
+      expect.arrayContaining([
+        [CAROL, 'refused'],
+        [ALICE, 'approved'],
+      ]),
+    );
+    const decisions = audit.filter(e => e.outcome === 'approved');
+    expect(decisions).toEqual([
+      expect.objectContaining({
+        action: 'approve',
+        actor: ALICE,
+        environment: 'production',
+        version: expect.objectContaining({ sha }),
+        comment: 'Posting lag flat on staging',
+      }),
+    ]);
+    // Who acted on AWS: the account of the static credentials (no role is
+    // assumed in this config), never the key.
+    expect(decisions[0].providerIdentity).toBe(`aws-account:${ACCOUNT_ID}`);
+    expect(JSON.stringify(audit)).not.toContain(ACCESS_KEY_ID);
+
+    // The approved execution deploys to production on the sandbox's reaction steps.
+    const deployedToProduction = () =>
+      execution.stages.some(
+        s => s.name === 'Deploy-Production' && s.status === 'Succeeded',
+      );
+    for (let i = 0; i < 20 && !deployedToProduction(); i++) sandbox.react();
+    expect(deployedToProduction()).toBe(true);
+    const production = await eventually(
+      'the approved commit in production',
+      async () => {
+        const found = await environment('ledger-worker', 'production');
+        return found?.current?.version.sha === sha ? found : undefined;
+      },
+      60_000,
+    );
+    expect(production.current!.provider).toBe('aws');
+    expect(production.pendingGates.map(g => g.id)).not.toContain(gate.id);
+  });
+
+  /** Rows the store holds: the ledger's deployments and statuses, and the webhook deliveries seen. */
+  const rowCounts = async () => {
+    const count = async (table: string) =>
+      Number((await db(table).count({ n: '*' }))[0].n);
+    return {
+      deployments: await count('deployments'),
+      statuses: await count('deployment_statuses'),
+      deliveries: await count('webhook_deliveries'),
+    };
+  };
+  /** The row counts once two scheduled syncs in a row changed nothing. */
+  const settledRowCounts = async () => {
+    let last = await rowCounts();
+    let stableSince = Date.now();
+    return eventually('the store to settle', async () => {
+      await new Promise(r => setTimeout(r, 1000));
+      const now = await rowCounts();
+      if (JSON.stringify(now) !== JSON.stringify(last)) {
+        last = now;
+        stableSince = Date.now();
+        return undefined;
+      }
+      return Date.now() - stableSince >= 7_000 ? now : undefined;
+    });
+  };
+  const deliveriesOf = async (messageId: string) =>
+    Number(
+      (
+        await db('webhook_deliveries')
+          .where({ provider: 'aws', delivery_key: messageId })
+          .count({ n: '*' })
+      )[0].n,
+    );
+  const postSns = (headers: Record<string, string>, body: string) =>
+    request(backend.server)
+      .post('/api/deployments/webhooks/aws')
+      .set(headers)
+      .send(body);
+
+  it('refuses an SNS notification with a bad signature and stores a genuine one once, however often it comes', async () => {
+    // The portal confirmed the sandbox's subscription, so notifications flow.
+    expect(sandbox.sns!.confirmed).toBe(true);
+    relay.holdNextNotification();
+    for (let i = 0; i < 10 && !relay.held(); i++) {
+      sandbox.tick();
+      await sandbox.sns!.flush();
+    }
+    const genuine = relay.held()!;
+    expect(genuine).toBeDefined();
+    const message = JSON.parse(genuine.body) as Record<string, string>;
+    expect(message).toMatchObject({
+      Type: 'Notification',
+      SignatureVersion: '2',
+      TopicArn:
+        'arn:aws:sns:eu-west-1:123456789012:stagecraft-deployment-events',
+    });
+    const before = await settledRowCounts();
+
+    // The same message id with a forged event, or a signature that is not SNS's.
+    const event = JSON.parse(message.Message);
+    const forgeries = [
+      {
+        ...message,
+        Message: JSON.stringify({
+          ...event,
+          detail: { ...event.detail, state: 'SUCCEEDED' },
+          source: 'aws.codepipeline',
+        }),
+      },
+      {
+        ...message,
+        Signature: Buffer.from(
+          `${message.Signature.slice(0, 40)}forged`,
+        ).toString('base64'),
+      },
+    ];
+    for (const forged of forgeries) {
+      const refused = await postSns(genuine.headers, JSON.stringify(forged));
+      expect(refused.status).toBeGreaterThanOrEqual(400);
+      expect(refused.status).toBeLessThan(500);
+      expect(refused.body.error?.message).toMatch(/signature/i);
+    }
+    expect(await deliveriesOf(message.MessageId)).toBe(0);
+    expect(await rowCounts()).toEqual(before);
+
+    // The genuine message is taken (the forgeries did not use up its id) ...
+    const accepted = await postSns(genuine.headers, genuine.body);
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toMatchObject({ status: 'accepted' });
+    expect(await deliveriesOf(message.MessageId)).toBe(1);
+    const afterFirst = await rowCounts();
+    expect(afterFirst.deliveries).toBe(before.deliveries + 1);
+
+    // ... and its redeliveries are dropped as duplicates.
+    for (let i = 0; i < 2; i++) {
+      const duplicate = await postSns(genuine.headers, genuine.body);
+      expect(duplicate.status).toBe(200);
+      expect(duplicate.body).toEqual({ status: 'duplicate' });
+    }
+    expect(await deliveriesOf(message.MessageId)).toBe(1);
+    expect(await rowCounts()).toEqual(afterFirst);
+  });
+});
