@@ -63,6 +63,10 @@ export interface EnvironmentProtection {
 export interface NewDeploymentLink extends DeploymentLink {
   environment: string;
   sha: string;
+  /** The version as the linking provider names it (its tag, message, link): recorded for the commit. */
+  version?: Version;
+  /** When the linking provider saw the rollout. */
+  seenAt?: string;
 }
 
 /** How old rows must be for the retention task to prune them. */

@@ -135,6 +135,8 @@ describe.each(databases.eachSupportedId())(
           deployment('11', 'dev', 5),
           {
             ...deployment('12', 'production', 5),
+            // The CI knows the release's name; the stack only the commit.
+            version: { sha: sha(5), tag: 'v1.5.0' },
             url: 'https://ci.example.com/runs/812',
             urlLabel: 'run #812',
           },
@@ -161,6 +163,7 @@ describe.each(databases.eachSupportedId())(
       expect(states.production.current).toMatchObject({
         id: 'stacks:d-1',
         provider: 'stacks',
+        version: { sha: sha(5), tag: 'v1.5.0' },
         links: [
           {
             provider: 'test',

@@ -138,6 +138,8 @@ describe('translateReport', () => {
         providerDeploymentId: '77',
         url: 'https://github.com/acme/api/actions/runs/812',
         label: 'run #812',
+        version: { sha: SHA },
+        seenAt: at,
       },
     ]);
     const fromAws = translateReport({

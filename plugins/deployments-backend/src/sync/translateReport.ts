@@ -129,6 +129,8 @@ export function translateReport(options: {
         providerDeploymentId: deployment.providerDeploymentId,
         url: deployment.url,
         label: deployment.urlLabel,
+        version,
+        seenAt: deployment.createdAt,
       });
       continue;
     }

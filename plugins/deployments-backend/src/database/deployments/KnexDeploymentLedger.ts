@@ -4,7 +4,7 @@ import { DEPLOYMENT_BATCH_SIZE, ROW_BATCH_SIZE, chunk } from '../rowValues';
 import { differences, mergeReport, recordFromReport } from './deploymentRecord';
 import { DeploymentRow, recordOf, toRow } from './deploymentRows';
 import { mergeDuplicateReports } from './statusMerge';
-import { versionSightings } from './versionRules';
+import { writeVersionSightings } from './versionSightings';
 
 /**
  * Writes provider reports into `deployments`, `deployment_statuses` and
@@ -125,26 +125,6 @@ export class KnexDeploymentLedger {
     entityRef: string,
     reports: LedgerDeployment[],
   ) {
-    const rows = versionSightings(reports).map(version => ({
-      ...version,
-      entity_ref: entityRef,
-      first_seen_at: new Date(version.first_seen_at),
-    }));
-    for (const batch of chunk(rows, DEPLOYMENT_BATCH_SIZE)) {
-      await tx('versions')
-        .insert(batch)
-        .onConflict(['entity_ref', 'sha'])
-        .merge({
-          first_seen_at: tx.raw(
-            'CASE WHEN excluded.first_seen_at < versions.first_seen_at THEN excluded.first_seen_at ELSE versions.first_seen_at END',
-          ),
-          tag: tx.raw('COALESCE(excluded.tag, versions.tag)'),
-          message: tx.raw('COALESCE(excluded.message, versions.message)'),
-          version_url: tx.raw(
-            'COALESCE(excluded.version_url, versions.version_url)',
-          ),
-          artifact: tx.raw('COALESCE(excluded.artifact, versions.artifact)'),
-        });
-    }
+    await writeVersionSightings(tx, entityRef, reports);
   }
 }

@@ -3,6 +3,7 @@ import type { DeploymentLink } from '@stagecraft/plugin-deployments-common';
 import { Knex } from 'knex';
 import type { NewDeploymentLink } from '../DeploymentStore';
 import { ROW_BATCH_SIZE, chunk, compact } from '../rowValues';
+import { writeVersionSightings } from './versionSightings';
 import { normaliseSha } from './versionRules';
 
 interface LinkRow {
@@ -52,6 +53,21 @@ export class KnexDeploymentLinks {
         url: link.url ?? null,
         label: link.label ?? null,
       });
+    }
+    // What the linking provider knows of the commit (a GitHub tag) names the
+    // owner's deployment of it too.
+    const sightings = links.flatMap(link =>
+      link.version && link.seenAt
+        ? [
+            {
+              version: { ...link.version, sha: link.sha },
+              createdAt: link.seenAt,
+            },
+          ]
+        : [],
+    );
+    if (sightings.length > 0) {
+      await writeVersionSightings(this.db, entityRef, sightings);
     }
     const now = new Date();
     for (const rows of chunk([...byKey.values()], ROW_BATCH_SIZE)) {

@@ -146,12 +146,59 @@ export async function toDeployments(
   db: Knex,
   rows: DeploymentRow[],
 ): Promise<Deployment[]> {
-  const [statuses, links] = await Promise.all([
+  const [statuses, links, known] = await Promise.all([
     loadStatuses(
       db,
       rows.map(row => row.id),
     ),
     loadLinks(db, rows),
+    knownVersions(db, rows),
   ]);
-  return rows.map(row => toDeployment(row, statuses, links(row)));
+  return rows.map(row => {
+    const deployment = toDeployment(row, statuses, links(row));
+    const version = known.get(`${row.entity_ref}\u0000${row.sha}`);
+    // A tag, message or link the ledger learned of the commit later (or
+    // from another provider's report of the same rollout) names it too.
+    return version
+      ? {
+          ...deployment,
+          version: compact({
+            ...deployment.version,
+            tag: deployment.version.tag ?? version.tag ?? undefined,
+            message: deployment.version.message ?? version.message ?? undefined,
+            url: deployment.version.url ?? version.version_url ?? undefined,
+          }),
+        }
+      : deployment;
+  });
+}
+
+/** The versions table's names of the commits that deployment rows carry no tag for. */
+async function knownVersions(db: Knex, rows: DeploymentRow[]) {
+  const known = new Map<
+    string,
+    { tag: string | null; message: string | null; version_url: string | null }
+  >();
+  const untagged = rows.filter(row => !row.tag);
+  for (const entityRef of new Set(untagged.map(row => row.entity_ref))) {
+    const shas = [
+      ...new Set(
+        untagged.filter(row => row.entity_ref === entityRef).map(r => r.sha),
+      ),
+    ];
+    const found: Array<{
+      sha: string;
+      tag: string | null;
+      message: string | null;
+      version_url: string | null;
+    }> = await db('versions')
+      .where('entity_ref', entityRef)
+      .whereIn('sha', shas)
+      .whereNotNull('tag')
+      .select('sha', 'tag', 'message', 'version_url');
+    for (const version of found) {
+      known.set(`${entityRef}\u0000${version.sha}`, version);
+    }
+  }
+  return known;
 }

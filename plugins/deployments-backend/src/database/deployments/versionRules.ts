@@ -65,7 +65,7 @@ export interface VersionSighting {
  * another left out. It first appeared with its earliest deployment.
  */
 export function versionSightings(
-  reports: LedgerDeployment[],
+  reports: Array<Pick<LedgerDeployment, 'version' | 'createdAt'>>,
 ): VersionSighting[] {
   const versions = new Map<string, VersionSighting>();
   for (const report of reports) {
