@@ -115,7 +115,21 @@ export function toProviderDeployment(
     url:
       logUrl ??
       `${view.htmlUrl}/deployments/${encodeURIComponent(facts.environment)}`,
+    urlLabel: linkLabel(logUrl),
     ...(logUrl ? { logUrl } : {}),
     ...(facts.description ? { description: facts.description } : {}),
   };
+}
+
+/**
+ * What a deployment's link opens, by the link: a workflow run (GitHub's run
+ * URLs carry the run id, not its number, so it says "workflow run"), a job
+ * of one, or else the environment's deployments page.
+ */
+export function linkLabel(logUrl: string | undefined): string {
+  if (logUrl && /\/actions\/runs\/\d+\/job\/\d+/.test(logUrl)) {
+    return 'workflow job';
+  }
+  if (logUrl && /\/actions\/runs\/\d+/.test(logUrl)) return 'workflow run';
+  return 'deployments';
 }
