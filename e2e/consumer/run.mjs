@@ -121,6 +121,16 @@ async function waitForUrl(url, state, timeoutMs, { anyStatus = false } = {}) {
   );
 }
 
+/** The version of a package in this repository's lockfile. */
+function lockVersion(name) {
+  const lock = JSON.parse(
+    readFileSync(join(ROOT, 'package-lock.json'), 'utf8'),
+  );
+  const entry = lock.packages?.[`node_modules/${name}`];
+  if (!entry?.version) throw new Error(`${name} is not in package-lock.json`);
+  return entry.version;
+}
+
 /** Test-only settings: ports, the sandbox in place of api.github.com, a quick first sync. */
 function writeTestConfig() {
   const file = join(APP, 'app-config.consumer-test.yaml');
@@ -316,6 +326,30 @@ async function main() {
       }),
   );
   const docsSeconds = (Date.now() - docsStarted) / 1000;
+
+  // Step 7's snippet is for a new-frontend-system app; the legacy app lacks
+  // only @backstage/frontend-defaults to type-check it against the tarballs.
+  await step('docs step 7: the new-frontend-system app type-checks', () => {
+    const version = lockVersion('@backstage/frontend-defaults');
+    sh(
+      'npm',
+      [
+        'install',
+        '-w',
+        'packages/app',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        `@backstage/frontend-defaults@^${version}`,
+      ],
+      APP,
+    );
+    writeFileSync(
+      join(APP, 'packages/app/src/newFrontendSystemApp.tsx'),
+      `${docs.get('new-frontend-app')}\n`,
+    );
+    sh('npx', ['tsc', '--noEmit'], APP);
+  });
 
   log(`lanes: ${result.lanes.join(', ')}`);
   if (result.pageErrors.length)
