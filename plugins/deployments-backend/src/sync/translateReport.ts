@@ -16,6 +16,7 @@ import type {
   LedgerGate,
   NewDeploymentLink,
 } from '../database/DeploymentStore';
+import { providerId } from '../database/providerId';
 import { covers, EnvironmentOwner } from '../environments/ownership';
 
 /** What one target reported, in the provider's own environment names. */
@@ -182,7 +183,10 @@ export function translateReport(options: {
               ...(share.role ? { role: share.role } : {}),
               ...(share.providerDeploymentId
                 ? {
-                    deploymentId: `${provider}:${share.providerDeploymentId}`,
+                    deploymentId: providerId(
+                      provider,
+                      share.providerDeploymentId,
+                    ),
                   }
                 : {}),
             },
