@@ -19,7 +19,9 @@ import { join, resolve } from 'node:path';
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const outArg = args.indexOf('--out');
-const outDir = resolve(outArg >= 0 ? args[outArg + 1] : join(root, 'dist-packs'));
+const outDir = resolve(
+  outArg >= 0 ? args[outArg + 1] : join(root, 'dist-packs'),
+);
 const skipTsc = args.includes('--skip-tsc');
 
 // Dependency order: a package is built after the packages it imports.
@@ -87,7 +89,9 @@ function main() {
     manifest[name] = { version, file: info.filename, dir };
     console.log(
       `${name}@${version}: built in ${build.seconds.toFixed(0)} s, ` +
-        `packed ${info.entryCount} files (${(info.size / 1024).toFixed(0)} KiB) -> ${info.filename}`,
+        `packed ${info.entryCount} files (${(info.size / 1024).toFixed(
+          0,
+        )} KiB) -> ${info.filename}`,
     );
   }
   writeFileSync(
