@@ -407,8 +407,7 @@ describe('the demo backend against the AWS sandbox', () => {
         ...message,
         Message: JSON.stringify({
           ...event,
-          detail: { ...event.detail, state: 'SUCCEEDED' },
-          source: 'aws.codepipeline',
+          detail: { ...event.detail, forgedBy: 'someone without the key' },
         }),
       },
       {
@@ -419,6 +418,7 @@ describe('the demo backend against the AWS sandbox', () => {
       },
     ];
     for (const forged of forgeries) {
+      expect(forged).not.toEqual(message);
       const refused = await postSns(genuine.headers, JSON.stringify(forged));
       expect(refused.status).toBeGreaterThanOrEqual(400);
       expect(refused.status).toBeLessThan(500);
@@ -443,5 +443,132 @@ describe('the demo backend against the AWS sandbox', () => {
     }
     expect(await deliveriesOf(message.MessageId)).toBe(1);
     expect(await rowCounts()).toEqual(afterFirst);
+  });
+
+  it("shows python-service's production canary mid-rollout: both versions' shares, the strategy's step and the alarms", async () => {
+    const python = sandbox.simulation.world.findRepository(
+      'acme',
+      'python-service',
+    )!;
+    const waiting = python.runs.find(
+      r => r.status === 'waiting' && r.gate?.environment === 'production',
+    )!;
+    expect(waiting).toBeDefined();
+    await eventually("python-service's production lane", async () =>
+      (
+        await environment('python-service', 'production')
+      )?.current
+        ? true
+        : undefined,
+    );
+    // Its GitHub workflow's production job waits for team-payments; alice approves it there.
+    const approval = await fetch(
+      `${sandbox.url}/api/v3/repos/acme/python-service/actions/runs/${waiting.id}/pending_deployments`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: 'token alice',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          environment_ids: [
+            python.environments.find(e => e.name === 'production')!.id,
+          ],
+          state: 'approved',
+          comment: 'Canary it',
+        }),
+      },
+    );
+    expect(approval.status).toBe(200);
+
+    // The deploy job updates the stack; CodeDeploy starts shifting the alias.
+    const { cloud } = aws();
+    const canary = () =>
+      cloud.deployments.find(
+        d =>
+          d.functionName === 'python-service-production' &&
+          d.status === 'InProgress',
+      );
+    for (let i = 0; i < 10 && !canary(); i++) sandbox.react();
+    expect(canary()).toBeDefined();
+    // One tick is a minute of the config: 10 % moves to the new version.
+    for (let i = 0; i < 3 && canary()!.weight === 0; i++) sandbox.tick();
+    const rollout = canary()!;
+    expect(rollout.weight).toBe(0.1);
+    await sandbox.sns!.flush();
+
+    const production = await eventually(
+      'the canary in the production lane',
+      async () => {
+        const found = await environment('python-service', 'production');
+        return found?.traffic?.shares.length === 2 ? found : undefined;
+      },
+    );
+    const fn = cloud.findFunction('python-service-production')!;
+    const liveSha = fn.versions.find(
+      v => v.version === rollout.currentVersion,
+    )!.gitSha;
+    const canarySha = fn.versions.find(
+      v => v.version === rollout.targetVersion,
+    )!.gitSha;
+    expect(canarySha).toBe(waiting.headSha);
+    expect(liveSha).not.toBe(canarySha);
+
+    // Traffic: the new version has the canary's 10 %, the live one the rest.
+    const { traffic } = production;
+    expect(traffic!.provider).toBe('aws');
+    expect(
+      traffic!.shares
+        .map(share => [share.version.sha, share.percent, share.role])
+        .sort((a, b) => Number(a[1]) - Number(b[1])),
+    ).toEqual([
+      [canarySha, 10, 'canary'],
+      [liveSha, 90, 'live'],
+    ]);
+    // The environment still counts the live version as current until the rollout succeeds.
+    expect(production.current!.version.sha).toBe(liveSha);
+
+    // The rollout: CodeDeploy's canary config as steps, on the first one.
+    const rolling = production.latest!;
+    expect(
+      traffic!.shares.find(share => share.role === 'canary')!.deploymentId,
+    ).toBe(rolling.id);
+    expect(rolling).toMatchObject({
+      provider: 'aws',
+      state: 'in_progress',
+      version: { sha: canarySha },
+      strategy: {
+        type: 'canary',
+        name: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+        trafficPercent: 10,
+        steps: [{ percent: 10, waitMinutes: 5 }, { percent: 100 }],
+        currentStep: 0,
+      },
+    });
+
+    // Checks: the deployment group's CloudWatch alarms (all OK) and the traffic hooks.
+    const group = cloud.deploymentGroups.find(
+      g => g.stackName === 'python-service-production',
+    )!;
+    expect(group.alarmNames.length).toBeGreaterThan(0);
+    const checks = rolling.checks ?? [];
+    for (const alarm of group.alarmNames) {
+      expect(cloud.alarms.find(a => a.name === alarm)!.state).toBe('OK');
+      expect(checks).toContainEqual(
+        expect.objectContaining({ name: `alarm ${alarm}`, state: 'passing' }),
+      );
+    }
+    expect(checks).toContainEqual(
+      expect.objectContaining({
+        name: 'hook BeforeAllowTraffic',
+        state: 'passing',
+      }),
+    );
+    expect(checks).toContainEqual(
+      expect.objectContaining({
+        name: 'hook AfterAllowTraffic',
+        state: 'pending',
+      }),
+    );
   });
 });
