@@ -57,10 +57,12 @@ export function runInstallCommands({ appDir, packsDir, snippet, log }) {
 export function applyInstallDocs({ appDir, docs, withAws }) {
   const backendIndex = join(appDir, 'packages/backend/src/index.ts');
   edit(backendIndex, source => {
-    const allowAll =
-      /backend\.add\(\s*import\('@backstage\/plugin-permission-backend-module-allow-all-policy'\),?\s*\);\n/;
-    if (!allowAll.test(source)) {
-      throw new Error(`${backendIndex}: the allow-all policy line is gone`);
+    // Step 4: the allow-all block as the docs show it goes, the policy comes.
+    const allowAll = `${docs.get('backend-index-allow-all')}\n`;
+    if (!source.includes(allowAll)) {
+      throw new Error(
+        `${backendIndex}: the allow-all policy block of install.md step 4 is not there`,
+      );
     }
     let next = source.replace(
       allowAll,

@@ -9,6 +9,7 @@
 // app to the working tab. Work folder: $STAGECRAFT_CONSUMER_DIR or
 // <tmp>/stagecraft-consumer (kept for inspection; the app is rewritten each run).
 import { execFileSync, spawn } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -119,6 +120,43 @@ async function waitForUrl(url, state, timeoutMs, { anyStatus = false } = {}) {
   throw new Error(
     `${url} did not answer in ${timeoutMs / 1000} s\n${tail(state)}`,
   );
+}
+
+/**
+ * docs/install.md names the secret's variable; the backend here runs with
+ * exactly that variable set, so a delivery signed with its value must pass
+ * the signature check and one signed with anything else must not.
+ */
+async function checkWebhookSecret() {
+  const body = JSON.stringify({
+    zen: 'Keep it logically awesome.',
+    hook_id: 1,
+  });
+  const post = secret =>
+    fetch(`${BASE_URL}/api/deployments/webhooks/github`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'ping',
+        'x-github-delivery': randomUUID(),
+        'x-hub-signature-256': `sha256=${createHmac('sha256', secret)
+          .update(body)
+          .digest('hex')}`,
+      },
+      body,
+    });
+  const genuine = await post(WEBHOOK_SECRET);
+  if (genuine.status >= 300) {
+    throw new Error(
+      `a delivery signed with GITHUB_WEBHOOK_SECRET got ${
+        genuine.status
+      }: ${await genuine.text()}`,
+    );
+  }
+  const forged = await post('not-the-secret');
+  if (forged.status !== 401) {
+    throw new Error(`a forged delivery got ${forged.status}, expected 401`);
+  }
 }
 
 /** The version of a package in this repository's lockfile. */
@@ -309,6 +347,10 @@ async function main() {
   );
   await step('the backend boots with the plugin and its modules', () =>
     waitForUrl(`${BASE_URL}/api/deployments/health`, backend, 300_000),
+  );
+  await step(
+    'a webhook signed with GITHUB_WEBHOOK_SECRET is taken, a forged one refused',
+    () => checkWebhookSecret(),
   );
   const logs = backend.output.join('');
   if (!/deployments/.test(logs))
