@@ -1,10 +1,4 @@
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import permissionBackend from '@backstage/plugin-permission-backend';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import {
   ActionResponse,
   ApprovalsResponse,
@@ -12,30 +6,25 @@ import {
   EnvironmentsResponse,
   IDEMPOTENCY_KEY_HEADER,
 } from '@stagecraft/plugin-deployments-common';
-import { SandboxServer, createSandboxServer } from '@stagecraft/sandbox';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import request from 'supertest';
-import { backendFeatures } from './features';
-import { demoConfig, sandboxAwsConfig } from './__testUtils__/demoConfig';
-import { deploymentActionsAllowedOn } from './__testUtils__/deploymentActionsPermissions';
 import {
-  openPluginDatabase,
-  sqliteFilesConfig,
+  AwsSandboxBackend,
+  SANDBOX_AWS_ACCOUNT,
+  startAwsSandboxBackend,
+} from './__testUtils__/awsSandboxBackend';
+import {
+  settledStoreRowCounts,
+  storeRowCounts,
+  webhookDeliveriesOf,
 } from './__testUtils__/deploymentsDatabase';
-import { SnsRelay, startSnsRelay } from './__testUtils__/snsRelay';
-import permissionPolicy from './permissionPolicy';
+import { eventually } from './__testUtils__/eventually';
 
 const ALICE = 'user:default/alice';
 const GUEST = 'user:default/guest';
 const CAROL = 'user:default/carol';
 const LEDGER_WORKER = 'component:default/ledger-worker';
 const PYTHON_SERVICE = 'component:default/python-service';
-const ACCOUNT_ID = '123456789012';
-const ACCESS_KEY_ID = 'stand-in-access-key';
-const examples = resolve(__dirname, '../../../examples');
+const ACCOUNT_ID = SANDBOX_AWS_ACCOUNT.accountId;
 
 /**
  * The whole chain on one machine, for AWS: the sandbox stands in for
@@ -47,133 +36,31 @@ const examples = resolve(__dirname, '../../../examples');
 describe('the demo backend against the AWS sandbox', () => {
   jest.setTimeout(180_000);
 
-  let sandbox: SandboxServer;
-  let relay: SnsRelay;
-  let backend: Awaited<ReturnType<typeof startTestBackend>>;
-  let backendUrl = '';
-  let databaseDirectory = '';
-  let db: Awaited<ReturnType<typeof openPluginDatabase>>;
+  let harness: AwsSandboxBackend;
+  const sandbox = () => harness.sandbox;
+  const server = () => harness.backend.server;
 
   beforeAll(async () => {
-    databaseDirectory = mkdtempSync(join(tmpdir(), 'stagecraft-aws-'));
-    relay = await startSnsRelay(
-      () => `${backendUrl}/api/deployments/webhooks/aws`,
-    );
-    sandbox = await createSandboxServer({
-      port: 0,
-      seed: 42,
-      tickMs: 0,
-      reactionMs: 0,
-      webhookUrl: null,
-      snsUrl: () => relay.url,
-      logger: { info: () => {}, warn: () => {} },
+    harness = await startAwsSandboxBackend({
+      // guest and alice are of team-payments, which owns both services;
+      // carol is of team-storefront.
+      owners: {
+        [ALICE]: [LEDGER_WORKER, PYTHON_SERVICE],
+        [GUEST]: [LEDGER_WORKER, PYTHON_SERVICE],
+      },
     });
-    backend = await startTestBackend({
-      features: [
-        ...backendFeatures.filter(
-          feature =>
-            feature !== permissionBackend && feature !== permissionPolicy,
-        ),
-        // guest and alice are of team-payments, which owns both services;
-        // carol is of team-storefront.
-        deploymentActionsAllowedOn({
-          [ALICE]: [LEDGER_WORKER, PYTHON_SERVICE],
-          [GUEST]: [LEDGER_WORKER, PYTHON_SERVICE],
-        }),
-        schedulerServiceFactory,
-        mockServices.rootConfig.factory({
-          data: demoConfig({
-            backend: {
-              baseUrl: 'http://localhost:7007',
-              database: sqliteFilesConfig(databaseDirectory),
-            },
-            catalog: {
-              rules: [
-                {
-                  allow: ['Component', 'System', 'Location', 'User', 'Group'],
-                },
-              ],
-              locations: [
-                { type: 'file', target: `${examples}/entities.yaml` },
-                { type: 'file', target: `${examples}/org.yaml` },
-                {
-                  type: 'file',
-                  target: `${examples}/python-service/catalog-info.yaml`,
-                },
-              ],
-            },
-            integrations: {
-              github: [
-                {
-                  host: 'github.com',
-                  apiBaseUrl: `${sandbox.url}/api/v3`,
-                  token: 'sandbox-token',
-                },
-              ],
-            },
-            deployments: {
-              promotionPath: ['dev', 'staging', 'production'],
-              schedule: {
-                frequency: { seconds: 3 },
-                timeout: { minutes: 3 },
-                initialDelay: { seconds: 1 },
-              },
-              github: { webhookSecret: 'aws-full-system-secret' },
-              aws: sandboxAwsConfig(sandbox.url),
-            },
-            aws: {
-              // The sandbox takes any credentials and checks no signature.
-              accounts: [
-                {
-                  accountId: ACCOUNT_ID,
-                  accessKeyId: ACCESS_KEY_ID,
-                  secretAccessKey: 'stand-in-secret-key',
-                },
-              ],
-            },
-          }),
-        }),
-      ],
-    });
-    backendUrl = `http://127.0.0.1:${
-      (backend.server.address() as AddressInfo).port
-    }`;
-    db = await openPluginDatabase(databaseDirectory, 'deployments');
-    // The sandbox asked before the portal listened; SNS asks again.
-    sandbox.sns!.requestConfirmation();
-    await sandbox.sns!.flush();
   });
 
   afterAll(async () => {
-    await db?.destroy();
-    await backend?.stop();
-    await sandbox?.close();
-    await relay?.close();
-    if (databaseDirectory)
-      rmSync(databaseDirectory, { recursive: true, force: true });
+    await harness?.close();
   });
-
-  async function eventually<T>(
-    what: string,
-    probe: () => Promise<T | undefined>,
-    timeoutMs = 90_000,
-  ): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${what}`);
-      await new Promise(r => setTimeout(r, 500));
-    }
-  }
 
   const entityPath = (name: string) =>
     `/api/deployments/entities/component/default/${name}`;
 
   /** The entity's environments, or undefined while the catalog has not ingested it yet. */
   const environmentsOf = async (name: string, user = ALICE) => {
-    const response = await request(backend.server)
+    const response = await request(server())
       .get(`${entityPath(name)}/environments`)
       .set('Authorization', mockCredentials.user.header(user));
     if (response.status === 404) return undefined;
@@ -184,7 +71,7 @@ describe('the demo backend against the AWS sandbox', () => {
     (await environmentsOf(name))?.find(e => e.name === env);
 
   const approvalsFor = async (user: string) => {
-    const response = await request(backend.server)
+    const response = await request(server())
       .get('/api/deployments/approvals')
       .set('Authorization', mockCredentials.user.header(user));
     expect(response.status).toBe(200);
@@ -192,7 +79,7 @@ describe('the demo backend against the AWS sandbox', () => {
   };
 
   const auditOf = async (name: string) => {
-    const response = await request(backend.server)
+    const response = await request(server())
       .get(`${entityPath(name)}/audit`)
       .query({ action: 'approve' })
       .set('Authorization', mockCredentials.user.header(ALICE));
@@ -200,7 +87,7 @@ describe('the demo backend against the AWS sandbox', () => {
     return (response.body as AuditResponse).entries;
   };
 
-  const aws = () => sandbox.simulation.aws;
+  const aws = () => sandbox().simulation.aws;
   /** The ledger-worker execution whose manual approval waits, with that action. */
   const waitingApproval = () => {
     for (const execution of aws().pipeline.executions) {
@@ -261,7 +148,7 @@ describe('the demo backend against the AWS sandbox', () => {
     ).not.toBe(sha);
     const putApprovalResult = jest.spyOn(aws().engine, 'decide');
     const approve = (user: string, idempotencyKey: string) =>
-      request(backend.server)
+      request(server())
         .post(`${entityPath('ledger-worker')}/approve`)
         .set('Authorization', mockCredentials.user.header(user))
         .set(IDEMPOTENCY_KEY_HEADER, idempotencyKey)
@@ -321,14 +208,16 @@ describe('the demo backend against the AWS sandbox', () => {
     // Who acted on AWS: the account of the static credentials (no role is
     // assumed in this config), never the key.
     expect(decisions[0].providerIdentity).toBe(`aws-account:${ACCOUNT_ID}`);
-    expect(JSON.stringify(audit)).not.toContain(ACCESS_KEY_ID);
+    expect(JSON.stringify(audit)).not.toContain(
+      SANDBOX_AWS_ACCOUNT.accessKeyId,
+    );
 
     // The approved execution deploys to production on the sandbox's reaction steps.
     const deployedToProduction = () =>
       execution.stages.some(
         s => s.name === 'Deploy-Production' && s.status === 'Succeeded',
       );
-    for (let i = 0; i < 20 && !deployedToProduction(); i++) sandbox.react();
+    for (let i = 0; i < 20 && !deployedToProduction(); i++) sandbox().react();
     expect(deployedToProduction()).toBe(true);
     const production = await eventually(
       'the approved commit in production',
@@ -342,54 +231,21 @@ describe('the demo backend against the AWS sandbox', () => {
     expect(production.pendingGates.map(g => g.id)).not.toContain(gate.id);
   });
 
-  /** Rows the store holds: the ledger's deployments and statuses, and the webhook deliveries seen. */
-  const rowCounts = async () => {
-    const count = async (table: string) =>
-      Number((await db(table).count({ n: '*' }))[0].n);
-    return {
-      deployments: await count('deployments'),
-      statuses: await count('deployment_statuses'),
-      deliveries: await count('webhook_deliveries'),
-    };
-  };
-  /** The row counts once two scheduled syncs in a row changed nothing. */
-  const settledRowCounts = async () => {
-    let last = await rowCounts();
-    let stableSince = Date.now();
-    return eventually('the store to settle', async () => {
-      await new Promise(r => setTimeout(r, 1000));
-      const now = await rowCounts();
-      if (JSON.stringify(now) !== JSON.stringify(last)) {
-        last = now;
-        stableSince = Date.now();
-        return undefined;
-      }
-      return Date.now() - stableSince >= 7_000 ? now : undefined;
-    });
-  };
-  const deliveriesOf = async (messageId: string) =>
-    Number(
-      (
-        await db('webhook_deliveries')
-          .where({ provider: 'aws', delivery_key: messageId })
-          .count({ n: '*' })
-      )[0].n,
-    );
   const postSns = (headers: Record<string, string>, body: string) =>
-    request(backend.server)
+    request(server())
       .post('/api/deployments/webhooks/aws')
       .set(headers)
       .send(body);
 
   it('refuses an SNS notification with a bad signature and stores a genuine one once, however often it comes', async () => {
     // The portal confirmed the sandbox's subscription, so notifications flow.
-    expect(sandbox.sns!.confirmed).toBe(true);
-    relay.holdNextNotification();
-    for (let i = 0; i < 10 && !relay.held(); i++) {
-      sandbox.tick();
-      await sandbox.sns!.flush();
+    expect(sandbox().sns!.confirmed).toBe(true);
+    harness.relay.holdNextNotification();
+    for (let i = 0; i < 10 && !harness.relay.held(); i++) {
+      sandbox().tick();
+      await sandbox().sns!.flush();
     }
-    const genuine = relay.held()!;
+    const genuine = harness.relay.held()!;
     expect(genuine).toBeDefined();
     const message = JSON.parse(genuine.body) as Record<string, string>;
     expect(message).toMatchObject({
@@ -398,7 +254,7 @@ describe('the demo backend against the AWS sandbox', () => {
       TopicArn:
         'arn:aws:sns:eu-west-1:123456789012:stagecraft-deployment-events',
     });
-    const before = await settledRowCounts();
+    const before = await settledStoreRowCounts(harness.db);
 
     // The same message id with a forged event, or a signature that is not SNS's.
     const event = JSON.parse(message.Message);
@@ -424,15 +280,19 @@ describe('the demo backend against the AWS sandbox', () => {
       expect(refused.status).toBeLessThan(500);
       expect(refused.body.error?.message).toMatch(/signature/i);
     }
-    expect(await deliveriesOf(message.MessageId)).toBe(0);
-    expect(await rowCounts()).toEqual(before);
+    expect(
+      await webhookDeliveriesOf(harness.db, 'aws', message.MessageId),
+    ).toBe(0);
+    expect(await storeRowCounts(harness.db)).toEqual(before);
 
     // The genuine message is taken (the forgeries did not use up its id) ...
     const accepted = await postSns(genuine.headers, genuine.body);
     expect(accepted.status).toBe(202);
     expect(accepted.body).toMatchObject({ status: 'accepted' });
-    expect(await deliveriesOf(message.MessageId)).toBe(1);
-    const afterFirst = await rowCounts();
+    expect(
+      await webhookDeliveriesOf(harness.db, 'aws', message.MessageId),
+    ).toBe(1);
+    const afterFirst = await storeRowCounts(harness.db);
     expect(afterFirst.deliveries).toBe(before.deliveries + 1);
 
     // ... and its redeliveries are dropped as duplicates.
@@ -441,12 +301,14 @@ describe('the demo backend against the AWS sandbox', () => {
       expect(duplicate.status).toBe(200);
       expect(duplicate.body).toEqual({ status: 'duplicate' });
     }
-    expect(await deliveriesOf(message.MessageId)).toBe(1);
-    expect(await rowCounts()).toEqual(afterFirst);
+    expect(
+      await webhookDeliveriesOf(harness.db, 'aws', message.MessageId),
+    ).toBe(1);
+    expect(await storeRowCounts(harness.db)).toEqual(afterFirst);
   });
 
-  it("shows python-service's production canary mid-rollout: both versions' shares, the strategy's step and the alarms", async () => {
-    const python = sandbox.simulation.world.findRepository(
+  it("shows python-service's production canary mid-rollout: both versions' shares, the strategy's step, the alarms, and GitHub's deploy job as a link", async () => {
+    const python = sandbox().simulation.world.findRepository(
       'acme',
       'python-service',
     )!;
@@ -463,7 +325,9 @@ describe('the demo backend against the AWS sandbox', () => {
     );
     // Its GitHub workflow's production job waits for team-payments; alice approves it there.
     const approval = await fetch(
-      `${sandbox.url}/api/v3/repos/acme/python-service/actions/runs/${waiting.id}/pending_deployments`,
+      `${sandbox().url}/api/v3/repos/acme/python-service/actions/runs/${
+        waiting.id
+      }/pending_deployments`,
       {
         method: 'POST',
         headers: {
@@ -489,13 +353,13 @@ describe('the demo backend against the AWS sandbox', () => {
           d.functionName === 'python-service-production' &&
           d.status === 'InProgress',
       );
-    for (let i = 0; i < 10 && !canary(); i++) sandbox.react();
+    for (let i = 0; i < 10 && !canary(); i++) sandbox().react();
     expect(canary()).toBeDefined();
     // One tick is a minute of the config: 10 % moves to the new version.
-    for (let i = 0; i < 3 && canary()!.weight === 0; i++) sandbox.tick();
+    for (let i = 0; i < 3 && canary()!.weight === 0; i++) sandbox().tick();
     const rollout = canary()!;
     expect(rollout.weight).toBe(0.1);
-    await sandbox.sns!.flush();
+    await sandbox().sns!.flush();
 
     const production = await eventually(
       'the canary in the production lane',
@@ -568,6 +432,29 @@ describe('the demo backend against the AWS sandbox', () => {
       expect.objectContaining({
         name: 'hook AfterAllowTraffic',
         state: 'pending',
+      }),
+    );
+
+    // GitHub's deployment of the job that ran `sam deploy` is the same
+    // rollout: a link on it once GitHub is polled, not a row of its own.
+    const githubDeploymentId = String(waiting.gate!.deploymentId);
+    const linked = await eventually(
+      "the deploy job's GitHub deployment on the rollout",
+      async () => {
+        const latest = (await environment('python-service', 'production'))
+          ?.latest;
+        return latest?.links?.some(
+          link => link.providerDeploymentId === githubDeploymentId,
+        )
+          ? latest
+          : undefined;
+      },
+    );
+    expect(linked.id).toBe(rolling.id);
+    expect(linked.links).toContainEqual(
+      expect.objectContaining({
+        provider: 'github',
+        providerDeploymentId: githubDeploymentId,
       }),
     );
   });

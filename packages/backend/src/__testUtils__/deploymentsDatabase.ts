@@ -2,8 +2,9 @@ import { DatabaseService } from '@backstage/backend-plugin-api';
 import { DatabaseManager } from '@backstage/backend-defaults/database';
 import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
+import { eventually } from './eventually';
 
-type Client = Awaited<ReturnType<DatabaseService['getClient']>>;
+export type PluginDatabase = Awaited<ReturnType<DatabaseService['getClient']>>;
 
 /**
  * `backend.database` that keeps each plugin's SQLite database in a file of
@@ -18,7 +19,7 @@ export function sqliteFilesConfig(directory: string) {
 export async function openPluginDatabase(
   directory: string,
   pluginId: string,
-): Promise<Client> {
+): Promise<PluginDatabase> {
   const manager = DatabaseManager.fromConfig(
     new ConfigReader({
       backend: { database: sqliteFilesConfig(directory) },
@@ -30,4 +31,52 @@ export async function openPluginDatabase(
       lifecycle: mockServices.lifecycle.mock(),
     })
     .getClient();
+}
+
+async function countOf(
+  query: ReturnType<PluginDatabase['table']>,
+): Promise<number> {
+  const [row] = (await query.count({ n: '*' })) as Array<{
+    n: number | string;
+  }>;
+  return Number(row.n);
+}
+
+/** Rows the deployments store holds: the ledger's deployments and statuses, and the webhook deliveries seen. */
+export async function storeRowCounts(db: PluginDatabase) {
+  return {
+    deployments: await countOf(db('deployments')),
+    statuses: await countOf(db('deployment_statuses')),
+    deliveries: await countOf(db('webhook_deliveries')),
+  };
+}
+
+/** {@link storeRowCounts} once they stayed the same for `quietMs` (two or more scheduled syncs). */
+export async function settledStoreRowCounts(
+  db: PluginDatabase,
+  quietMs = 7_000,
+) {
+  let last = await storeRowCounts(db);
+  let stableSince = Date.now();
+  return eventually('the store to settle', async () => {
+    await new Promise(r => setTimeout(r, 1000));
+    const now = await storeRowCounts(db);
+    if (JSON.stringify(now) !== JSON.stringify(last)) {
+      last = now;
+      stableSince = Date.now();
+      return undefined;
+    }
+    return Date.now() - stableSince >= quietMs ? now : undefined;
+  });
+}
+
+/** How many times the store recorded a provider's webhook delivery key. */
+export function webhookDeliveriesOf(
+  db: PluginDatabase,
+  provider: string,
+  deliveryKey: string,
+) {
+  return countOf(
+    db('webhook_deliveries').where({ provider, delivery_key: deliveryKey }),
+  );
 }
