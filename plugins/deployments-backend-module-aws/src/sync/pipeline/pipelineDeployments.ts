@@ -153,9 +153,27 @@ function triggerOf(execution: PipelineExecutionSummary): {
   triggeredBy?: string;
 } {
   const trigger = execution.trigger;
-  const by = trigger?.triggerDetail?.trim() || trigger?.triggerType;
+  const detail = trigger?.triggerDetail?.trim();
+  // A push arrives through a connection, whose ARN names no person: say
+  // what started the run instead. A person's or role's ARN names them.
+  const by =
+    detail && !/^arn:[^:]+:(codestar-connections|codeconnections):/.test(detail)
+      ? detail
+      : TRIGGERS[trigger?.triggerType ?? ''] ?? trigger?.triggerType;
   return by ? { triggeredBy: by } : {};
 }
+
+const TRIGGERS: Record<string, string> = {
+  Webhook: 'a push',
+  WebhookV2: 'a push',
+  PollForSourceChanges: 'a push',
+  CloudWatchEvent: 'an EventBridge event',
+  PutActionRevision: 'a new revision',
+  StartPipelineExecution: 'a manual start',
+  CreatePipeline: 'the pipeline’s creation',
+  ManualRollback: 'a manual roll back',
+  AutomatedRollback: 'an automatic roll back',
+};
 
 function time(date: Date | undefined): number {
   return date ? new Date(date).getTime() : 0;

@@ -82,8 +82,8 @@ describe('pipeline sync', () => {
         message: 'Change 1',
         url: `https://github.com/acme/payments/commit/${sha(1)}`,
       },
-      triggeredBy:
-        'arn:aws:codeconnections:eu-west-1:111111111111:connection/x',
+      // A connection's ARN names no person: the trigger says what started it.
+      triggeredBy: 'a push',
       url: `https://console.test/eu-west-1/codesuite/codepipeline/pipelines/${PIPELINE}/executions/${executionId(
         1,
       )}/timeline?region=eu-west-1`,

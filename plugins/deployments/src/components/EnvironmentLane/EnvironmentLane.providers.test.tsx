@@ -111,6 +111,22 @@ describe('EnvironmentLane: what the provider can do', () => {
     }
   });
 
+  it('says in the gate box what the provider says waits there', async () => {
+    await renderLane(
+      production({
+        pendingGates: [
+          aGate({
+            type: 'manual-approval',
+            summary: 'Check the posting-lag dashboard before production',
+          }),
+        ],
+      }),
+    );
+    expect(
+      lane().getByText('Check the posting-lag dashboard before production'),
+    ).toBeInTheDocument();
+  });
+
   it('lets Stagecraft’s own requests be decided whatever the provider can review', async () => {
     await renderLane(
       production({

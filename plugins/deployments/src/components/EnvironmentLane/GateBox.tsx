@@ -65,6 +65,11 @@ export const GateBox = (props: GateBoxProps) => {
         <DeploymentStateChip state="waiting" />
         <Typography variant="body2">{versionLabel(gate.version)}</Typography>
       </div>
+      {gate.summary && (
+        <Typography variant="body2" className={classes.line}>
+          {gate.summary}
+        </Typography>
+      )}
       <Typography variant="body2" className={classes.line}>
         Reviewers: {reviewers || 'any person allowed to approve'}
       </Typography>
