@@ -3,6 +3,7 @@ import type {
   DeploymentLink,
   DeploymentState,
   DeploymentStatusEntry,
+  DeploymentStrategy,
   DeploymentStrategyType,
 } from '@stagecraft/plugin-deployments-common';
 import { Knex } from 'knex';
@@ -96,6 +97,29 @@ export async function loadStatuses(
   return byDeployment;
 }
 
+/** A row's strategy columns as the domain's strategy; undefined when the provider named none. */
+export function strategyOfRow(row: {
+  strategy: string | null;
+  traffic_percent: number | string | null;
+  strategy_name: string | null;
+  strategy_steps: string | null;
+  strategy_current_step: number | string | null;
+}): DeploymentStrategy | undefined {
+  if (!row.strategy) return undefined;
+  return compact({
+    type: row.strategy as DeploymentStrategyType,
+    trafficPercent:
+      row.traffic_percent === null ? undefined : Number(row.traffic_percent),
+    name: row.strategy_name ?? undefined,
+    steps:
+      row.strategy_steps === null ? undefined : JSON.parse(row.strategy_steps),
+    currentStep:
+      row.strategy_current_step === null
+        ? undefined
+        : Number(row.strategy_current_step),
+  });
+}
+
 export function toDeployment(
   row: DeploymentRow,
   statuses: Map<number, DeploymentStatusEntry[]>,
@@ -120,21 +144,7 @@ export function toDeployment(
     urlLabel: row.url_label ?? undefined,
     logUrl: row.log_url ?? undefined,
     description: row.description ?? undefined,
-    strategy: row.strategy
-      ? compact({
-          type: row.strategy as DeploymentStrategyType,
-          trafficPercent:
-            row.traffic_percent === null
-              ? undefined
-              : Number(row.traffic_percent),
-          name: row.strategy_name ?? undefined,
-          steps: parse(row.strategy_steps),
-          currentStep:
-            row.strategy_current_step === null
-              ? undefined
-              : Number(row.strategy_current_step),
-        })
-      : undefined,
+    strategy: strategyOfRow(row),
     checks: parse(row.checks),
     rollback: parse(row.rollback_info),
     links: links.length > 0 ? links : undefined,

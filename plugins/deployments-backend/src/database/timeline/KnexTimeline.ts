@@ -2,10 +2,10 @@ import { InputError } from '@backstage/errors';
 import type {
   DeploymentLink,
   DeploymentState,
-  DeploymentStrategyType,
   TimelineCell,
   TimelineRow,
 } from '@stagecraft/plugin-deployments-common';
+import { strategyOfRow } from '../deployments/deploymentRows';
 import {
   LinkedDeployment,
   loadLinks,
@@ -201,7 +201,7 @@ function newestAttempts(
         url: attempt.url ?? undefined,
         urlLabel: attempt.url_label ?? undefined,
         attempts: (cells.get(key)?.attempts ?? 0) + 1,
-        strategy: strategyOf(attempt),
+        strategy: strategyOfRow(attempt),
         rollback: parseJson(attempt.rollback_info),
         links: nonEmpty(linksOf(attempt)),
       }),
@@ -216,21 +216,4 @@ function parseJson(value: string | null) {
 
 function nonEmpty<T>(list: T[]): T[] | undefined {
   return list.length > 0 ? list : undefined;
-}
-
-function strategyOf(attempt: AttemptRow): TimelineCell['strategy'] {
-  if (!attempt.strategy) return undefined;
-  return compact({
-    type: attempt.strategy as DeploymentStrategyType,
-    trafficPercent:
-      attempt.traffic_percent === null
-        ? undefined
-        : Number(attempt.traffic_percent),
-    name: attempt.strategy_name ?? undefined,
-    steps: parseJson(attempt.strategy_steps),
-    currentStep:
-      attempt.strategy_current_step === null
-        ? undefined
-        : Number(attempt.strategy_current_step),
-  });
 }
