@@ -22,9 +22,12 @@ import {
 import {
   delivery,
   notification,
-  TEST_SNS_CERT,
+  serveSnsCertificates,
   TOPIC,
 } from './__testUtils__/snsSigning';
+
+// SNS's own certificates are fetched by sns-validator, from here.
+serveSnsCertificates();
 import {
   codeDeployDeployment,
   mockSamStack,
@@ -81,9 +84,7 @@ runProviderConformanceTests('AwsDeploymentProvider', async () => {
   const { provider } = createTestProvider(
     { sns: { topicArns: [TOPIC] } },
     {
-      snsVerifier: new SnsMessageVerifier({
-        fetchText: async () => TEST_SNS_CERT,
-      }),
+      snsVerifier: new SnsMessageVerifier(),
     },
   );
   return {

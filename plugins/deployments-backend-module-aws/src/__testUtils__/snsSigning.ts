@@ -71,3 +71,28 @@ export function delivery(message: Record<string, string>) {
     rawBody: Buffer.from(JSON.stringify(message)),
   };
 }
+
+/**
+ * Serves the test certificate at SNS's certificate URLs
+ * (`https://sns.<region>.amazonaws.com/….pem`), where `sns-validator` fetches
+ * it, and records each URL it was asked for. Call once per test file.
+ */
+export function serveSnsCertificates(): { requested: string[] } {
+  // Loaded here so that only test files that serve certificates start msw.
+  const { http, HttpResponse } = require('msw') as typeof import('msw');
+  const { setupServer } = require('msw/node') as typeof import('msw/node');
+  const { registerMswTestHooks } =
+    require('@backstage/backend-test-utils') as typeof import('@backstage/backend-test-utils');
+  const requested: string[] = [];
+  const server = setupServer(
+    http.get(
+      /^https:\/\/sns\.[a-z0-9-]+\.amazonaws\.com\/.*\.pem$/,
+      ({ request }) => {
+        requested.push(request.url);
+        return HttpResponse.text(TEST_SNS_CERT);
+      },
+    ),
+  );
+  registerMswTestHooks(server);
+  return { requested };
+}

@@ -5,13 +5,18 @@ import {
   delivery,
   notification,
   signedSnsMessage,
+  serveSnsCertificates,
   TEST_SNS_CERT,
   TOPIC,
 } from '../__testUtils__/snsSigning';
 import { SnsMessageVerifier } from './verifySnsMessage';
 
+// SNS's own certificates are fetched by sns-validator, from here.
+const snsHosts = serveSnsCertificates();
+
 function setup(config: Record<string, unknown> = {}) {
-  const fetched: string[] = [];
+  snsHosts.requested.length = 0;
+  const fetched = snsHosts.requested;
   const confirmed: string[] = [];
   const verifier = new SnsMessageVerifier({
     sandboxHost: (config.sandboxHost as string) ?? undefined,
@@ -285,9 +290,20 @@ describe('SNS deliveries', () => {
 
   it('caches the signing certificate by URL', async () => {
     const { provider, fetched } = setup();
-    await provider.handleWebhook(delivery(notification({}, 'a')));
-    await provider.handleWebhook(delivery(notification({}, 'b')));
+    const certUrl = CERT_URL.replace('.pem', '-cached.pem');
+    for (const MessageId of ['a', 'b']) {
+      await provider.handleWebhook(
+        delivery(
+          signedSnsMessage({
+            Type: 'Notification',
+            Message: '{}',
+            MessageId,
+            SigningCertURL: certUrl,
+          }),
+        ),
+      );
+    }
 
-    expect(fetched).toEqual([CERT_URL]);
+    expect(fetched).toEqual([certUrl]);
   });
 });

@@ -149,6 +149,18 @@ function descriptionOf(
     : {};
 }
 
+const TRIGGERS: Record<string, string> = {
+  Webhook: 'a push',
+  WebhookV2: 'a push',
+  PollForSourceChanges: 'a push',
+  CloudWatchEvent: 'an EventBridge event',
+  PutActionRevision: 'a new revision',
+  StartPipelineExecution: 'a manual start',
+  CreatePipeline: 'the pipeline’s creation',
+  ManualRollback: 'a manual roll back',
+  AutomatedRollback: 'an automatic roll back',
+};
+
 function triggerOf(execution: PipelineExecutionSummary): {
   triggeredBy?: string;
 } {
@@ -162,18 +174,6 @@ function triggerOf(execution: PipelineExecutionSummary): {
       : TRIGGERS[trigger?.triggerType ?? ''] ?? trigger?.triggerType;
   return by ? { triggeredBy: by } : {};
 }
-
-const TRIGGERS: Record<string, string> = {
-  Webhook: 'a push',
-  WebhookV2: 'a push',
-  PollForSourceChanges: 'a push',
-  CloudWatchEvent: 'an EventBridge event',
-  PutActionRevision: 'a new revision',
-  StartPipelineExecution: 'a manual start',
-  CreatePipeline: 'the pipeline’s creation',
-  ManualRollback: 'a manual roll back',
-  AutomatedRollback: 'an automatic roll back',
-};
 
 function time(date: Date | undefined): number {
   return date ? new Date(date).getTime() : 0;
