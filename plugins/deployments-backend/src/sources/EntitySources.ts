@@ -177,7 +177,13 @@ export class EntitySourceSet {
         hasCapability(this.providers.get(t.provider)!, 'promote', t.target),
     );
     const providers = [...new Set(others.map(t => t.provider))];
-    const lacks = `${owner.source.provider.id} cannot deploy into ${environment} from the portal (the provider has no promote capability)`;
+    const lacks = `${
+      owner.source.provider.id
+    } cannot deploy into ${environment} from the portal (${
+      hasCapability(owner.source.provider, 'promote')
+        ? `target ${owner.source.target.key}`
+        : 'the provider'
+    } has no promote capability)`;
     if (providers.length === 1) {
       return {
         source: {
@@ -193,7 +199,7 @@ export class EntitySourceSet {
           ? lacks
           : `${lacks}, and ${providers.join(
               ' and ',
-            )} could both; name the one to use in ${ENVIRONMENTS_ANNOTATION}`,
+            )} both could, so neither is chosen`,
     };
   }
 
