@@ -1,6 +1,7 @@
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import {
+  deploymentsAbortPermission,
   deploymentsApprovePermission,
   deploymentsPromotePermission,
 } from '@stagecraft/plugin-deployments-common';
@@ -46,6 +47,26 @@ describe('StagecraftPermissionPolicy', () => {
         },
       },
     });
+  });
+
+  it('allows aborting a rollout only to the owners of the entity, like the other actions', async () => {
+    const decision = await policy.handle(
+      { permission: deploymentsAbortPermission },
+      guest as any,
+    );
+    expect(decision).toMatchObject({
+      result: AuthorizeResult.CONDITIONAL,
+      resourceType: 'catalog-entity',
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        params: {
+          claims: ['user:default/guest', 'group:default/team-payments'],
+        },
+      },
+    });
+    expect(
+      await policy.handle({ permission: deploymentsAbortPermission }),
+    ).toEqual({ result: AuthorizeResult.DENY });
   });
 
   it('denies deployment actions to callers that are not users', async () => {

@@ -20,8 +20,8 @@ import { deploymentsPermissions } from '@stagecraft/plugin-deployments-common';
 /**
  * The portal's permission policy:
  * - everyone signed in may read (catalog and deployments);
- * - deployment actions (promote, approve, roll back, override) are allowed to
- *   the owners of the entity, and only to users.
+ * - deployment actions (promote, approve, roll back, abort, override) are
+ *   allowed to the owners of the entity, and only to users.
  */
 export class StagecraftPermissionPolicy implements PermissionPolicy {
   async handle(

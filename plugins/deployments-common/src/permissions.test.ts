@@ -17,6 +17,7 @@ describe('deployments permissions', () => {
       'deployments.approve',
       'deployments.rollback',
       'deployments.override',
+      'deployments.abort',
     ]);
     expect(deploymentsPromotePermission.attributes.action).toBe('update');
   });

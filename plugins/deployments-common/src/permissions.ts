@@ -41,6 +41,19 @@ export const deploymentsRollbackPermission = createPermission({
 });
 
 /**
+ * Stop a rollout that is still in flight (optionally putting the previous
+ * version back). Its own permission: stopping a canary mid-way is a different
+ * decision from rolling back a finished deployment.
+ *
+ * @public
+ */
+export const deploymentsAbortPermission = createPermission({
+  name: 'deployments.abort',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/**
  * Skip the promotion order rule, with a reason that is audited.
  *
  * @public
@@ -57,4 +70,5 @@ export const deploymentsPermissions = [
   deploymentsApprovePermission,
   deploymentsRollbackPermission,
   deploymentsOverridePermission,
+  deploymentsAbortPermission,
 ];

@@ -5,7 +5,7 @@ import {
   DeploymentState,
   PolicyCheck,
   PromotionRequest,
-  deploymentsRollbackPermission,
+  deploymentsAbortPermission,
 } from '@stagecraft/plugin-deployments-common';
 import { refusedChecks } from '../policy/PromotionPolicy';
 import type { EntitySourceSet } from '../sources/EntitySources';
@@ -117,7 +117,7 @@ export async function abort(
     comment: input.comment,
   };
 
-  const permission = deploymentsRollbackPermission;
+  const permission = deploymentsAbortPermission;
   if (!(await isPermitted(services.permissions, ctx, permission))) {
     return recorder.refusePermission(ctx, permission, audited);
   }

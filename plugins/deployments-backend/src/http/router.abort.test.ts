@@ -168,9 +168,9 @@ describe('aborting a rollout', () => {
     );
   });
 
-  it('answers 403 without deployments.rollback, calls no provider, and audits the refusal', async () => {
+  it('answers 403 without deployments.abort, calls no provider, and audits the refusal', async () => {
     const started = await withRollout({
-      permissions: denyOnly('deployments.rollback'),
+      permissions: denyOnly('deployments.abort'),
     });
     const response = await abort(started, {
       environment: 'production',
@@ -179,7 +179,7 @@ describe('aborting a rollout', () => {
     expect(response.status).toBe(403);
     expect(response.body.error).toEqual({
       name: 'NotAllowedError',
-      message: `deployments.rollback is not allowed on ${ENTITY_REF}`,
+      message: `deployments.abort is not allowed on ${ENTITY_REF}`,
     });
     expect(response.body.checks).toEqual([
       expect.objectContaining({ rule: 'permission', passed: false }),
@@ -191,9 +191,28 @@ describe('aborting a rollout', () => {
         outcome: 'refused',
         environment: 'production',
         version: expect.objectContaining({ sha: S2 }),
-        detail: expect.stringContaining('deployments.rollback is not allowed'),
+        detail: expect.stringContaining('deployments.abort is not allowed'),
       }),
     ]);
+  });
+
+  it('needs deployments.abort, not deployments.rollback: a caller refused roll backs may still abort', async () => {
+    const started = await withRollout({
+      permissions: denyOnly('deployments.rollback'),
+    });
+    const response = await abort(started, {
+      environment: 'production',
+      deploymentId: ROLLOUT,
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.checks).toContainEqual(
+      expect.objectContaining({
+        rule: 'permission',
+        passed: true,
+        message: expect.stringContaining('deployments.abort'),
+      }),
+    );
+    expect(started.provider.abortCalls).toHaveLength(1);
   });
 
   it.each([

@@ -21,6 +21,7 @@ export const permissions: DeploymentPermissions = {
   promote: allowed,
   approve: allowed,
   rollback: allowed,
+  abort: allowed,
   override: allowed,
 };
 

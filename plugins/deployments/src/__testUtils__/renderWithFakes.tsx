@@ -11,7 +11,10 @@ import {
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  EvaluatePermissionRequest,
+} from '@backstage/plugin-permission-common';
 import type { Entity } from '@backstage/catalog-model';
 import type { DeploymentsApi } from '@stagecraft/plugin-deployments-common';
 import { deploymentsApiRef } from '../api';
@@ -27,9 +30,14 @@ export const paymentsApi: Entity = {
   spec: { type: 'service', lifecycle: 'production', owner: 'team-payments' },
 };
 
+type Verdict = AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+
 export interface FakeOptions {
-  /** Whether the permission backend allows the deployments actions. */
-  authorize?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+  /**
+   * Whether the permission backend allows the deployments actions: one answer
+   * for all, or one per permission asked about.
+   */
+  authorize?: Verdict | ((request: EvaluatePermissionRequest) => Verdict);
   /** The signed-in user. */
   userEntityRef?: string;
 }

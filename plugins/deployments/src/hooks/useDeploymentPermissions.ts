@@ -1,5 +1,6 @@
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
+  deploymentsAbortPermission,
   deploymentsApprovePermission,
   deploymentsOverridePermission,
   deploymentsPromotePermission,
@@ -15,6 +16,8 @@ export interface DeploymentPermissions {
   promote: PermissionState;
   approve: PermissionState;
   rollback: PermissionState;
+  /** Stopping a rollout in flight: its own permission, `deployments.abort`. */
+  abort: PermissionState;
   override: PermissionState;
 }
 
@@ -37,9 +40,13 @@ export function useDeploymentPermissions(
     permission: deploymentsRollbackPermission,
     resourceRef: entityRef,
   });
+  const abort = usePermission({
+    permission: deploymentsAbortPermission,
+    resourceRef: entityRef,
+  });
   const override = usePermission({
     permission: deploymentsOverridePermission,
     resourceRef: entityRef,
   });
-  return { promote, approve, rollback, override };
+  return { promote, approve, rollback, abort, override };
 }

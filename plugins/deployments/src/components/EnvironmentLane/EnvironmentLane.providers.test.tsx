@@ -204,6 +204,21 @@ describe('EnvironmentLane: aborting a rollout', () => {
     expect(onAbort).toHaveBeenCalledTimes(1);
   });
 
+  it('is disabled, saying why, without deployments.abort, even with deployments.rollback', async () => {
+    await renderLane(awsProduction(), {
+      onAbort: jest.fn(),
+      permissions: {
+        ...permissions,
+        abort: { loading: false, allowed: false },
+      },
+    });
+    const abort = lane().getByRole('button', { name: 'Abort rollout' });
+    expect(abort).toBeDisabled();
+    expect(abort).toHaveAccessibleDescription(
+      'You do not have permission to abort rollouts of this service',
+    );
+  });
+
   it('says so when the backend has no abort endpoint', async () => {
     await renderLane(awsProduction());
     const abort = lane().getByRole('button', { name: 'Abort rollout' });

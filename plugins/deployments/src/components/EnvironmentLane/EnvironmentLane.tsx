@@ -279,7 +279,7 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
           <ActionButton
             color="secondary"
             availability={withPermission(
-              permissions.rollback,
+              permissions.abort,
               'abort rollouts of',
               withCapability(
                 capabilities.abort,

@@ -173,6 +173,32 @@ describe('EnvironmentLanes', () => {
     expect(abort).toBeDisabled();
   });
 
+  it('asks for deployments.abort for "Abort rollout": refused, the button is disabled with the reason while roll back stays open', async () => {
+    const api = Object.assign(fakeDeploymentsApi(), { abort: jest.fn() });
+    await renderLanes(
+      rollingOutIntoProduction(),
+      {
+        authorize: request =>
+          request.permission.name === 'deployments.abort'
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW,
+      },
+      api,
+    );
+    const abort = within(lane('production')).getByRole('button', {
+      name: 'Abort rollout',
+    });
+    await waitFor(() =>
+      expect(abort).toHaveAccessibleDescription(
+        'You do not have permission to abort rollouts of this service',
+      ),
+    );
+    expect(abort).toBeDisabled();
+    expect(
+      within(lane('production')).getByRole('button', { name: 'Roll back' }),
+    ).not.toHaveAccessibleDescription(/permission/);
+  });
+
   it('aborts the rollout in flight through the client’s abort, putting the previous version back', async () => {
     const response: ActionResponse = {
       request: {
