@@ -21,6 +21,7 @@ import { DeploymentLinks } from '../DeploymentLinks';
 import { DeploymentStateChip } from '../DeploymentStateChip';
 import { RelativeTime } from '../RelativeTime';
 import { GateBox } from './GateBox';
+import { LaneHealth } from './LaneHealth';
 import {
   abortAvailability,
   promoteAvailability,
@@ -192,6 +193,7 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
             Nothing deployed yet
           </Typography>
         )}
+        <LaneHealth current={current} inFlight={inFlight} />
         {!attemptIsRollout && (
           <RolloutStatus
             deployment={inFlight ?? current}

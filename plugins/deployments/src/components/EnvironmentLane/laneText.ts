@@ -1,9 +1,15 @@
 import type {
+  Deployment,
   DeploymentStrategy,
   EnvironmentSummary,
   RollbackInfo,
+  VerificationCheck,
 } from '@stagecraft/plugin-deployments-common';
-import { formatRelativeTime } from '../../format/time';
+import {
+  formatDuration,
+  formatRelativeTime,
+  secondsSince,
+} from '../../format/time';
 import { versionLabel } from '../../format/version';
 
 const plural = (count: number, unit: string) =>
@@ -77,4 +83,55 @@ export function rollbackText(
     parts.push(`${versionLabel(rollback.restoredVersion)} restored`);
   }
   return parts.join(' · ');
+}
+
+/**
+ * Since when the version running now has been healthy, or nothing when it
+ * cannot be called healthy: it did not succeed, has no finish time, or one of
+ * its checks is failing or still pending. The clock starts when the
+ * deployment finished; a check that turned passing later (its `at`) moves the
+ * start to then, since the version was not known healthy before.
+ */
+export function healthySince(
+  current: Deployment | undefined,
+): string | undefined {
+  if (!current || current.state !== 'success' || !current.finishedAt) {
+    return undefined;
+  }
+  const checks = current.checks ?? [];
+  if (checks.some(check => check.state !== 'passing')) return undefined;
+  let since = Date.parse(current.finishedAt);
+  if (Number.isNaN(since)) return undefined;
+  for (const check of checks) {
+    const at = check.at ? Date.parse(check.at) : NaN;
+    if (!Number.isNaN(at) && at > since) since = at;
+  }
+  return new Date(since).toISOString();
+}
+
+/** "healthy for 3 h", the soak time of the version running now. */
+export function soakText(
+  current: Deployment | undefined,
+  now: Date = new Date(),
+): string | undefined {
+  const since = healthySince(current);
+  if (!since) return undefined;
+  return `healthy for ${formatDuration(secondsSince(since, now))}`;
+}
+
+/** The failing checks worth a line on the lane: of what runs now, then of the rollout in flight. */
+export function failingChecks(
+  deployments: Array<Deployment | undefined>,
+): Array<{ deployment: Deployment; check: VerificationCheck }> {
+  const seen = new Set<string>();
+  const failing: Array<{ deployment: Deployment; check: VerificationCheck }> =
+    [];
+  for (const deployment of deployments) {
+    if (!deployment || seen.has(deployment.id)) continue;
+    seen.add(deployment.id);
+    for (const check of deployment.checks ?? []) {
+      if (check.state === 'failing') failing.push({ deployment, check });
+    }
+  }
+  return failing;
 }
