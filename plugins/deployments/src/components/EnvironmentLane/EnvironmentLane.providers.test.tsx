@@ -390,9 +390,14 @@ describe('EnvironmentLane: versions and links from other providers', () => {
       }),
     );
     expect(lane().getByText(/Latest attempt: v1.41.2/)).toBeInTheDocument();
+    // v1.80.1, which runs now, is what the rollback restored: the lane says so.
+    const rollback = within(lane().getByRole('group', { name: 'Rollback' }));
     expect(
-      lane().getByText(
-        'Rolled back automatically · alarm payments-5xx · v1.80.1 restored',
+      rollback.getByText('Running v1.80.1 after a rollback'),
+    ).toBeInTheDocument();
+    expect(
+      rollback.getByText(
+        'v1.41.2: rolled back automatically — alarm payments-5xx · v1.80.1 restored',
       ),
     ).toBeInTheDocument();
   });

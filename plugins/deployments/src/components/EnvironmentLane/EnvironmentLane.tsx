@@ -13,6 +13,7 @@ import type {
   EnvironmentSummary,
   PendingGate,
 } from '@stagecraft/plugin-deployments-common';
+import { rolledBackAttempt } from '../../format/rollback';
 import { versionDetail, versionLabel } from '../../format/version';
 import type { DeploymentPermissions } from '../../hooks/useDeploymentPermissions';
 import { ActionButton } from '../ActionButton';
@@ -30,7 +31,8 @@ import {
   withCapability,
   withPermission,
 } from './laneActions';
-import { behindText, rollbackText } from './laneText';
+import { behindText } from './laneText';
+import { RollbackNote } from './RollbackNote';
 import { RolloutStatus } from './RolloutStatus';
 
 const useStyles = makeStyles(theme => ({
@@ -136,6 +138,8 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
   // A rollout in flight gets its strategy, traffic and checks under its own line.
   const attemptIsRollout = Boolean(inFlight) && latestAttempt === inFlight;
   const { onAbort } = props;
+  // What runs now came back through a rollback of the newest attempt.
+  const rolledBack = rolledBackAttempt(environment);
 
   return (
     <Card
@@ -193,6 +197,13 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
             Nothing deployed yet
           </Typography>
         )}
+        {rolledBack?.rollback && (
+          <RollbackNote
+            rollback={rolledBack.rollback}
+            rolledBack={rolledBack}
+            current={current}
+          />
+        )}
         <LaneHealth current={current} inFlight={inFlight} />
         {!attemptIsRollout && (
           <RolloutStatus
@@ -226,10 +237,8 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
             traffic={environment.traffic}
           />
         )}
-        {latestAttempt?.rollback && (
-          <Typography variant="body2" className={classes.muted}>
-            {rollbackText(latestAttempt.rollback)}
-          </Typography>
+        {latestAttempt?.rollback && !rolledBack && (
+          <RollbackNote rollback={latestAttempt.rollback} />
         )}
         {environment.pendingGates.map(gate => (
           <GateBox

@@ -2,7 +2,6 @@ import type {
   Deployment,
   DeploymentStrategy,
   EnvironmentSummary,
-  RollbackInfo,
   VerificationCheck,
 } from '@stagecraft/plugin-deployments-common';
 import {
@@ -68,21 +67,6 @@ export function strategyText(
   }
   if (strategy.trafficPercent === undefined) return strategy.type;
   return `${strategy.type} · ${strategy.trafficPercent}% traffic`;
-}
-
-/** "Rolled back automatically · alarm payments-5xx · v1.40.0 restored". */
-export function rollbackText(
-  rollback: RollbackInfo | undefined,
-): string | undefined {
-  if (!rollback) return undefined;
-  const parts = [
-    rollback.automatic ? 'Rolled back automatically' : 'Rolled back',
-  ];
-  if (rollback.reason) parts.push(rollback.reason);
-  if (rollback.restoredVersion) {
-    parts.push(`${versionLabel(rollback.restoredVersion)} restored`);
-  }
-  return parts.join(' · ');
 }
 
 /**
