@@ -17,18 +17,11 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import type {
-  Deployment,
-  TimelineCell,
-  TimelineRow,
-} from '@stagecraft/plugin-deployments-common';
-import { formatDuration } from '../../format/time';
+import type { TimelineRow } from '@stagecraft/plugin-deployments-common';
 import { versionDetail, versionLabel } from '../../format/version';
 import { TimelinePrefetch, useTimeline } from '../../hooks/useTimeline';
-import { DeploymentLinks } from '../DeploymentLinks';
-import { DeploymentStateChip } from '../DeploymentStateChip';
-import { RelativeTime } from '../RelativeTime';
 import { SINCE_CHOICES, sinceDaysAgo } from './timeFilters';
+import { TimelineCellView } from './TimelineCellView';
 
 const useStyles = makeStyles(theme => ({
   filters: {
@@ -42,53 +35,9 @@ const useStyles = makeStyles(theme => ({
   message: { color: theme.palette.text.secondary },
   cell: { verticalAlign: 'top' },
   detail: { color: theme.palette.text.secondary, display: 'block' },
-  empty: { color: theme.palette.text.disabled },
 }));
 
 const ALL = '';
-
-/**
- * A cell as the v2 backend may send it: the deployment's link label and
- * other providers' reports ride along. Read as optional, since `TimelineCell`
- * does not declare them yet and older backends never send them.
- */
-type TimelineCellWithLinks = TimelineCell &
-  Partial<Pick<Deployment, 'urlLabel' | 'links'>>;
-
-const Cell = ({ cell }: { cell?: TimelineCellWithLinks }) => {
-  const classes = useStyles();
-  if (!cell) {
-    return (
-      <span className={classes.empty} aria-label="not deployed">
-        ·
-      </span>
-    );
-  }
-  return (
-    <>
-      <DeploymentStateChip state={cell.state} />
-      <Typography variant="caption" className={classes.detail}>
-        <RelativeTime value={cell.finishedAt ?? cell.startedAt} />
-        {cell.durationSeconds !== undefined &&
-          ` · took ${formatDuration(cell.durationSeconds)}`}
-      </Typography>
-      <Typography variant="caption" className={classes.detail}>
-        {cell.triggeredBy && `by ${cell.triggeredBy}`}
-        {cell.attempts > 1 && ` · ${cell.attempts} attempts`}
-        {Boolean(cell.url || cell.links?.length) && (
-          <>
-            {' · '}
-            <DeploymentLinks
-              url={cell.url}
-              urlLabel={cell.urlLabel}
-              links={cell.links}
-            />
-          </>
-        )}
-      </Typography>
-    </>
-  );
-};
 
 const VersionCell = ({ row }: { row: TimelineRow }) => {
   const classes = useStyles();
@@ -128,7 +77,7 @@ const VersionRow = memo(
         </TableCell>
         {columns.map(name => (
           <TableCell key={name} className={classes.cell}>
-            <Cell cell={row.cells[name]} />
+            <TimelineCellView cell={row.cells[name]} />
           </TableCell>
         ))}
       </TableRow>
