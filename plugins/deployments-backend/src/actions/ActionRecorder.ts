@@ -4,6 +4,7 @@ import type {
   AuditEntry,
   DeploymentActionType,
   PolicyCheck,
+  PromotionRequest,
   Version,
 } from '@stagecraft/plugin-deployments-common';
 import type { ResourcePermission } from '@backstage/plugin-permission-common';
@@ -54,6 +55,24 @@ export class ActionRecorder {
       requestId: entry.requestId,
       detail: entry.detail,
     });
+  }
+
+  /**
+   * Marks a portal request failed (it never stays approved: that would block
+   * its environment) and audits the failure; returns the failed request.
+   */
+  async failRequest(
+    ctx: ActionContext,
+    audited: AuditFields & { requestId: string },
+    message: string,
+    detail: string = message,
+  ): Promise<PromotionRequest> {
+    const failed = await this.store.updateRequest(audited.requestId, {
+      state: 'failed',
+      error: message,
+    });
+    await this.audit(ctx, { ...audited, outcome: 'failed', detail });
+    return failed;
   }
 
   /** The caller lacks the permission. */

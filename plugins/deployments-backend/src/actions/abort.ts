@@ -187,20 +187,16 @@ export async function abort(
     return { kind: 'executed', response: { request: executed, checks } };
   } catch (error) {
     const message = recorder.providerMessage(ctx, provider, error);
-    const failed = await store.updateRequest(request.id, {
-      state: 'failed',
-      error: message,
-    });
-    await recorder.audit(ctx, {
-      ...recorded,
-      outcome: 'failed',
-      detail: `could not stop ${what}: ${message}`,
-    });
     return {
       kind: 'provider-failed',
       message,
       checks,
-      promotionRequest: failed,
+      promotionRequest: await recorder.failRequest(
+        ctx,
+        recorded,
+        message,
+        `could not stop ${what}: ${message}`,
+      ),
     };
   }
 }

@@ -1,4 +1,3 @@
-import { hasCapability } from '@stagecraft/plugin-deployments-node';
 import type {
   PolicyCheck,
   PromotionRequest,
@@ -27,45 +26,23 @@ export async function execute(
     requestId: request.id,
   };
   const found = ctx.sources.deployerFor(request.environment);
-  const canPromote =
-    'source' in found &&
-    hasCapability(found.source.provider, 'promote', found.source.target);
-  const promote =
-    canPromote && 'source' in found
-      ? found.source.provider.promote?.bind(found.source.provider)
-      : undefined;
-  if (!('source' in found) || !promote) {
+  if ('problem' in found) {
     // The owner changed, or lost the capability, while the request waited.
-    const message =
-      'problem' in found
-        ? found.problem
-        : `${found.source.provider.id} cannot deploy into ${request.environment}`;
-    const failed = await store.updateRequest(request.id, {
-      state: 'failed',
-      error: message,
-    });
-    await recorder.audit(ctx, {
-      ...audited,
-      outcome: 'failed',
-      detail: message,
-    });
+    const failed = await recorder.failRequest(ctx, audited, found.problem);
     return {
       kind: 'refused',
-      message,
+      message: found.problem,
       checks: [
         ...checks,
-        {
-          rule: 'problem' in found ? found.rule : 'provider-capability',
-          passed: false,
-          message,
-        },
+        { rule: found.rule, passed: false, message: found.problem },
       ],
       promotionRequest: failed,
     };
   }
   const { provider, target } = found.source;
   try {
-    const result = await promote({
+    // deployerFor only names a source that can promote.
+    const result = await provider.promote!({
       entity: ctx.entity,
       target,
       environment: request.environment,
@@ -89,20 +66,11 @@ export async function execute(
     return { kind: 'executed', response: { request: executed, checks } };
   } catch (error) {
     const message = recorder.providerMessage(ctx, provider, error);
-    const failed = await store.updateRequest(request.id, {
-      state: 'failed',
-      error: message,
-    });
-    await recorder.audit(ctx, {
-      ...audited,
-      outcome: 'failed',
-      detail: message,
-    });
     return {
       kind: 'provider-failed',
       message,
       checks,
-      promotionRequest: failed,
+      promotionRequest: await recorder.failRequest(ctx, audited, message),
     };
   }
 }

@@ -36,7 +36,7 @@ import { fingerprintOf, runOnce } from '../actions/idempotency';
 import { sendOutcome, statusOf, storedOutcome } from './actionOutcomes';
 import type { DeploymentPolicies } from '../policy/PromotionPolicy';
 import { auditCsv } from '../reads/AuditExport';
-import { changeDiff } from '../reads/ChangeDiffs';
+import { changeDiff, emptyDiff } from '../reads/ChangeDiffs';
 import {
   DeploymentProviderSource,
   EntitySources,
@@ -235,20 +235,14 @@ export async function createRouter(
     const { entity, entityRef, path } = await entityOf(req, credentials);
     const entitySources = await sources.of(entity);
     if (entitySources.isEmpty) {
-      res.json({
-        entityRef,
-        from: { ref: query.from, sha: '' },
-        to: { ref: query.to, sha: '' },
-        status: 'identical',
-        aheadBy: 0,
-        behindBy: 0,
-        totalCommits: 0,
-        commits: [],
-        files: [],
-        additions: 0,
-        deletions: 0,
-        reason: sources.noSourceReason(entityRef),
-      });
+      res.json(
+        emptyDiff({
+          entityRef,
+          from: { ref: query.from, sha: '' },
+          to: { ref: query.to, sha: '' },
+          reason: sources.noSourceReason(entityRef),
+        }),
+      );
       return;
     }
     res.json(

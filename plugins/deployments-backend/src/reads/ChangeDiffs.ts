@@ -92,20 +92,12 @@ export async function changeDiff(options: {
     reason = changeSource.problem;
   }
   if (reason || !source || !source.provider.compare) {
-    return {
+    return emptyDiff({
       entityRef,
       from: { ref: from.ref, sha: fromSha },
       to: { ref: to.ref, sha: toSha },
-      status: fromSha === toSha ? 'identical' : 'diverged',
-      aheadBy: 0,
-      behindBy: 0,
-      totalCommits: 0,
-      commits: [],
-      files: [],
-      additions: 0,
-      deletions: 0,
       reason: reason ?? `${entityRef} has no change source to compare with`,
-    };
+    });
   }
 
   let comparison = await store.getCachedDiff(
@@ -154,6 +146,30 @@ function compareFailure(
     7,
   )}...${toSha.slice(0, 7)}: ${detail}`;
   return providerFailure(error, message, ProviderCompareError);
+}
+
+/** A diff that lists nothing, saying why no comparison was made. */
+export function emptyDiff(options: {
+  entityRef: string;
+  from: ChangeDiff['from'];
+  to: ChangeDiff['to'];
+  reason: string;
+}): ChangeDiff {
+  const { from, to } = options;
+  return {
+    entityRef: options.entityRef,
+    from,
+    to,
+    status: from.sha === to.sha ? 'identical' : 'diverged',
+    aheadBy: 0,
+    behindBy: 0,
+    totalCommits: 0,
+    commits: [],
+    files: [],
+    additions: 0,
+    deletions: 0,
+    reason: options.reason,
+  };
 }
 
 function describeArtifact(version: Version): string {
