@@ -9,7 +9,6 @@ import type {
 } from '@stagecraft/plugin-deployments-node';
 import type {
   DeploymentStore,
-  LedgerDeployment,
   StoredTarget,
 } from '../database/DeploymentStore';
 import {
@@ -428,7 +427,7 @@ export class DeploymentSync {
       await this.store.upsertDeployments(
         entityRef,
         providerId,
-        await this.withKnownTags(entityRef, ledger.deployments),
+        ledger.deployments,
       );
     }
     if (ledger.links.length > 0) {
@@ -460,37 +459,5 @@ export class DeploymentSync {
     if (ledger.traffic.length > 0) {
       await this.store.putTraffic(entityRef, ledger.traffic);
     }
-  }
-
-  /**
-   * A deployment of a commit the ledger knows by a tag carries that tag,
-   * however it was created (a promotion, a roll back, a webhook, a sync):
-   * providers often report only the commit of what they deployed.
-   */
-  private async withKnownTags(
-    entityRef: string,
-    deployments: LedgerDeployment[],
-  ): Promise<LedgerDeployment[]> {
-    const tags = new Map<string, string | undefined>();
-    // The same report may name the commit's tag on another deployment.
-    for (const { version } of deployments) {
-      if (version.tag && !tags.get(version.sha))
-        tags.set(version.sha, version.tag);
-    }
-    for (const { version } of deployments) {
-      if (version.tag || version.commitUnknown || tags.has(version.sha)) {
-        continue;
-      }
-      tags.set(
-        version.sha,
-        (await this.store.findVersion(entityRef, version.sha))?.tag,
-      );
-    }
-    return deployments.map(deployment => {
-      const tag = tags.get(deployment.version.sha);
-      return tag && !deployment.version.tag
-        ? { ...deployment, version: { ...deployment.version, tag } }
-        : deployment;
-    });
   }
 }
