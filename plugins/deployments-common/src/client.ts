@@ -14,6 +14,7 @@ import {
   type AuditQuery,
   type DecisionBody,
   type PromoteBody,
+  type EnvironmentsQuery,
   type TimelineQuery,
 } from './schema';
 
@@ -39,7 +40,10 @@ export interface ActionOptions {
  * @public
  */
 export interface DeploymentsApi {
-  getEnvironments(entityRef: string): Promise<EnvironmentsResponse>;
+  getEnvironments(
+    entityRef: string,
+    query?: EnvironmentsQuery,
+  ): Promise<EnvironmentsResponse>;
   getTimeline(
     entityRef: string,
     query?: TimelineQuery,
@@ -121,9 +125,9 @@ export class DeploymentsClient implements DeploymentsApi {
       : (...args) => fetch(...args);
   }
 
-  getEnvironments(entityRef: string) {
+  getEnvironments(entityRef: string, query?: EnvironmentsQuery) {
     return this.json<EnvironmentsResponse>(
-      `${entityPath(entityRef)}/environments`,
+      `${entityPath(entityRef)}/environments${queryString(query)}`,
     );
   }
 

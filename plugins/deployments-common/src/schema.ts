@@ -49,6 +49,26 @@ export const entityParamsSchema = z.object({
   name: z.string().regex(NAME, 'must be an entity name'),
 });
 
+/**
+ * What the environments route can carry besides the lanes, so that opening
+ * the tab is one request: the caller's action permissions on the entity and
+ * the timeline's first page.
+ *
+ * @public
+ */
+export const ENVIRONMENTS_INCLUDES = ['permissions', 'timeline'] as const;
+
+/** @public */
+export const environmentsQuerySchema = z
+  .object({
+    include: listOf(z.enum(ENVIRONMENTS_INCLUDES)).optional(),
+    /** Rows of the included timeline page (the timeline route's `limit`). */
+    timelineLimit: limit(200, 50),
+  })
+  .strict();
+/** @public */
+export type EnvironmentsQuery = z.input<typeof environmentsQuerySchema>;
+
 /** @public */
 export const timelineQuerySchema = z
   .object({

@@ -381,6 +381,25 @@ export interface EnvironmentsResponse {
   sync: SyncStatus[];
   /** Set when the entity has no deployments source, saying why. */
   reason?: string;
+  /** With `include=permissions`: what the caller may do on this entity. */
+  permissions?: ActionPermissions;
+  /** With `include=timeline`: the timeline's first page over the whole path. */
+  timeline?: TimelineResponse;
+}
+
+/**
+ * The caller's decisions for the entity's deployment permissions, as the
+ * permission framework answered them. They only shape the UI; every action is
+ * checked again when it is asked for.
+ *
+ * @public
+ */
+export interface ActionPermissions {
+  promote: boolean;
+  approve: boolean;
+  rollback: boolean;
+  abort: boolean;
+  override: boolean;
 }
 
 /** @public */

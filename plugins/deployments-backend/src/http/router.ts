@@ -20,6 +20,8 @@ import {
   decisionBodySchema,
   describeZodError,
   diffQuerySchema,
+  environmentsQuerySchema,
+  EnvironmentsResponse,
   entityParamsSchema,
   idempotencyKeySchema,
   promoteBodySchema,
@@ -43,6 +45,7 @@ import {
   listProviders,
 } from '../sources/EntitySources';
 import { environmentLanes } from '../reads/EnvironmentLanes';
+import { withIncludes } from '../reads/EnvironmentIncludes';
 import { jsonBody } from './jsonBody';
 import { approvableGates } from '../reads/PendingApprovals';
 
@@ -170,26 +173,39 @@ export async function createRouter(
 
   router.get(`${entityPath}/environments`, async (req, res) => {
     const credentials = await httpAuth.credentials(req);
-    parse(noQuerySchema, req.query, 'environments query');
+    const query = parse(
+      environmentsQuerySchema,
+      req.query,
+      'environments query',
+    );
     const { entity, entityRef, path } = await entityOf(req, credentials);
     const entitySources = await sources.of(entity);
-    if (entitySources.isEmpty) {
-      res.json({
-        entityRef,
-        environments: [],
-        sync: [],
-        reason: sources.noSourceReason(entityRef),
-      });
-      return;
-    }
+    const lanes: EnvironmentsResponse = entitySources.isEmpty
+      ? {
+          entityRef,
+          environments: [],
+          sync: [],
+          reason: sources.noSourceReason(entityRef),
+        }
+      : await environmentLanes({
+          store,
+          entityRef,
+          path,
+          policies,
+          sources: entitySources,
+        });
     res.json(
-      await environmentLanes({
-        store,
-        entityRef,
-        path,
-        policies,
-        sources: entitySources,
-      }),
+      query.include?.length
+        ? await withIncludes(lanes, {
+            include: query.include,
+            timelineLimit: query.timelineLimit,
+            path,
+            hasSources: !entitySources.isEmpty,
+            store,
+            permissions,
+            credentials,
+          })
+        : lanes,
     );
   });
 
