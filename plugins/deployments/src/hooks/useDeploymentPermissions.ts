@@ -1,5 +1,6 @@
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
+  type ActionPermissions,
   deploymentsAbortPermission,
   deploymentsApprovePermission,
   deploymentsOverridePermission,
@@ -49,4 +50,24 @@ export function useDeploymentPermissions(
     resourceRef: entityRef,
   });
   return { promote, approve, rollback, abort, override };
+}
+
+/**
+ * The same shape from the decisions the environments route carried
+ * (`include=permissions`), so the lanes need no requests of their own.
+ */
+export function permissionsFrom(
+  answer: ActionPermissions,
+): DeploymentPermissions {
+  const state = (allowed: boolean): PermissionState => ({
+    loading: false,
+    allowed,
+  });
+  return {
+    promote: state(answer.promote),
+    approve: state(answer.approve),
+    rollback: state(answer.rollback),
+    abort: state(answer.abort),
+    override: state(answer.override),
+  };
 }

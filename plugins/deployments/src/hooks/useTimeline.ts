@@ -1,4 +1,3 @@
-import { useLayoutEffect, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import type {
   TimelineQuery,
@@ -16,7 +15,7 @@ export interface TimelineFilters {
 /** How many versions a timeline page holds. */
 export const TIMELINE_PAGE_SIZE = 20;
 
-function timelineQuery(
+export function timelineQuery(
   filters: TimelineFilters,
   pageSize: number,
   cursor?: string,
@@ -41,26 +40,21 @@ function queryKey(entityRef: string, query: TimelineQuery): string {
 }
 
 /**
- * A first timeline page asked for before the view that shows it exists, so
- * that the request runs alongside others instead of after them. The page
- * serves the first first-page load that follows, if that load asks for the
- * same page; either way it is then dropped, so a reload, a change of filters
- * or a remount after an action asks the backend anew.
+ * A first timeline page that arrived before the view that shows it exists
+ * (inside the environments answer), so that the view need not ask for it.
+ * The page serves the first first-page load that follows, if that load asks
+ * for the same page; either way it is then dropped, so a reload, a change of
+ * filters or a remount after an action asks the backend anew.
  */
 export class TimelinePrefetch {
   #entry?: { key: string; page: Promise<TimelineResponse> };
 
-  start(
-    entityRef: string,
-    query: TimelineQuery,
-    load: (query: TimelineQuery) => Promise<TimelineResponse>,
-  ) {
-    const page = load(query);
-    // The view that takes the page reports its failure; a page nobody takes
-    // (the environments failed, so no timeline is shown) must not surface
-    // as an unhandled rejection.
-    page.catch(() => {});
-    this.#entry = { key: queryKey(entityRef, query), page };
+  /** Holds a first page that has already arrived (e.g. inside another answer). */
+  put(entityRef: string, query: TimelineQuery, page: TimelineResponse) {
+    this.#entry = {
+      key: queryKey(entityRef, query),
+      page: Promise.resolve(page),
+    };
   }
 
   take(
@@ -75,28 +69,6 @@ export class TimelinePrefetch {
   clear() {
     this.#entry = undefined;
   }
-}
-
-/**
- * Starts loading the first page of the unfiltered timeline now, for a
- * `useTimeline` further down the tree to take when it mounts.
- */
-export function useTimelinePrefetch(
-  entityRef: string,
-  pageSize = TIMELINE_PAGE_SIZE,
-): TimelinePrefetch {
-  const api = useApi(deploymentsApiRef);
-  const [prefetch] = useState(() => new TimelinePrefetch());
-  // A layout effect runs before any passive effect of the same commit, so a
-  // timeline rendered in that commit (e.g. after a change of entity) still
-  // finds this entity's page rather than the previous one's.
-  useLayoutEffect(() => {
-    prefetch.start(entityRef, timelineQuery({}, pageSize), query =>
-      api.getTimeline(entityRef, query),
-    );
-    return () => prefetch.clear();
-  }, [api, entityRef, pageSize, prefetch]);
-  return prefetch;
 }
 
 /**

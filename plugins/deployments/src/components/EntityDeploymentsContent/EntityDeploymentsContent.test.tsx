@@ -1,4 +1,5 @@
-import { act, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { EnvironmentsResponse } from '@stagecraft/plugin-deployments-common';
 import {
   aTimelineRow,
@@ -35,6 +36,7 @@ describe('EntityDeploymentsContent', () => {
     expect(within(dev).getByText('v1.42.0')).toBeInTheDocument();
     expect(getEnvironments).toHaveBeenCalledWith(
       'component:default/payments-api',
+      { include: ['permissions', 'timeline'], timelineLimit: 20 },
     );
   });
 
@@ -92,29 +94,40 @@ describe('EntityDeploymentsContent', () => {
     expect(within(production).getByText('v1.40.0')).toBeInTheDocument();
   });
 
-  it('asks for the first timeline page while the environments are still loading, and shows that page once they answer', async () => {
-    let answerEnvironments: (response: EnvironmentsResponse) => void = () => {};
+  it('opens with one request: the environments answer carries the permissions and the first timeline page, which the timeline shows without asking again', async () => {
     const getEnvironments = jest.fn(
-      () =>
-        new Promise<EnvironmentsResponse>(resolve => {
-          answerEnvironments = resolve;
-        }),
+      async (): Promise<EnvironmentsResponse> => ({
+        ...threeLanes(),
+        permissions: {
+          promote: false,
+          approve: true,
+          rollback: true,
+          abort: true,
+          override: false,
+        },
+        timeline: {
+          entityRef: ENTITY_REF,
+          environments: ['dev', 'staging', 'production'],
+          rows: [
+            aTimelineRow(
+              '9f3c2ab4d5e6f708192a3b4c5d6e7f8091a2b3c4',
+              'v1.42.0',
+              {
+                dev: {
+                  deploymentId: 'github:812',
+                  state: 'success',
+                  startedAt: minutesAgo(20),
+                  finishedAt: minutesAgo(14),
+                  attempts: 1,
+                },
+              },
+            ),
+          ],
+        },
+      }),
     );
-    const getTimeline = jest.fn().mockResolvedValue({
-      entityRef: ENTITY_REF,
-      environments: ['dev', 'staging', 'production'],
-      rows: [
-        aTimelineRow('9f3c2ab4d5e6f708192a3b4c5d6e7f8091a2b3c4', 'v1.42.0', {
-          dev: {
-            deploymentId: 'github:812',
-            state: 'success',
-            startedAt: minutesAgo(20),
-            finishedAt: minutesAgo(14),
-            attempts: 1,
-          },
-        }),
-      ],
-    });
+    const getTimeline = jest.fn();
+    const authorize = jest.fn(() => AuthorizeResult.ALLOW as const);
     await renderWithFakes(
       <EntityDeploymentsContent />,
       fakeDeploymentsApi({
@@ -124,17 +137,8 @@ describe('EntityDeploymentsContent', () => {
           throw new Error('no diff in this test');
         },
       }),
+      { authorize },
     );
-
-    await waitFor(() =>
-      expect(getTimeline).toHaveBeenCalledWith(ENTITY_REF, { limit: 20 }),
-    );
-    expect(getEnvironments).toHaveBeenCalledTimes(1);
-    expect(
-      screen.queryByRole('table', { name: 'Promotion timeline' }),
-    ).not.toBeInTheDocument();
-
-    act(() => answerEnvironments(threeLanes()));
 
     const timeline = await screen.findByRole('table', {
       name: 'Promotion timeline',
@@ -142,7 +146,34 @@ describe('EntityDeploymentsContent', () => {
     expect(
       within(timeline).getByRole('rowheader', { name: /v1\.42\.0/ }),
     ).toBeInTheDocument();
-    // The page asked for early is the one shown, not asked for again.
-    expect(getTimeline).toHaveBeenCalledTimes(1);
+    // The lanes follow the permissions of the answer: promote is refused there.
+    const staging = screen.getByRole('region', { name: 'Environment staging' });
+    expect(
+      within(staging).getByRole('button', { name: /Promote to production/ }),
+    ).toBeDisabled();
+    expect(getEnvironments).toHaveBeenCalledTimes(1);
+    expect(getTimeline).not.toHaveBeenCalled();
+    expect(authorize).not.toHaveBeenCalled();
+  });
+
+  it('asks for the timeline itself when the answer carries no page', async () => {
+    const getTimeline = jest.fn().mockResolvedValue({
+      entityRef: ENTITY_REF,
+      environments: ['dev', 'staging', 'production'],
+      rows: [],
+    });
+    await renderWithFakes(
+      <EntityDeploymentsContent />,
+      fakeDeploymentsApi({
+        getEnvironments: async () => threeLanes(),
+        getTimeline,
+        getDiff: async () => {
+          throw new Error('no diff in this test');
+        },
+      }),
+    );
+    await waitFor(() =>
+      expect(getTimeline).toHaveBeenCalledWith(ENTITY_REF, { limit: 20 }),
+    );
   });
 });

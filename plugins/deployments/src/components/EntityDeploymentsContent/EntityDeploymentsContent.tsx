@@ -11,9 +11,8 @@ import type {
   EnvironmentSummary,
   Version,
 } from '@stagecraft/plugin-deployments-common';
-import { useDeploymentPermissions } from '../../hooks/useDeploymentPermissions';
 import { useEnvironments } from '../../hooks/useEnvironments';
-import { useTimelinePrefetch } from '../../hooks/useTimeline';
+import { TimelinePrefetch } from '../../hooks/useTimeline';
 import { AuditHistory } from '../AuditHistory';
 import { ChangeDiffView } from '../ChangeDiffView';
 import { EnvironmentLanes } from '../EnvironmentLanes';
@@ -31,15 +30,14 @@ function versionsOnThePath(environments: EnvironmentSummary[]): Version[] {
 export const EntityDeploymentsContent = () => {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
-  // The timeline is shown only once the environments have answered (its
-  // columns are theirs), but its first page does not depend on them: ask for
-  // both at once rather than one after the other.
-  const timelinePrefetch = useTimelinePrefetch(entityRef);
-  const { value, loading, error, loadedAt, refresh } =
-    useEnvironments(entityRef);
-  // Ask for the lanes' permissions while the environments load rather than
-  // after: the lanes' own permission hooks then answer from the same cache.
-  useDeploymentPermissions(entityRef);
+  // One request opens the tab: the environments answer carries the caller's
+  // permissions and the timeline's first page, which the timeline takes from
+  // this prefetch when it mounts.
+  const [timelinePrefetch] = useState(() => new TimelinePrefetch());
+  const { value, loading, error, loadedAt, refresh } = useEnvironments(
+    entityRef,
+    { tab: { prefetch: timelinePrefetch } },
+  );
   const [comparison, setComparison] = useState<{
     from: string;
     to: string;
@@ -76,6 +74,7 @@ export const EntityDeploymentsContent = () => {
         <EnvironmentLanes
           entityRef={entityRef}
           environments={value.environments}
+          permissions={value.permissions}
           onActionDone={() => {
             refresh();
             setActionCount(n => n + 1);

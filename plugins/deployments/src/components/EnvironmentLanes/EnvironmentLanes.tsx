@@ -8,7 +8,12 @@ import type {
 } from '@stagecraft/plugin-deployments-common';
 import { deploymentsApiRef } from '../../api';
 import { useCurrentUserRef } from '../../hooks/useCurrentUser';
-import { useDeploymentPermissions } from '../../hooks/useDeploymentPermissions';
+import type { ActionPermissions } from '@stagecraft/plugin-deployments-common';
+import {
+  DeploymentPermissions,
+  permissionsFrom,
+  useDeploymentPermissions,
+} from '../../hooks/useDeploymentPermissions';
 import { AbortDialog, abortMethodOf } from '../AbortDialog';
 import { Decision, DecisionDialog } from '../DecisionDialog';
 import { EnvironmentLane } from '../EnvironmentLane';
@@ -36,12 +41,34 @@ export interface EnvironmentLanesProps {
   /** Called after an action went through, to reload what changed. */
   onActionDone: () => void;
   onCompare?: (from: string, to: string) => void;
+  /**
+   * The caller's permissions as the environments route answered them; without
+   * them the lanes ask the permission framework themselves.
+   */
+  permissions?: ActionPermissions;
 }
 
 /** The lanes side by side, in promotion order, and the dialogs their actions open. */
-export const EnvironmentLanes = (props: EnvironmentLanesProps) => {
-  const { entityRef, environments } = props;
-  const permissions = useDeploymentPermissions(entityRef);
+export const EnvironmentLanes = (props: EnvironmentLanesProps) =>
+  props.permissions ? (
+    <Lanes {...props} permissions={permissionsFrom(props.permissions)} />
+  ) : (
+    <LanesAskingForPermissions {...props} />
+  );
+
+const LanesAskingForPermissions = (props: EnvironmentLanesProps) => (
+  <Lanes
+    {...props}
+    permissions={useDeploymentPermissions(props.entityRef)}
+  />
+);
+
+const Lanes = (
+  props: Omit<EnvironmentLanesProps, 'permissions'> & {
+    permissions: DeploymentPermissions;
+  },
+) => {
+  const { entityRef, environments, permissions } = props;
   const userEntityRef = useCurrentUserRef();
   const canAbort = Boolean(abortMethodOf(useApi(deploymentsApiRef)));
   const [dialog, setDialog] = useState<OpenDialog>();
