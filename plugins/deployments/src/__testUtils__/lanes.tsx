@@ -115,6 +115,7 @@ export const awsProduction = (overrides: Partial<EnvironmentSummary> = {}) =>
         tag: 'v1.41.2',
       },
       state: 'in_progress',
+      createdAt: minutesAgo(2),
       url: 'https://console.aws.amazon.com/codesuite/codedeploy/deployments/d-ABC123',
       urlLabel: 'CodeDeploy d-ABC123',
       strategy: {

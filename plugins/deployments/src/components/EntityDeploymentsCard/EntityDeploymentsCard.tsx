@@ -16,6 +16,7 @@ import { versionLabel } from '../../format/version';
 import { useEnvironments } from '../../hooks/useEnvironments';
 import { DeploymentStateChip } from '../DeploymentStateChip';
 import { RelativeTime } from '../RelativeTime';
+import { trafficLine } from '../EnvironmentLane/laneText';
 
 const useStyles = makeStyles(theme => ({
   secondary: {
@@ -35,6 +36,7 @@ const EnvironmentLine = ({
   const classes = useStyles();
   const { current } = environment;
   const gates = environment.pendingGates.length;
+  const traffic = trafficLine(environment);
   return (
     <ListItem disableGutters divider>
       <ListItemText
@@ -53,6 +55,11 @@ const EnvironmentLine = ({
               <RelativeTime value={current.finishedAt ?? current.updatedAt} />
             )}
             {gates > 0 && <DeploymentStateChip state="waiting" />}
+            {traffic && (
+              <Typography variant="body2" component="span">
+                {traffic}
+              </Typography>
+            )}
           </span>
         }
       />

@@ -280,7 +280,7 @@ describe('EnvironmentLane: progressive delivery', () => {
     ).toBeInTheDocument();
     expect(
       lane().getByText(
-        'canary, step 1 of 2 · next 100% after 5 min (CodeDeployDefault.LambdaCanary10Percent5Minutes)',
+        'canary, step 1 of 2 · next 100% in 3 min (CodeDeployDefault.LambdaCanary10Percent5Minutes)',
       ),
     ).toBeInTheDocument();
     const checks = within(lane().getByRole('list', { name: 'Checks' }));

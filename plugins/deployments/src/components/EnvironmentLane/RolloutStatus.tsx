@@ -116,7 +116,12 @@ export interface RolloutStatusProps {
  */
 export const RolloutStatus = ({ deployment, traffic }: RolloutStatusProps) => {
   const classes = useStyles();
-  const strategy = strategyText(deployment?.strategy);
+  const running =
+    deployment && ['queued', 'in_progress'].includes(deployment.state);
+  const strategy = strategyText(
+    deployment?.strategy,
+    running ? deployment?.createdAt : undefined,
+  );
   const split = traffic && traffic.shares.length > 1 ? traffic : undefined;
   const checks = deployment?.checks ?? [];
   if (!strategy && !split && checks.length === 0) return null;

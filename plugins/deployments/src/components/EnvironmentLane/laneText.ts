@@ -44,9 +44,41 @@ export function behindText(
   return `Behind ${previous.name}`;
 }
 
-/** "canary, step 1 of 2 · next 100 % after 5 min", "canary · 10% traffic", "blue-green". */
+/**
+ * When the next step of a rollout is due: the rollout's start plus the holds
+ * of the steps up to the current one. Undefined when a hold is not known.
+ */
+export function nextStepDueAt(
+  strategy: DeploymentStrategy,
+  startedAt: string | undefined,
+): Date | undefined {
+  const { steps, currentStep } = strategy;
+  if (!steps || currentStep === undefined || !startedAt) return undefined;
+  if (!steps[currentStep + 1]) return undefined;
+  let minutes = 0;
+  for (const step of steps.slice(0, currentStep + 1)) {
+    if (step.waitMinutes === undefined) return undefined;
+    minutes += step.waitMinutes;
+  }
+  return new Date(Date.parse(startedAt) + minutes * 60_000);
+}
+
+/** "in 3 min", "in 45 s", "due now". */
+function dueText(at: Date, now: Date): string {
+  const seconds = (at.getTime() - now.getTime()) / 1000;
+  if (seconds <= 0) return 'due now';
+  return `in ${formatDuration(seconds >= 60 ? Math.ceil(seconds / 60) * 60 : seconds)}`;
+}
+
+/**
+ * "canary, step 1 of 2 · next 100% in 3 min", "canary · 10% traffic",
+ * "blue-green". With the rollout's start, the next step says when it is due;
+ * without it, how long the current step holds.
+ */
 export function strategyText(
   strategy: DeploymentStrategy | undefined,
+  startedAt?: string,
+  now: Date = new Date(),
 ): string | undefined {
   if (!strategy) return undefined;
   const { steps, currentStep } = strategy;
@@ -57,16 +89,66 @@ export function strategyText(
     const step = steps[currentStep];
     const nextStep = steps[currentStep + 1];
     if (nextStep) {
-      parts.push(
-        `next ${nextStep.percent}%${
-          step?.waitMinutes ? ` after ${step.waitMinutes} min` : ''
-        }`,
-      );
+      const due = nextStepDueAt(strategy, startedAt);
+      let when = '';
+      if (due) when = ` ${dueText(due, now)}`;
+      else if (step?.waitMinutes) when = ` after ${step.waitMinutes} min`;
+      parts.push(`next ${nextStep.percent}%${when}`);
     }
     return parts.join(' · ');
   }
   if (strategy.trafficPercent === undefined) return strategy.type;
   return `${strategy.type} · ${strategy.trafficPercent}% traffic`;
+}
+
+/**
+ * The traffic of an environment in one line, for the overview card: which
+ * versions serve it with their shares and, while a rollout runs, its
+ * strategy and when the next step is due. Undefined when one version serves
+ * everything and nothing rolls out.
+ */
+export function trafficLine(
+  environment: EnvironmentSummary,
+  now: Date = new Date(),
+): string | undefined {
+  const shares = environment.traffic?.shares ?? [];
+  const rolling =
+    environment.latest &&
+    ['queued', 'in_progress'].includes(environment.latest.state)
+      ? environment.latest
+      : undefined;
+  const split = shares.length > 1;
+  if (!split && !rolling?.strategy) return undefined;
+  const parts: string[] = [];
+  if (split) {
+    parts.push(
+      [...shares]
+        .sort((a, b) => a.percent - b.percent)
+        .map(
+          share =>
+            `${share.percent}% ${versionLabel(share.version)}${
+              share.role ? ` ${share.role}` : ''
+            }`,
+        )
+        .join(' / '),
+    );
+  }
+  const strategy = rolling?.strategy;
+  if (strategy && strategy.type !== 'all-at-once') {
+    const due = nextStepDueAt(strategy, rolling.createdAt);
+    const next =
+      strategy.steps && strategy.currentStep !== undefined
+        ? strategy.steps[strategy.currentStep + 1]
+        : undefined;
+    parts.push(
+      next
+        ? `${strategy.type}: next ${next.percent}%${
+            due ? ` ${dueText(due, now)}` : ''
+          }`
+        : strategy.type,
+    );
+  }
+  return parts.length > 0 ? parts.join(' · ') : undefined;
 }
 
 /**
