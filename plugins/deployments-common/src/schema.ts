@@ -69,6 +69,17 @@ export const environmentsQuerySchema = z
 /** @public */
 export type EnvironmentsQuery = z.input<typeof environmentsQuerySchema>;
 
+/**
+ * Outcomes the timeline can be narrowed to: a deployment rolled back
+ * (automatically or by someone), or one whose verification failed (a check,
+ * alarm or smoke test reported failing).
+ *
+ * @public
+ */
+export const TIMELINE_OUTCOMES = ['rolled-back', 'failed-verification'] as const;
+/** @public */
+export type TimelineOutcome = (typeof TIMELINE_OUTCOMES)[number];
+
 /** @public */
 export const timelineQuerySchema = z
   .object({
@@ -77,6 +88,8 @@ export const timelineQuerySchema = z
     environment: listOf(environmentNameSchema).optional(),
     since: isoDate.optional(),
     until: isoDate.optional(),
+    /** Only versions with a cell of this outcome (any of them). */
+    outcome: listOf(z.enum(TIMELINE_OUTCOMES)).optional(),
   })
   .strict();
 /** @public */
@@ -130,7 +143,7 @@ export const promoteBodySchema = z
     /** Commit SHA or tag; for promote, defaults to the previous environment's current version. */
     version: versionRefSchema.optional(),
     comment: comment.optional(),
-    /** Given with `deployments.override` to skip the promotion order rule. */
+    /** Given with `deployments.override` to skip the promotion order rule or a freeze window. */
     overrideReason: z.string().trim().min(1).max(2000).optional(),
   })
   .strict();
@@ -147,6 +160,8 @@ export const decisionBodySchema = z
     /** The pending gate to decide (`PendingGate.id`). */
     gateId: z.string().min(1).max(200),
     comment,
+    /** Given with `deployments.override` to approve into a frozen environment. */
+    overrideReason: z.string().trim().min(1).max(2000).optional(),
   })
   .strict();
 /** @public */

@@ -337,6 +337,8 @@ export interface EnvironmentSummary {
   capabilities?: EnvironmentCapabilities;
   /** Which versions serve the environment right now, where the provider reports traffic. */
   traffic?: EnvironmentTraffic;
+  /** Set while a freeze window covers the environment: promotions are refused until then. */
+  freeze?: EnvironmentFreeze;
 }
 
 /**
@@ -419,6 +421,8 @@ export interface TimelineCell {
   strategy?: DeploymentStrategy;
   /** Set when the deployment was rolled back. */
   rollback?: RollbackInfo;
+  /** True when one of the deployment's checks reported failing. */
+  verificationFailed?: boolean;
   /** Other providers' reports of the same rollout. */
   links?: DeploymentLink[];
 }
@@ -584,7 +588,9 @@ export interface PolicyCheck {
     /** No provider, or more than one, owns the environment (refused with 422). */
     | 'environment-owner'
     /** An abort needs a deployment of that environment that is still in flight (refused with 422). */
-    | 'in-flight';
+    | 'in-flight'
+    /** A freeze window covers the environment (refused with 422 unless overridden). */
+    | 'freeze';
   passed: boolean;
   message: string;
 }
@@ -604,4 +610,67 @@ export interface AuditResponse {
 /** @public */
 export interface ApprovalsResponse {
   gates: PendingGate[];
+}
+
+/**
+ * A freeze window on an environment now, as its lane shows it.
+ *
+ * @public
+ */
+export interface EnvironmentFreeze {
+  /** The window's name. */
+  name: string;
+  reason: string;
+  /** The IANA zone the window is defined in. */
+  timeZone: string;
+  /** When the window began (ISO 8601). */
+  since: string;
+  /** When promotions are allowed again (ISO 8601), after any window that follows without a gap. */
+  until: string;
+}
+
+/**
+ * One time a freeze window is on, as `GET /freezes` lists it.
+ *
+ * @public
+ */
+export interface FreezeWindowSummary {
+  id: string;
+  name: string;
+  reason: string;
+  /** `config`, `annotation`, or the provider whose own schedule defines it. */
+  source: string;
+  timeZone: string;
+  /** The environments it covers; absent: every environment. */
+  environments?: string[];
+  /** The entities it covers. */
+  scope:
+    | { kind: 'all' }
+    | { kind: 'system' | 'owner' | 'entity'; refs: string[] };
+  schedule:
+    | { kind: 'once' }
+    | { kind: 'recurring'; rrule: string; duration: string };
+  /** This occurrence's start and end (ISO 8601). */
+  start: string;
+  end: string;
+}
+
+/**
+ * Body of `GET /freezes`.
+ *
+ * @public
+ */
+export interface FreezesResponse {
+  /** Set when the list is for one entity (`?entity=`). */
+  entityRef?: string;
+  /** The time the lists are for (ISO 8601). */
+  now: string;
+  /** Windows on now. */
+  active: FreezeWindowSummary[];
+  /** Each window's next time, soonest first. */
+  next: FreezeWindowSummary[];
+  /** Every time a window is on within `?from=&to=`, when asked. */
+  occurrences?: FreezeWindowSummary[];
+  /** Freeze definitions that cannot be read (an entity's annotation). */
+  problems: string[];
 }

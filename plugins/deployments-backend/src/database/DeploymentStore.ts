@@ -7,6 +7,7 @@ import type {
   PromotionRequest,
   PromotionRequestState,
   SyncStatus,
+  TimelineOutcome,
   TimelineRow,
   Version,
 } from '@stagecraft/plugin-deployments-common';
@@ -95,6 +96,8 @@ export interface TimelinePageOptions {
   cursor?: string;
   since?: string;
   until?: string;
+  /** Only versions with a deployment of one of these outcomes in the environments. */
+  outcome?: TimelineOutcome[];
 }
 
 export interface AuditFilters {

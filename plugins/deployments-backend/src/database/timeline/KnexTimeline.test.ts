@@ -169,6 +169,62 @@ describe.each(databases.eachSupportedId())('KnexTimeline on %p', databaseId => {
       expect(window.rows.map(r => r.version.tag)).toEqual(['v4', 'v3', 'v2']);
     });
 
+    it('narrows to versions that were rolled back or failed verification, and marks the failing cell', async () => {
+      await db.store.upsertDeployments(ENTITY, 'aws', [
+        // v2 in production: an alarm tripped and CodeDeploy rolled it back.
+        report('d-2', {
+          environment: 'production',
+          version: { sha: sha(2) },
+          createdAt: at(30),
+          statuses: [status('rolled_back', 35)],
+          rollback: { automatic: true, reason: 'alarm payments-api-5xx' },
+        }),
+        // v4 in production: still succeeded, but its smoke test failed.
+        report('d-4', {
+          environment: 'production',
+          version: { sha: sha(4) },
+          createdAt: at(40),
+          statuses: [status('success', 45)],
+          checks: [
+            { name: 'alarm payments-api-5xx', state: 'passing' },
+            { name: 'smoke test', state: 'failing' },
+          ],
+        }),
+        // v5 in production: all checks passing.
+        report('d-5', {
+          environment: 'production',
+          version: { sha: sha(5) },
+          createdAt: at(50),
+          statuses: [status('success', 55)],
+          checks: [{ name: 'smoke test', state: 'passing' }],
+        }),
+      ]);
+      const page = (outcome: any, environments = PATH) =>
+        db.store
+          .getTimeline(ENTITY, { environments, limit: 10, outcome })
+          .then(p => p.rows);
+
+      expect((await page(['rolled-back'])).map(r => r.version.tag)).toEqual([
+        'v2',
+      ]);
+      const failing = await page(['failed-verification']);
+      expect(failing.map(r => r.version.tag)).toEqual(['v4']);
+      expect(failing[0].cells.production?.verificationFailed).toBe(true);
+      expect(
+        (await page(['rolled-back', 'failed-verification'])).map(
+          r => r.version.tag,
+        ),
+      ).toEqual(['v4', 'v2']);
+      // The outcome must be in the environments asked about.
+      expect(await page(['rolled-back'], ['dev', 'staging'])).toEqual([]);
+      // Without the filter, a passing cell is not marked.
+      const all = await page(undefined);
+      expect(
+        all.find(r => r.version.tag === 'v5')?.cells.production
+          ?.verificationFailed,
+      ).toBeUndefined();
+    });
+
     it('refuses a malformed cursor with an InputError', async () => {
       for (const cursor of [
         'not a cursor',

@@ -3,6 +3,7 @@ import type {
   DeploymentLink,
   DeploymentState,
   TimelineCell,
+  TimelineOutcome,
   TimelineRow,
 } from '@stagecraft/plugin-deployments-common';
 import { strategyOfRow } from '../deployments/deploymentRows';
@@ -51,6 +52,7 @@ interface AttemptRow {
   strategy_steps: string | null;
   strategy_current_step: number | string | null;
   rollback_info: string | null;
+  checks: string | null;
 }
 
 /** The promotion timeline: versions as rows (newest first), environments as columns. */
@@ -77,7 +79,16 @@ export class KnexTimeline {
           .select(this.db.raw('1'))
           .whereRaw('d.entity_ref = v.entity_ref')
           .whereRaw('d.sha = v.sha')
-          .whereIn('d.environment', environments),
+          .whereIn('d.environment', environments)
+          .modify(q => {
+            if (options.outcome?.length) {
+              q.where(inner => {
+                for (const outcome of options.outcome!) {
+                  inner.orWhere(outcomeCondition[outcome]);
+                }
+              });
+            }
+          }),
       );
     if (options.since) {
       query.where('v.first_seen_at', '>=', parseTime(options.since, 'since'));
@@ -139,6 +150,7 @@ export class KnexTimeline {
               'strategy_steps',
               'strategy_current_step',
               'rollback_info',
+              'checks',
             );
 
     const cells = newestAttempts(attempts, await loadLinks(this.db, attempts));
@@ -165,6 +177,21 @@ export class KnexTimeline {
     });
   }
 }
+
+/**
+ * Which deployments have an outcome. Checks are stored as the JSON the
+ * ledger itself writes (`JSON.stringify`, no spaces), so a failing check is
+ * the text `"state":"failing"` in the column.
+ */
+const outcomeCondition: Record<
+  TimelineOutcome,
+  (q: Knex.QueryBuilder) => void
+> = {
+  'rolled-back': q =>
+    q.where('d.state', 'rolled_back').orWhereNotNull('d.rollback_info'),
+  'failed-verification': q => q.where('d.checks', 'like', FAILING_CHECK),
+};
+const FAILING_CHECK = '%"state":"failing"%';
 
 function cellKey(sha: string, environment: string) {
   return `${sha}\u0000${environment}`;
@@ -203,11 +230,21 @@ function newestAttempts(
         attempts: (cells.get(key)?.attempts ?? 0) + 1,
         strategy: strategyOfRow(attempt),
         rollback: parseJson(attempt.rollback_info),
+        verificationFailed: hasFailingCheck(attempt.checks) || undefined,
         links: nonEmpty(linksOf(attempt)),
       }),
     );
   }
   return cells;
+}
+
+function hasFailingCheck(checks: string | null): boolean {
+  if (checks === null) return false;
+  const parsed: unknown = JSON.parse(checks);
+  return (
+    Array.isArray(parsed) &&
+    parsed.some(check => (check as { state?: unknown })?.state === 'failing')
+  );
 }
 
 function parseJson(value: string | null) {
