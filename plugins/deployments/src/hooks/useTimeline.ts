@@ -1,5 +1,6 @@
 import { useApi } from '@backstage/core-plugin-api';
 import type {
+  TimelineOutcome,
   TimelineQuery,
   TimelineResponse,
   TimelineRow,
@@ -10,6 +11,8 @@ import { useCursorPages } from './useCursorPages';
 export interface TimelineFilters {
   environment?: string[];
   since?: string;
+  /** Only versions rolled back or failing verification. */
+  outcome?: TimelineOutcome;
 }
 
 /** How many versions a timeline page holds. */
@@ -25,6 +28,7 @@ export function timelineQuery(
     cursor,
     environment: filters.environment?.length ? filters.environment : undefined,
     since: filters.since,
+    outcome: filters.outcome ? [filters.outcome] : undefined,
   };
 }
 
@@ -36,6 +40,7 @@ function queryKey(entityRef: string, query: TimelineQuery): string {
     query.environment,
     query.since,
     query.until,
+    query.outcome,
   ]);
 }
 
@@ -83,11 +88,15 @@ export function useTimeline(
   const { pageSize = TIMELINE_PAGE_SIZE, prefetch } = options;
   const api = useApi(deploymentsApiRef);
   const environmentKey = filters.environment?.join(',') ?? '';
-  const { since } = filters;
+  const { since, outcome } = filters;
   const paging = useCursorPages(
     cursor => {
       const query = timelineQuery(
-        { environment: environmentKey ? environmentKey.split(',') : [], since },
+        {
+          environment: environmentKey ? environmentKey.split(',') : [],
+          since,
+          outcome,
+        },
         pageSize,
         cursor,
       );
@@ -95,7 +104,7 @@ export function useTimeline(
         cursor === undefined ? prefetch?.take(entityRef, query) : undefined;
       return prefetched ?? api.getTimeline(entityRef, query);
     },
-    [api, entityRef, environmentKey, since, pageSize, prefetch],
+    [api, entityRef, environmentKey, since, outcome, pageSize, prefetch],
   );
   const rows: TimelineRow[] = paging.pages.flatMap(page => page.rows);
   const environments = paging.pages[0]?.environments ?? [];

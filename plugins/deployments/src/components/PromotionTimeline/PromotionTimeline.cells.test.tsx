@@ -104,3 +104,19 @@ describe('PromotionTimeline: strategy and rollback per cell', () => {
     ).toBeInTheDocument();
   });
 });
+
+describe('PromotionTimeline: verification per cell', () => {
+  it('marks a cell whose checks failed, in words with an icon', async () => {
+    const response = timeline();
+    response.rows[0].cells.staging!.verificationFailed = true;
+    const { staging, production } = await renderCells(response);
+    const line = staging.getByText('verification failed');
+    expect(line.parentElement!.querySelector('svg')).toHaveAttribute(
+      'aria-hidden',
+      'true',
+    );
+    expect(
+      production.queryByText('verification failed'),
+    ).not.toBeInTheDocument();
+  });
+});

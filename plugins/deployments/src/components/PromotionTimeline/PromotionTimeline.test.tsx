@@ -156,6 +156,33 @@ describe('PromotionTimeline', () => {
     expect(days).toBeLessThan(7.01);
   });
 
+  it('narrows to versions rolled back or failing verification, and says so when none match', async () => {
+    const getTimeline = jest
+      .fn()
+      .mockResolvedValueOnce(firstPage)
+      .mockResolvedValue({ ...firstPage, rows: [], nextCursor: undefined });
+    await renderTimeline(getTimeline);
+    await screen.findByText('v1.42.0');
+
+    await userEvent.selectOptions(
+      screen.getByLabelText('Outcome'),
+      'Failed verification',
+    );
+    expect(getTimeline).toHaveBeenLastCalledWith(ENTITY_REF, {
+      limit: 20,
+      outcome: ['failed-verification'],
+    });
+    expect(
+      await screen.findByText('No versions with this outcome'),
+    ).toBeInTheDocument();
+
+    await userEvent.selectOptions(screen.getByLabelText('Outcome'), 'Rolled back');
+    expect(getTimeline).toHaveBeenLastCalledWith(ENTITY_REF, {
+      limit: 20,
+      outcome: ['rolled-back'],
+    });
+  });
+
   it('labels a cell\'s link by what it opens, "deployment" when the backend does not say', async () => {
     const cell = (url: string, urlLabel?: string) => ({
       deploymentId: 'github:1400000617',

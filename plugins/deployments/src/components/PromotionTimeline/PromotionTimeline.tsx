@@ -17,7 +17,10 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import type { TimelineRow } from '@stagecraft/plugin-deployments-common';
+import type {
+  TimelineOutcome,
+  TimelineRow,
+} from '@stagecraft/plugin-deployments-common';
 import { versionDetail, versionLabel } from '../../format/version';
 import { TimelinePrefetch, useTimeline } from '../../hooks/useTimeline';
 import { SINCE_CHOICES, sinceDaysAgo } from './timeFilters';
@@ -38,6 +41,14 @@ const useStyles = makeStyles(theme => ({
 }));
 
 const ALL = '';
+
+/** The outcomes the timeline can be narrowed to, as the filter names them. */
+const OUTCOME_CHOICES: Array<{ label: string; value: TimelineOutcome | '' }> =
+  [
+    { label: 'Any outcome', value: '' },
+    { label: 'Rolled back', value: 'rolled-back' },
+    { label: 'Failed verification', value: 'failed-verification' },
+  ];
 
 const VersionCell = ({ row }: { row: TimelineRow }) => {
   const classes = useStyles();
@@ -101,6 +112,7 @@ export const PromotionTimeline = (props: PromotionTimelineProps) => {
   const classes = useStyles();
   const [environment, setEnvironment] = useState(ALL);
   const [sinceDays, setSinceDays] = useState('');
+  const [outcome, setOutcome] = useState<TimelineOutcome | ''>('');
   const fieldId = useId();
   const since = useMemo(
     () => sinceDaysAgo(sinceDays ? Number(sinceDays) : undefined),
@@ -108,7 +120,11 @@ export const PromotionTimeline = (props: PromotionTimelineProps) => {
   );
   const timeline = useTimeline(
     props.entityRef,
-    { environment: environment ? [environment] : undefined, since },
+    {
+      environment: environment ? [environment] : undefined,
+      since,
+      outcome: outcome || undefined,
+    },
     { prefetch: props.prefetch },
   );
   // Kept stable across renders so the memoised rows stay as they are.
@@ -128,8 +144,14 @@ export const PromotionTimeline = (props: PromotionTimelineProps) => {
     body = (
       <EmptyState
         missing="data"
-        title="No versions in this range"
-        description="Widen the filters to see older deployments."
+        title={
+          outcome ? 'No versions with this outcome' : 'No versions in this range'
+        }
+        description={
+          outcome
+            ? 'Nothing in this range was rolled back or failed its checks. Widen the filters to look further back.'
+            : 'Widen the filters to see older deployments.'
+        }
       />
     );
   } else {
@@ -194,6 +216,24 @@ export const PromotionTimeline = (props: PromotionTimelineProps) => {
         >
           {SINCE_CHOICES.map(choice => (
             <option key={choice.label} value={choice.days ?? ''}>
+              {choice.label}
+            </option>
+          ))}
+        </TextField>
+        <TextField
+          select
+          id={`${fieldId}-outcome`}
+          label="Outcome"
+          value={outcome}
+          onChange={e => setOutcome(e.target.value as TimelineOutcome | '')}
+          SelectProps={{ native: true }}
+          InputLabelProps={{ shrink: true }}
+          variant="outlined"
+          size="small"
+          className={classes.filter}
+        >
+          {OUTCOME_CHOICES.map(choice => (
+            <option key={choice.value} value={choice.value}>
               {choice.label}
             </option>
           ))}

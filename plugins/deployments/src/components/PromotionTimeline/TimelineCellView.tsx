@@ -1,6 +1,7 @@
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import CallSplitIcon from '@material-ui/icons/CallSplit';
+import ErrorOutlineIcon from '@material-ui/icons/ErrorOutline';
 import ReplayIcon from '@material-ui/icons/Replay';
 import SwapHorizIcon from '@material-ui/icons/SwapHoriz';
 import TrendingUpIcon from '@material-ui/icons/TrendingUp';
@@ -26,6 +27,7 @@ const useStyles = makeStyles(theme => ({
   },
   icon: { fontSize: '1rem' },
   rollback: { color: theme.palette.warning.main },
+  failing: { color: theme.palette.error.main },
 }));
 
 /**
@@ -73,6 +75,20 @@ const RollbackLine = ({ cell }: { cell: TimelineCellWithLinks }) => {
   );
 };
 
+const VerificationFailedLine = ({ cell }: { cell: TimelineCellWithLinks }) => {
+  const classes = useStyles();
+  if (!cell.verificationFailed) return null;
+  return (
+    <Typography variant="caption" className={classes.marked}>
+      <ErrorOutlineIcon
+        className={`${classes.icon} ${classes.failing}`}
+        aria-hidden="true"
+      />
+      <span>verification failed</span>
+    </Typography>
+  );
+};
+
 /** One environment's cell of a version's row: state, when, who, strategy, rollback, links. */
 export const TimelineCellView = ({
   cell,
@@ -110,6 +126,7 @@ export const TimelineCellView = ({
           </>
         )}
       </Typography>
+      <VerificationFailedLine cell={cell} />
       <RollbackLine cell={cell} />
     </>
   );
