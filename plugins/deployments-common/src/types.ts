@@ -155,6 +155,8 @@ export interface RollbackInfo {
   rollbackDeploymentId?: string;
   /** The version traffic went back to. */
   restoredVersion?: Version;
+  /** Who rolled back by hand (a user entity ref or a provider login), where known. */
+  by?: string;
 }
 
 /**
@@ -337,6 +339,12 @@ export interface EnvironmentSummary {
   capabilities?: EnvironmentCapabilities;
   /** Which versions serve the environment right now, where the provider reports traffic. */
   traffic?: EnvironmentTraffic;
+  /**
+   * The attempt whose roll back put `current` back, when it came before
+   * `current` (a roll back redeployed the old version); while a newer
+   * version has not succeeded since.
+   */
+  rolledBack?: Deployment;
   /** Set while a freeze window covers the environment: promotions are refused until then. */
   freeze?: EnvironmentFreeze;
 }

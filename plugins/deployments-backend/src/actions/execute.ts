@@ -57,6 +57,16 @@ export async function execute(
       state: 'executed',
       providerReference: result.reference,
     });
+    if (request.action === 'rollback') {
+      // The deployment running now is the one rolled back: its cell and the
+      // lane say by whom and why, whatever the provider reports of it later.
+      await store.markRolledBack(ctx.entityRef, request.environment, {
+        automatic: false,
+        by: request.requestedBy,
+        ...(request.comment ? { reason: request.comment } : {}),
+        restoredVersion: request.version,
+      });
+    }
     await recorder.audit(ctx, {
       ...audited,
       outcome: 'executed',

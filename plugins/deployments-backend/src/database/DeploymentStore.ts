@@ -6,6 +6,7 @@ import type {
   PendingGate,
   PromotionRequest,
   PromotionRequestState,
+  RollbackInfo,
   SyncStatus,
   TimelineOutcome,
   TimelineRow,
@@ -88,6 +89,12 @@ export interface EnvironmentState {
   current?: Deployment;
   /** Newest deployment of any state. */
   latest?: Deployment;
+  /**
+   * The attempt just before `current`, when it was rolled back to the
+   * version `current` runs: what runs now came back through that rollback
+   * (a roll back asked for in the portal redeploys the old version).
+   */
+  rolledBackBeforeCurrent?: Deployment;
 }
 
 export interface TimelinePageOptions {
@@ -275,6 +282,17 @@ export interface DeploymentStore {
     entityRef: string,
     environments: string[],
   ): Promise<Record<string, EnvironmentState>>;
+  /**
+   * Records, on the deployment running in the environment now, that a roll
+   * back asked for in the portal is replacing it with `restoredVersion`.
+   * A deployment that already says how it was rolled back keeps that; a
+   * replay changes nothing. Returns whether a deployment was marked.
+   */
+  markRolledBack(
+    entityRef: string,
+    environment: string,
+    rollback: RollbackInfo & { restoredVersion: Version },
+  ): Promise<boolean>;
   /** A deployment of the entity by Stagecraft id (`<provider>:<provider deployment id>`). */
   getDeployment(entityRef: string, id: string): Promise<Deployment | undefined>;
   /** Open provider gates of one entity, or of all entities when `entityRef` is omitted. */

@@ -8,6 +8,7 @@ import type {
   Deployment,
   EnvironmentTraffic,
   PromotionRequest,
+  RollbackInfo,
   SyncStatus,
   TimelineRow,
   Version,
@@ -248,6 +249,14 @@ export class KnexDeploymentStore implements DeploymentStore {
   }
 
   // --- reads for pages ----------------------------------------------------
+
+  markRolledBack(
+    entityRef: string,
+    environment: string,
+    rollback: RollbackInfo & { restoredVersion: Version },
+  ): Promise<boolean> {
+    return this.deployments.markRolledBack(entityRef, environment, rollback);
+  }
 
   getEnvironmentStates(
     entityRef: string,

@@ -5,25 +5,25 @@ import type {
 } from '@stagecraft/plugin-deployments-common';
 import { versionLabel } from './version';
 
-/**
- * A rollback as a backend may send it: who did it, for a rollback by hand.
- * `RollbackInfo` does not declare `by` yet, so it is read as optional.
- */
-type RollbackWithActor = RollbackInfo & { by?: string };
+/** `user:default/alice` reads as `alice`; a provider login stays as it is. */
+function actorName(by: string): string {
+  const match = /^user:(?:default\/)?(.+)$/i.exec(by);
+  return match ? match[1] : by;
+}
 
 /**
  * "rolled back automatically — alarm payments-5xx in alarm at 14:02 · v1.40.0
  * restored", or "rolled back by alice: bad config · v1.40.0 restored".
  * A rollback by hand whose author is unknown says "rolled back by hand".
  */
-export function rollbackSentence(rollback: RollbackWithActor): string {
+export function rollbackSentence(rollback: RollbackInfo): string {
   let sentence: string;
   if (rollback.automatic) {
     sentence = 'rolled back automatically';
     if (rollback.reason) sentence += ` — ${rollback.reason}`;
   } else {
     sentence = rollback.by
-      ? `rolled back by ${rollback.by}`
+      ? `rolled back by ${actorName(rollback.by)}`
       : 'rolled back by hand';
     if (rollback.reason) sentence += `: ${rollback.reason}`;
   }
@@ -46,8 +46,10 @@ export function rollbackSentence(rollback: RollbackWithActor): string {
  * the newest attempt.
  */
 export function rolledBackAttempt(
-  environment: Pick<EnvironmentSummary, 'current' | 'latest'>,
+  environment: Pick<EnvironmentSummary, 'current' | 'latest' | 'rolledBack'>,
 ): Deployment | undefined {
+  // The backend names it when the roll back came before what runs now.
+  if (environment.rolledBack) return environment.rolledBack;
   const { current, latest } = environment;
   if (!current || !latest || latest.id === current.id) return undefined;
   const rollback = latest.rollback;

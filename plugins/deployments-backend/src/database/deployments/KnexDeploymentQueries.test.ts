@@ -51,6 +51,106 @@ describe.each(databases.eachSupportedId())(
         expect(states.dev).toEqual({});
       });
 
+      it('names the attempt whose roll back in the portal put the version running now back, until a newer version succeeds', async () => {
+        const production = (
+          id: string,
+          v: number,
+          minute: number,
+          state = 'success',
+        ) =>
+          report(id, {
+            environment: 'production',
+            version: { sha: sha(v), tag: `v${v}` },
+            createdAt: at(minute),
+            statuses: [status(state as any, minute + 2)],
+          });
+        await db.store.upsertDeployments(ENTITY, 'github', [
+          production('1', 1, 0),
+          production('2', 2, 10),
+        ]);
+
+        // alice rolls production back to v1: v2, running now, is marked.
+        const rollback = {
+          automatic: false,
+          by: 'user:default/alice',
+          reason: 'checkout errors',
+          restoredVersion: { sha: sha(1), tag: 'v1' },
+        };
+        expect(
+          await db.store.markRolledBack(ENTITY, 'production', rollback),
+        ).toBe(true);
+        // A replay, or a second ask, changes nothing.
+        expect(
+          await db.store.markRolledBack(ENTITY, 'production', rollback),
+        ).toBe(false);
+        let states = await db.store.getEnvironmentStates(ENTITY, [
+          'production',
+        ]);
+        expect(states.production.current?.rollback).toEqual(rollback);
+        // Until v1 runs again, nothing runs "after a rollback".
+        expect(states.production.rolledBackBeforeCurrent).toBeUndefined();
+
+        // The provider redeploys v1: production runs v1 after v2's roll back.
+        await db.store.upsertDeployments(ENTITY, 'github', [
+          production('3', 1, 20),
+        ]);
+        states = await db.store.getEnvironmentStates(ENTITY, ['production']);
+        expect(states.production.current?.id).toBe('github:3');
+        expect(states.production.rolledBackBeforeCurrent?.id).toBe('github:2');
+        expect(states.production.rolledBackBeforeCurrent?.rollback).toEqual(
+          rollback,
+        );
+
+        // A newer version succeeds: the lane no longer runs a rolled-back-to version.
+        await db.store.upsertDeployments(ENTITY, 'github', [
+          production('4', 4, 30),
+        ]);
+        states = await db.store.getEnvironmentStates(ENTITY, ['production']);
+        expect(states.production.current?.id).toBe('github:4');
+        expect(states.production.rolledBackBeforeCurrent).toBeUndefined();
+      });
+
+      it('marks nothing when the version asked for already runs, or a provider said how it was rolled back', async () => {
+        await db.store.upsertDeployments(ENTITY, 'aws', [
+          report('d-1', {
+            environment: 'production',
+            version: { sha: sha(1) },
+            createdAt: at(0),
+            statuses: [status('success', 2)],
+          }),
+        ]);
+        const back = (v: number) => ({
+          automatic: false,
+          by: 'user:default/alice',
+          restoredVersion: { sha: sha(v) },
+        });
+        expect(
+          await db.store.markRolledBack(ENTITY, 'production', back(1)),
+        ).toBe(false);
+        expect(await db.store.markRolledBack(ENTITY, 'staging', back(1))).toBe(
+          false,
+        );
+        await db.store.upsertDeployments(ENTITY, 'aws', [
+          report('d-2', {
+            environment: 'production',
+            version: { sha: sha(2) },
+            createdAt: at(10),
+            statuses: [status('success', 12)],
+            rollback: { automatic: true, reason: 'alarm payments-api-5xx' },
+          }),
+        ]);
+        expect(
+          await db.store.markRolledBack(ENTITY, 'production', back(1)),
+        ).toBe(false);
+        const states = await db.store.getEnvironmentStates(ENTITY, [
+          'production',
+        ]);
+        expect(states.production.current?.rollback).toEqual({
+          automatic: true,
+          reason: 'alarm payments-api-5xx',
+        });
+      });
+
       it('does not see other entities', async () => {
         await db.store.upsertDeployments(OTHER, 'github', [report('1')]);
         const states = await db.store.getEnvironmentStates(ENTITY, ['dev']);

@@ -1,11 +1,13 @@
 import { InputError } from '@backstage/errors';
 import type {
   Deployment,
+  RollbackInfo,
   Version,
 } from '@stagecraft/plugin-deployments-common';
 import { Knex } from 'knex';
 import type { EnvironmentState } from '../DeploymentStore';
-import { splitProviderId } from '../providerId';
+import { toMillis } from '../dbTime';
+import { providerId, splitProviderId } from '../providerId';
 import { toVersion, versionColumnNames } from '../versionColumns';
 import { DeploymentRow, toDeployments } from './deploymentRows';
 import { normaliseSha } from './versionRules';
@@ -51,7 +53,97 @@ export class KnexDeploymentQueries {
       const { environment, slot } = lookups[Number(lookup)];
       result[environment][slot] = deployments[index];
     });
+    await this.addRolledBackBeforeCurrent(entityRef, result);
     return result;
+  }
+
+  /**
+   * The attempt just before each environment's current deployment, kept
+   * when it was rolled back to the version running now: one index look-up
+   * per environment that runs something, sent as one statement.
+   */
+  private async addRolledBackBeforeCurrent(
+    entityRef: string,
+    states: Record<string, EnvironmentState>,
+  ) {
+    const withCurrent = Object.entries(states).filter(
+      ([, state]) => state.current,
+    );
+    if (withCurrent.length === 0) return;
+    const lookups = withCurrent.map(([environment, state], index) => {
+      const before = this.db('deployments')
+        .select('*', this.db.raw('? as lookup', [index]))
+        .where({ entity_ref: entityRef, environment })
+        .where('created_at', '<=', new Date(state.current!.createdAt))
+        .orderBy([
+          { column: 'created_at', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+        .limit(2);
+      return this.db.select('*').from(before.as(`before_${index}`));
+    });
+    const [first, ...rest] = lookups;
+    const rows: Array<DeploymentRow & { lookup: number | string }> =
+      await first.unionAll(rest);
+    // The newest row at or before current's start that is not current itself
+    // (a union keeps no order: sort again).
+    rows.sort(
+      (a, b) =>
+        toMillis(b.created_at)! - toMillis(a.created_at)! ||
+        Number(b.id) - Number(a.id),
+    );
+    const candidates = new Map<number, DeploymentRow>();
+    for (const row of rows) {
+      const lookup = Number(row.lookup);
+      const [, state] = withCurrent[lookup];
+      const isCurrent =
+        providerId(row.provider, row.provider_deployment_id) ===
+        state.current!.id;
+      if (!isCurrent && !candidates.has(lookup)) {
+        candidates.set(lookup, row);
+      }
+    }
+    for (const [lookup, row] of candidates) {
+      if (!row.rollback_info) candidates.delete(lookup);
+    }
+    if (candidates.size === 0) return;
+    const entries = [...candidates.entries()];
+    const deployments = await toDeployments(
+      this.db,
+      entries.map(([, row]) => row),
+    );
+    entries.forEach(([lookup], index) => {
+      const [, state] = withCurrent[lookup];
+      const candidate = deployments[index];
+      if (
+        candidate.rollback?.restoredVersion?.sha === state.current!.version.sha
+      ) {
+        state.rolledBackBeforeCurrent = candidate;
+      }
+    });
+  }
+
+  async markRolledBack(
+    entityRef: string,
+    environment: string,
+    rollback: RollbackInfo & { restoredVersion: Version },
+  ): Promise<boolean> {
+    const restored = normaliseSha(rollback.restoredVersion.sha);
+    const running: DeploymentRow | undefined = await this.db('deployments')
+      .where({ entity_ref: entityRef, environment, state: 'success' })
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .first();
+    if (!running || running.sha === restored || running.rollback_info) {
+      return false;
+    }
+    const marked = await this.db('deployments')
+      .where({ id: running.id })
+      .whereNull('rollback_info')
+      .update({ rollback_info: JSON.stringify(rollback) });
+    return marked > 0;
   }
 
   /** A deployment of the entity by Stagecraft id; another entity's deployment is not found. */

@@ -56,10 +56,48 @@ describe('EnvironmentLane: a version that came back through a rollback', () => {
         reason: 'checkout errors',
         restoredVersion: V1_80_1,
         by: 'alice',
-      } as RollbackInfo),
+      }),
     );
     expect(
       lane().getByText(
+        'v1.41.2: rolled back by alice: checkout errors · v1.80.1 restored',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('says so when a roll back asked for in the portal redeployed the old version, naming the user', async () => {
+    // GitHub: the roll back is a new deployment of v1.80.1, so it is both
+    // current and latest; the backend names the attempt it replaced.
+    const restoring = aDeployment({
+      id: 'github:1400000500',
+      environment: 'production',
+      version: V1_80_1,
+      state: 'success',
+    });
+    await renderLane(
+      production({
+        current: restoring,
+        latest: restoring,
+        rolledBack: aDeployment({
+          id: 'github:1400000400',
+          environment: 'production',
+          version: V1_41_2,
+          state: 'inactive',
+          rollback: {
+            automatic: false,
+            by: 'user:default/alice',
+            reason: 'checkout errors',
+            restoredVersion: V1_80_1,
+          },
+        }),
+      }),
+    );
+    const group = within(lane().getByRole('group', { name: 'Rollback' }));
+    expect(
+      group.getByText('Running v1.80.1 after a rollback'),
+    ).toBeInTheDocument();
+    expect(
+      group.getByText(
         'v1.41.2: rolled back by alice: checkout errors · v1.80.1 restored',
       ),
     ).toBeInTheDocument();
