@@ -6,6 +6,7 @@ import type {
   PolicyCheck,
   Version,
 } from '@stagecraft/plugin-deployments-common';
+import { FreezeCalendar } from './freeze/FreezeCalendar';
 
 /**
  * The promotion and approval rules of Stagecraft. Plain functions over plain
@@ -17,6 +18,8 @@ import type {
 export interface DeploymentPolicies {
   /** Environments whose promotions need an approval before they run. */
   approvalRequired: string[];
+  /** Freeze windows (`deployments.freezes`, annotations); absent: none. */
+  freezes?: FreezeCalendar;
 }
 
 export const DEFAULT_APPROVAL_REQUIRED = ['production'];
@@ -27,6 +30,8 @@ export function readDeploymentPolicies(config: Config): DeploymentPolicies {
     approvalRequired:
       policies?.getOptionalStringArray('approvalRequired') ??
       DEFAULT_APPROVAL_REQUIRED,
+    // Throws at start-up naming a bad entry (deployments.freezes[2]: …).
+    freezes: FreezeCalendar.fromConfig(config),
   };
 }
 
