@@ -4,10 +4,12 @@ import {
   PolicyCheck,
   PromotionRequest,
   deploymentsApprovePermission,
+  deploymentsOverridePermission,
 } from '@stagecraft/plugin-deployments-common';
 import type { StoredGate } from '../database/DeploymentStore';
 import { splitProviderId } from '../database/providerId';
 import { checkDecision, refusedChecks } from '../policy/PromotionPolicy';
+import { evaluateFreeze } from '../policy/freeze/FreezeCalendar';
 import {
   ActionContext,
   ActionServices,
@@ -26,6 +28,8 @@ import { isPermitted } from './requirePermission';
 export interface DecisionInput {
   gateId: string;
   comment: string;
+  /** Given with `deployments.override` to approve into a frozen environment. */
+  overrideReason?: string;
 }
 
 type Decision = 'approve' | 'reject';
@@ -92,7 +96,7 @@ async function decideRequest(
   if ('refusal' in verdict) {
     return verdict.refusal;
   }
-  const { checks } = verdict;
+  const { checks, note } = verdict;
 
   return decideOnce(services, ctx, audited, checks, input.gateId, async () => {
     const decided = await store.updateRequest(request.id, {
@@ -104,11 +108,12 @@ async function decideRequest(
     await recorder.audit(ctx, {
       ...audited,
       outcome: decision === 'approve' ? 'approved' : 'rejected',
+      detail: note,
     });
     if (decision === 'reject') {
       return { kind: 'decided', response: { request: decided, checks } };
     }
-    return execute(services, ctx, decided, checks);
+    return execute(services, ctx, decided, checks, note);
   });
 }
 
@@ -161,7 +166,7 @@ async function decideProviderGate(
   if ('refusal' in verdict) {
     return verdict.refusal;
   }
-  const { checks } = verdict;
+  const { checks, note } = verdict;
 
   return decideOnce(services, ctx, audited, checks, gate.id, async () => {
     const decidedAt = new Date().toISOString();
@@ -193,6 +198,7 @@ async function decideProviderGate(
       ...audited,
       outcome: decision === 'approve' ? 'approved' : 'rejected',
       providerIdentity: identity,
+      detail: note,
     });
     return {
       kind: 'decided',
@@ -215,7 +221,9 @@ async function checkDecisionRules(
   input: DecisionInput,
   requestedBy: string | undefined,
   audited: AuditFields,
-): Promise<{ refusal: ActionStopped } | { checks: PolicyCheck[] }> {
+): Promise<
+  { refusal: ActionStopped } | { checks: PolicyCheck[]; note?: string }
+> {
   const { permissions, recorder } = services;
   const permission = deploymentsApprovePermission;
   if (!(await isPermitted(permissions, ctx, permission))) {
@@ -232,10 +240,24 @@ async function checkDecisionRules(
       comment: input.comment,
     }),
   ];
+  // Approving lets the deployment into its environment; rejecting never is frozen.
+  const freeze =
+    decision === 'approve'
+      ? await evaluateFreeze({
+          calendar: services.policies.freezes,
+          entity: ctx.entity,
+          environment: audited.environment,
+          actor: ctx.actor,
+          overrideReason: input.overrideReason,
+          mayOverride: () =>
+            isPermitted(permissions, ctx, deploymentsOverridePermission),
+        })
+      : undefined;
+  if (freeze) checks.push(freeze.check);
   if (refusedChecks(checks).length > 0) {
     return { refusal: await recorder.refuse(ctx, audited, checks) };
   }
-  return { checks };
+  return { checks, note: freeze?.note };
 }
 
 /** One decision per gate, even when two reviewers click at once (on any replica). */

@@ -14,6 +14,7 @@ import {
   needsPortalApproval,
   refusedChecks,
 } from '../policy/PromotionPolicy';
+import { evaluateFreeze } from '../policy/freeze/FreezeCalendar';
 import type {
   DeploymentSource,
   EntitySourceSet,
@@ -129,9 +130,19 @@ export async function promote(
     openGates,
     protection,
   });
+  const freeze = await evaluateFreeze({
+    calendar: policies.freezes,
+    entity: ctx.entity,
+    environment,
+    actor: ctx.actor,
+    overrideReason: input.overrideReason,
+    mayOverride: () =>
+      isPermitted(services.permissions, ctx, deploymentsOverridePermission),
+  });
   const checks: PolicyCheck[] = [
     permissionCheck(permission.name, true),
     approvalCheck({ environment, policies, providerGated }),
+    freeze.check,
     ...checkPromotion({
       action,
       environment,
@@ -146,9 +157,15 @@ export async function promote(
   if (refusedChecks(checks).length > 0) {
     return recorder.refuse(ctx, audited, checks);
   }
-  const overrideNote = override?.permitted
-    ? `promotion order overridden: ${override.reason}`
-    : undefined;
+  const overrideNote =
+    [
+      override?.permitted
+        ? `promotion order overridden: ${override.reason}`
+        : undefined,
+      freeze.note,
+    ]
+      .filter(Boolean)
+      .join('; ') || undefined;
 
   const held = needsPortalApproval({ environment, policies, providerGated });
   let request: PromotionRequest;

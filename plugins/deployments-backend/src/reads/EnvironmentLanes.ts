@@ -1,3 +1,4 @@
+import type { Entity } from '@backstage/catalog-model';
 import type {
   EnvironmentSummary,
   EnvironmentsResponse,
@@ -9,6 +10,7 @@ import type {
   EnvironmentState,
 } from '../database/DeploymentStore';
 import { DeploymentPolicies, isProviderGated } from '../policy/PromotionPolicy';
+import { environmentFreezeOf } from '../policy/freeze/FreezeCalendar';
 import { portalGateId } from '../actions/DeploymentActions';
 import type { EntitySourceSet } from '../sources/EntitySources';
 
@@ -42,8 +44,11 @@ export async function environmentLanes(options: {
   path: string[];
   policies: DeploymentPolicies;
   sources: EntitySourceSet;
+  /** The entity itself: freeze windows cover it by system, owner or annotation. */
+  entity?: Entity;
 }): Promise<EnvironmentsResponse> {
-  const { store, entityRef, path, policies, sources } = options;
+  const { store, entityRef, path, policies, sources, entity } = options;
+  const now = policies.freezes?.now();
   const [states, openGates, pendingRequests, sync, protection, traffic] =
     await Promise.all([
       store.getEnvironmentStates(entityRef, path),
@@ -69,11 +74,18 @@ export async function environmentLanes(options: {
       protection,
     });
     const previous = position > 0 ? states[path[position - 1]] : undefined;
+    const frozen =
+      entity && policies.freezes
+        ? policies.freezes.verdict(entity, name, now).state
+        : undefined;
     environments.push({
       name,
       position,
       current: state.current,
       latest: state.latest,
+      ...(state.rolledBackBeforeCurrent
+        ? { rolledBack: state.rolledBackBeforeCurrent }
+        : {}),
       pendingGates: [
         ...openGates.filter(gate => gate.environment === name).map(publicGate),
         ...portalGates.filter(gate => gate.environment === name),
@@ -94,6 +106,7 @@ export async function environmentLanes(options: {
       },
       capabilities: sources.capabilities(name),
       ...(traffic[name] ? { traffic: traffic[name] } : {}),
+      ...(frozen ? { freeze: environmentFreezeOf(frozen) } : {}),
     });
   }
   return { entityRef, environments, sync };
