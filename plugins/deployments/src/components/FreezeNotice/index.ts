@@ -1,0 +1,1 @@
+export { FreezeNotice, formatFreezeEnd } from './FreezeNotice';
