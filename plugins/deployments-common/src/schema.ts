@@ -186,7 +186,10 @@ export const abortBodySchema = z
       ),
     /** Ask the provider to put the previous version back. */
     rollback: z.boolean().default(true),
-    comment: comment.optional(),
+    /** Why the rollout is stopped: required, it is what the audit log keeps. */
+    comment: comment.pipe(
+      z.string().min(1, 'must say why the rollout is stopped'),
+    ),
   })
   .strict();
 /** @public */

@@ -74,7 +74,7 @@ function abort(
     .set(as(ALICE))
     .set('Idempotency-Key', key)
     .set(headers)
-    .send(body);
+    .send({ comment: 'payments-5xx alarm', ...body });
 }
 
 async function auditOf(started: Started) {
