@@ -53,6 +53,7 @@ describe('DeploymentsClient', () => {
     await client.abort('component:default/payments-api', {
       environment: 'production',
       deploymentId: 'test:9',
+      comment: 'stop it',
     });
     const headers = calls[0].init?.headers as Record<string, string>;
     expect(headers['Idempotency-Key']).toMatch(/^sc-[0-9a-f-]{36}$/);

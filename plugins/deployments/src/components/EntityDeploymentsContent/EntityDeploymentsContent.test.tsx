@@ -127,7 +127,9 @@ describe('EntityDeploymentsContent', () => {
       }),
     );
     const getTimeline = jest.fn();
-    const authorize = jest.fn(() => AuthorizeResult.ALLOW as const);
+    const authorize = jest.fn(
+      (): AuthorizeResult.ALLOW | AuthorizeResult.DENY => AuthorizeResult.ALLOW,
+    );
     await renderWithFakes(
       <EntityDeploymentsContent />,
       fakeDeploymentsApi({
