@@ -48,21 +48,6 @@ export interface EnvironmentLanesProps {
   permissions?: ActionPermissions;
 }
 
-/** The lanes side by side, in promotion order, and the dialogs their actions open. */
-export const EnvironmentLanes = (props: EnvironmentLanesProps) =>
-  props.permissions ? (
-    <Lanes {...props} permissions={permissionsFrom(props.permissions)} />
-  ) : (
-    <LanesAskingForPermissions {...props} />
-  );
-
-const LanesAskingForPermissions = (props: EnvironmentLanesProps) => (
-  <Lanes
-    {...props}
-    permissions={useDeploymentPermissions(props.entityRef)}
-  />
-);
-
 const Lanes = (
   props: Omit<EnvironmentLanesProps, 'permissions'> & {
     permissions: DeploymentPermissions;
@@ -145,3 +130,15 @@ const Lanes = (
     </>
   );
 };
+
+const LanesAskingForPermissions = (props: EnvironmentLanesProps) => (
+  <Lanes {...props} permissions={useDeploymentPermissions(props.entityRef)} />
+);
+
+/** The lanes side by side, in promotion order, and the dialogs their actions open. */
+export const EnvironmentLanes = (props: EnvironmentLanesProps) =>
+  props.permissions ? (
+    <Lanes {...props} permissions={permissionsFrom(props.permissions)} />
+  ) : (
+    <LanesAskingForPermissions {...props} />
+  );
