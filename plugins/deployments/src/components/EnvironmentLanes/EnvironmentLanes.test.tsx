@@ -231,7 +231,7 @@ describe('EnvironmentLanes', () => {
     expect(
       dialog.getByRole('checkbox', { name: 'Put the previous version back' }),
     ).toBeChecked();
-    await userEvent.type(dialog.getByLabelText('Comment'), '5xx alarm');
+    await userEvent.type(dialog.getByLabelText(/^Comment/), '5xx alarm');
     await userEvent.click(
       dialog.getByRole('button', { name: 'Abort rollout' }),
     );
