@@ -152,3 +152,28 @@ describe('EnvironmentLane: an open gate', () => {
     expect(lane().getByText(/Latest attempt: v1.82.0/)).toBeInTheDocument();
   });
 });
+
+describe('EnvironmentLane: freeze windows', () => {
+  it('says the environment is frozen, until when and why', async () => {
+    const until = new Date(Date.now() + 2 * 60 * 60 * 1000).toISOString();
+    await renderLane(
+      production({
+        freeze: {
+          name: 'weekend',
+          reason: 'Weekend freeze',
+          timeZone: 'Europe/Berlin',
+          since: new Date(Date.now() - 60 * 60 * 1000).toISOString(),
+          until,
+        },
+      }),
+    );
+    expect(lane().getByRole('status')).toHaveTextContent(
+      /^Frozen until \w{3} \d{2}:\d{2} \(Weekend freeze\)$/,
+    );
+  });
+
+  it('says nothing of freezes when none covers the environment', async () => {
+    await renderLane(production());
+    expect(lane().queryByText(/Frozen until/)).not.toBeInTheDocument();
+  });
+});

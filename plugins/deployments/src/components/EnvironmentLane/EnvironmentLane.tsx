@@ -33,6 +33,7 @@ import {
 } from './laneActions';
 import { behindText } from './laneText';
 import { RollbackNote } from './RollbackNote';
+import { FreezeNotice } from '../FreezeNotice';
 import { RolloutStatus } from './RolloutStatus';
 
 const useStyles = makeStyles(theme => ({
@@ -163,6 +164,7 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
         }
       />
       <CardContent className={classes.content}>
+        {environment.freeze && <FreezeNotice freeze={environment.freeze} />}
         {environment.ownership?.problem && (
           <Alert severity="warning" role="note" className={classes.ownership}>
             {environment.ownership.problem}
