@@ -40,6 +40,88 @@ export interface Config {
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
     };
 
+    /**
+     * Live updates of open Deployments views: a signal per entity whose
+     * ledger changed. Unset: on when the signals backend plugin runs in this
+     * backend. See docs/live-updates-and-notifications.md.
+     */
+    signals?: {
+      /** `true` also when signals run in another backend; `false` turns them off. */
+      enabled?: boolean;
+    };
+
+    /**
+     * Notifications through the Backstage notifications plugin. Unset
+     * `enabled`: on when the notifications backend plugin runs in this
+     * backend. Each kind can be turned off on its own.
+     */
+    notifications?: {
+      /** `true` also when notifications run in another backend; `false` turns them all off. */
+      enabled?: boolean;
+      /** A gate waits: to its reviewers, or the entity's owners. @default true */
+      approvalNeeded?: boolean;
+      /** A gate was approved or rejected in the portal: to who asked. @default true */
+      decided?: boolean;
+      /** A deployment failed or was rolled back in the last environment: to the owners. @default true */
+      failed?: boolean;
+    };
+
+    /**
+     * Systems that push their deployments to `POST /api/deployments/events`
+     * (Jenkins, GitLab CI, Buildkite, Argo CD notifications), each with a
+     * static token of its own in `backend.auth.externalAccess`. See
+     * docs/providers/push.md.
+     */
+    push?: {
+      sources?: Array<{
+        /**
+         * The provider id its deployments are stored and shown under, e.g.
+         * `jenkins`: lowercase letters, digits and dashes; not the id of an
+         * installed provider.
+         */
+        id: string;
+        /** The `subject` of the source's token in `backend.auth.externalAccess`. */
+        subject: string;
+        /**
+         * The source's environment names mapped to the entities' names,
+         * e.g. `{ prod: production }`; names not listed are kept.
+         */
+        environmentNames?: { [sourceName: string]: string };
+      }>;
+    };
+
+    /**
+     * Freeze windows: while one is on, promote, approve and roll back into
+     * the environments it covers are refused (rule `freeze`), unless the
+     * caller holds `deployments.override` and gives an `overrideReason`.
+     * A bad entry stops the backend at start-up with a message naming it.
+     * Entities add their own with the `stagecraft.io/freeze` annotation.
+     */
+    freezes?: Array<{
+      /** Unique name, shown in lanes and refusals; default `deployments.freezes[i]`. */
+      name?: string;
+      /** Environments covered; absent: every environment. */
+      environments?: string[];
+      /** Cover only entities of these systems (default kind system, namespace default). */
+      system?: string | string[];
+      /** Cover only entities owned by these (default kind group, namespace default). */
+      owner?: string | string[];
+      /** Cover only these entities (default kind component, namespace default). */
+      entity?: string | string[];
+      /** RFC 5545 RRULE of the window's starts, e.g. `FREQ=WEEKLY;BYDAY=FR;BYHOUR=17`. */
+      rrule?: string;
+      /** Local date-time (ISO 8601) of a one-off window's start, or a rule's first start. */
+      start?: string;
+      /** Local date-time (ISO 8601) of a one-off window's end. */
+      end?: string;
+      /** How long each window lasts: `{ days: 2, hours: 16 }`, `P2DT16H` or `64h`. */
+      duration?: HumanDuration | string;
+      /** IANA time zone of the times and the rule, e.g. `Europe/Berlin`. */
+      timeZone: string;
+      /** Why deployments stop, shown with the freeze. */
+      reason: string;
+    }>;
+
     /** Rules applied to promote, approve, reject and roll back. */
     policies?: {
       /**

@@ -16,9 +16,13 @@ import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
 import { Root } from './components/Root';
 import { DeploymentApprovalsPage } from '@stagecraft/plugin-deployments';
+import { NotificationsPage } from '@backstage/plugin-notifications';
+import { signalsPlugin } from '@backstage/plugin-signals';
 
 const app = createApp({
   apis,
+  // Signals has no page: listed so its client (signalApiRef) is installed.
+  plugins: [signalsPlugin],
   bindRoutes({ bind }) {
     bind(orgPlugin.externalRoutes, {
       catalogIndex: catalogPlugin.routes.catalogIndex,
@@ -44,6 +48,7 @@ export const routes = (
       path="/deployments/approvals"
       element={<DeploymentApprovalsPage />}
     />
+    <Route path="/notifications" element={<NotificationsPage />} />
   </FlatRoutes>
 );
 

@@ -2,7 +2,10 @@ import appBackend from '@backstage/plugin-app-backend';
 import authBackend from '@backstage/plugin-auth-backend';
 import guestProvider from '@backstage/plugin-auth-backend-module-guest-provider';
 import catalogBackend from '@backstage/plugin-catalog-backend';
+import mcpActionsBackend from '@backstage/plugin-mcp-actions-backend';
+import notificationsBackend from '@backstage/plugin-notifications-backend';
 import permissionBackend from '@backstage/plugin-permission-backend';
+import signalsBackend from '@backstage/plugin-signals-backend';
 import deploymentsBackend from '@stagecraft/plugin-deployments-backend';
 import deploymentsModuleAws from '@stagecraft/plugin-deployments-backend-module-aws';
 import deploymentsModuleGithub from '@stagecraft/plugin-deployments-backend-module-github';
@@ -19,7 +22,14 @@ export const backendFeatures = [
   catalogBackend,
   permissionBackend,
   permissionPolicy,
+  // Live updates of open Deployments tabs, and notifications of gates,
+  // decisions and failures (both optional for the deployments plugin).
+  signalsBackend,
+  notificationsBackend,
   deploymentsBackend,
   deploymentsModuleGithub,
   deploymentsModuleAws,
+  // The actions of the plugins in backend.actions.pluginSources as MCP tools,
+  // at /api/mcp-actions/v1 (see docs/actions.md).
+  mcpActionsBackend,
 ];

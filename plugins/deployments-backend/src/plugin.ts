@@ -2,7 +2,10 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
   DeploymentProvider,
   deploymentProvidersExtensionPoint,
@@ -15,6 +18,11 @@ import { promotionPathOf } from './environments/promotionPath';
 import { DeploymentSync } from './sync/DeploymentSync';
 import { scheduleDeploymentSync } from './sync/scheduleDeploymentSync';
 import { scheduleRetention } from './retention/retention';
+import { FreezeCalendar } from './policy/freeze/FreezeCalendar';
+import { createFreezeRouter } from './policy/freeze/freezeRouter';
+import { registerDeploymentActions } from './mcp/registerDeploymentActions';
+import { createLiveLedger } from './live/createLiveLedger';
+import { addPushProviders, createPushRouter } from './push';
 
 /** The deployments backend plugin: ledger, sync, REST API, permissions, policies and audit. */
 export const deploymentsPlugin = createBackendPlugin({
@@ -47,6 +55,10 @@ export const deploymentsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
+        instanceMetadata: coreServices.rootInstanceMetadata,
+        signals: signalsServiceRef,
+        notifications: notificationService,
       },
       async init({
         logger,
@@ -60,9 +72,27 @@ export const deploymentsPlugin = createBackendPlugin({
         permissionsRegistry,
         auditor,
         catalog,
+        actionsRegistry,
+        instanceMetadata,
+        signals,
+        notifications,
       }) {
         permissionsRegistry.addPermissions(deploymentsPermissions);
-        const store = await KnexDeploymentStore.create({ database, logger });
+        const pushSources = addPushProviders(config, providers);
+        // Every write that changes an entity's ledger is told to open pages
+        // (signals) and to people (notifications).
+        const { store } = await createLiveLedger({
+          store: await KnexDeploymentStore.create({ database, logger }),
+          config,
+          logger,
+          database,
+          instanceMetadata,
+          signals,
+          notifications,
+          catalog,
+          auth,
+          promotionPathOf: entity => promotionPathOf(entity, config),
+        });
         const sync = new DeploymentSync({
           store,
           providers,
@@ -84,6 +114,40 @@ export const deploymentsPlugin = createBackendPlugin({
             auditor,
             policies: readDeploymentPolicies(config),
             promotionPathOf: entity => promotionPathOf(entity, config),
+          }),
+        );
+        // The same reads and actions for MCP clients, through the actions registry.
+        registerDeploymentActions({
+          actionsRegistry,
+          logger,
+          store,
+          providers,
+          catalog,
+          permissions,
+          auditor,
+          policies: readDeploymentPolicies(config),
+          promotionPathOf: entity => promotionPathOf(entity, config),
+        });
+        // POST /events: deployments pushed by any CI, with its external access token.
+        httpRouter.use(
+          await createPushRouter({
+            sources: pushSources,
+            providers,
+            intake: sync,
+            store,
+            catalog,
+            auth,
+            httpAuth,
+            logger,
+            promotionPathOf: entity => promotionPathOf(entity, config),
+          }),
+        );
+        // GET /freezes: the freeze windows on now and next.
+        httpRouter.use(
+          await createFreezeRouter({
+            freezes: FreezeCalendar.fromConfig(config),
+            httpAuth,
+            catalog,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

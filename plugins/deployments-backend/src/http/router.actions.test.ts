@@ -10,6 +10,7 @@ import {
   S2,
   S3,
   denyOnly,
+  deployment,
   startDeployments,
   as,
   idempotencyKey,
@@ -292,6 +293,46 @@ describe('deployments router', () => {
       expect(provider.promoteCalls[0]).toMatchObject({
         kind: 'rollback',
         version: { sha: S1 },
+      });
+    });
+
+    it('says on the rolled-back deployment who rolled it back and why, and on the lane once the old version runs again', async () => {
+      const { server, store, provider } = await startDeployments();
+      const response = await request(server)
+        .post(`${BASE}/rollback`)
+        .set(as(ALICE))
+        .set('Idempotency-Key', idempotencyKey())
+        .send({ environment: 'staging', comment: 'v1.1.0 leaks memory' });
+      expect(response.status).toBe(200);
+
+      const expected = {
+        automatic: false,
+        by: ALICE,
+        reason: 'v1.1.0 leaks memory',
+        restoredVersion: expect.objectContaining({ sha: S1 }),
+      };
+      const timeline = await request(server)
+        .get(`${BASE}/timeline?environment=staging`)
+        .set(as(ALICE));
+      const rolledBack = timeline.body.rows.find(
+        (row: any) => row.version.sha === S2,
+      );
+      expect(rolledBack.cells.staging.rollback).toEqual(expected);
+
+      // The provider's redeploy of v1 lands: staging runs v1 after the roll back.
+      await store.upsertDeployments(ENTITY_REF, provider.id, [
+        deployment('staging', S1, 0),
+      ]);
+      const lanes = await request(server)
+        .get(`${BASE}/environments`)
+        .set(as(ALICE));
+      const staging = lanes.body.environments.find(
+        (lane: any) => lane.name === 'staging',
+      );
+      expect(staging.current.version.sha).toBe(S1);
+      expect(staging.rolledBack).toMatchObject({
+        version: expect.objectContaining({ sha: S2 }),
+        rollback: expected,
       });
     });
 

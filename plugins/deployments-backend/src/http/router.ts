@@ -7,45 +7,36 @@ import type {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { Entity } from '@backstage/catalog-model';
+import { NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ApprovalsResponse,
   AuditResponse,
   IDEMPOTENCY_KEY_HEADER,
-  TimelineResponse,
-  abortBodySchema,
   auditQuerySchema,
-  decisionBodySchema,
-  describeZodError,
   diffQuerySchema,
   environmentsQuerySchema,
-  EnvironmentsResponse,
-  entityParamsSchema,
-  idempotencyKeySchema,
-  promoteBodySchema,
   timelineQuerySchema,
 } from '@stagecraft/plugin-deployments-common';
 import { z } from 'zod';
 import type { DeploymentStore } from '../database/DeploymentStore';
 import {
-  ActionContext,
-  ActionOutcome,
-  DeploymentActions,
-} from '../actions/DeploymentActions';
-import { fingerprintOf, runOnce } from '../actions/idempotency';
-import { sendOutcome, statusOf, storedOutcome } from './actionOutcomes';
+  ACTION_BODIES,
+  DeploymentActionName,
+  createDeploymentActionRunner,
+} from '../actions/runDeploymentAction';
+import { parseInput as parse } from '../entities/parseInput';
+import { entityInViewLoader } from '../entities/visibleEntity';
+import { sendOutcome } from './actionOutcomes';
 import type { DeploymentPolicies } from '../policy/PromotionPolicy';
 import { auditCsv } from '../reads/AuditExport';
-import { changeDiff, emptyDiff } from '../reads/ChangeDiffs';
+import { EntityReads } from '../reads/EntityReads';
 import {
   DeploymentProviderSource,
   EntitySources,
   listProviders,
 } from '../sources/EntitySources';
-import { environmentLanes } from '../reads/EnvironmentLanes';
-import { withIncludes } from '../reads/EnvironmentIncludes';
 import { jsonBody } from './jsonBody';
 import { approvableGates } from '../reads/PendingApprovals';
 
@@ -87,18 +78,6 @@ const JSON_BODY_LIMIT = '64kb';
 /** Routes that take no query parameters still refuse unknown ones, like the others. */
 const noQuerySchema = z.object({}).strict();
 
-function parse<T extends z.ZodTypeAny>(
-  schema: T,
-  value: unknown,
-  what: string,
-): z.output<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new InputError(`Invalid ${what}: ${describeZodError(result.error)}`);
-  }
-  return result.data;
-}
-
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
@@ -118,11 +97,16 @@ export async function createRouter(
     providers,
     logger: options.logger,
   });
-  const actions = new DeploymentActions({
+  const entityInView = entityInViewLoader({ catalog, promotionPathOf });
+  const reads = new EntityReads({ store, sources, policies, permissions });
+  const runDeploymentAction = createDeploymentActionRunner({
     store,
     permissions,
     policies,
+    auditor,
     logger: options.logger,
+    sources,
+    entityInView,
   });
 
   const router = Router();
@@ -159,14 +143,8 @@ export async function createRouter(
   );
 
   /** The entity named by the path, as the caller may see it: 404 otherwise. */
-  async function entityOf(req: Request, credentials: BackstageCredentials) {
-    const params = parse(entityParamsSchema, req.params, 'entity reference');
-    const entityRef = stringifyEntityRef(params).toLocaleLowerCase('en-US');
-    const entity = await catalog.getEntityByRef(entityRef, { credentials });
-    if (!entity) {
-      throw new NotFoundError(`No entity ${entityRef} in the catalog`);
-    }
-    return { entity, entityRef, path: promotionPathOf(entity) };
+  function entityOf(req: Request, credentials: BackstageCredentials) {
+    return entityInView(req.params, credentials);
   }
 
   const entityPath = '/entities/:kind/:namespace/:name';
@@ -178,100 +156,25 @@ export async function createRouter(
       req.query,
       'environments query',
     );
-    const { entity, entityRef, path } = await entityOf(req, credentials);
-    const entitySources = await sources.of(entity);
-    const lanes: EnvironmentsResponse = entitySources.isEmpty
-      ? {
-          entityRef,
-          environments: [],
-          sync: [],
-          reason: sources.noSourceReason(entityRef),
-        }
-      : await environmentLanes({
-          store,
-          entityRef,
-          path,
-          policies,
-          sources: entitySources,
-        });
     res.json(
-      query.include?.length
-        ? await withIncludes(lanes, {
-            include: query.include,
-            timelineLimit: query.timelineLimit,
-            path,
-            hasSources: !entitySources.isEmpty,
-            store,
-            permissions,
-            credentials,
-          })
-        : lanes,
+      await reads.environments(
+        await entityOf(req, credentials),
+        query,
+        credentials,
+      ),
     );
   });
 
   router.get(`${entityPath}/timeline`, async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     const query = parse(timelineQuerySchema, req.query, 'timeline query');
-    const { entity, entityRef, path } = await entityOf(req, credentials);
-    const unknown = (query.environment ?? []).filter(
-      name => !path.includes(name),
-    );
-    if (unknown.length > 0) {
-      throw new InputError(
-        `environment '${unknown.join(
-          ', ',
-        )}' is not on the promotion path of ${entityRef} (${path.join(', ')})`,
-      );
-    }
-    const environments = query.environment?.length ? query.environment : path;
-    if ((await sources.of(entity)).isEmpty) {
-      const empty: TimelineResponse = {
-        entityRef,
-        environments,
-        rows: [],
-        reason: sources.noSourceReason(entityRef),
-      };
-      res.json(empty);
-      return;
-    }
-    const page = await store.getTimeline(entityRef, {
-      environments,
-      limit: query.limit,
-      cursor: query.cursor,
-      since: query.since,
-      until: query.until,
-    });
-    const body: TimelineResponse = { entityRef, environments, ...page };
-    res.json(body);
+    res.json(await reads.timeline(await entityOf(req, credentials), query));
   });
 
   router.get(`${entityPath}/diff`, async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     const query = parse(diffQuerySchema, req.query, 'diff query');
-    const { entity, entityRef, path } = await entityOf(req, credentials);
-    const entitySources = await sources.of(entity);
-    if (entitySources.isEmpty) {
-      res.json(
-        emptyDiff({
-          entityRef,
-          from: { ref: query.from, sha: '' },
-          to: { ref: query.to, sha: '' },
-          reason: sources.noSourceReason(entityRef),
-        }),
-      );
-      return;
-    }
-    res.json(
-      await changeDiff({
-        store,
-        entity,
-        entityRef,
-        path,
-        sources: entitySources,
-        from: query.from,
-        to: query.to,
-      }),
-    );
+    res.json(await reads.diff(await entityOf(req, credentials), query));
   });
 
   router.get(`${entityPath}/audit`, async (req, res) => {
@@ -321,126 +224,23 @@ export async function createRouter(
     res.json(body);
   });
 
-  /** The body each action takes. */
-  const actionBodies = {
-    promote: promoteBodySchema,
-    rollback: promoteBodySchema,
-    approve: decisionBodySchema,
-    reject: decisionBodySchema,
-    abort: abortBodySchema,
-  } as const;
-  type ActionName = keyof typeof actionBodies;
-
-  function runAction(
-    ctx: ActionContext,
-    action: ActionName,
-    body: unknown,
-  ): Promise<ActionOutcome> {
-    switch (action) {
-      case 'promote':
-      case 'rollback':
-        return actions.promote(
-          ctx,
-          action,
-          body as z.output<typeof promoteBodySchema>,
-        );
-      case 'approve':
-      case 'reject':
-        return actions.decide(
-          ctx,
-          action,
-          body as z.output<typeof decisionBodySchema>,
-        );
-      case 'abort':
-        return actions.abort(ctx, body as z.output<typeof abortBodySchema>);
-      default:
-        throw new NotFoundError(`No action '${action}'`);
-    }
-  }
-
   router.post(
-    `${entityPath}/:action(${Object.keys(actionBodies).join('|')})`,
+    `${entityPath}/:action(${Object.keys(ACTION_BODIES).join('|')})`,
     jsonBody({ limit: JSON_BODY_LIMIT }),
     async (req, res) => {
       const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-      const action = req.params.action as ActionName;
-      const auditEvent = await auditor.createEvent({
-        eventId: 'deployment-action',
-        severityLevel: 'medium',
-        request: req,
-        meta: {
-          action,
-          entity: `${req.params.kind}:${req.params.namespace}/${req.params.name}`,
-        },
+      const action = req.params.action as DeploymentActionName;
+      const { outcome, replayed } = await runDeploymentAction({
+        credentials,
+        entity: req.params,
+        action,
+        body: req.body,
+        idempotencyKey: req.header(IDEMPOTENCY_KEY_HEADER),
+        userToken: req.header(PROVIDER_TOKEN_HEADER),
+        audit: { request: req },
+        checkCall: () => parse(noQuerySchema, req.query, `${action} query`),
       });
-      try {
-        parse(noQuerySchema, req.query, `${action} query`);
-        const idempotencyKey = parse(
-          idempotencyKeySchema,
-          req.header(IDEMPOTENCY_KEY_HEADER),
-          `${IDEMPOTENCY_KEY_HEADER} header`,
-        );
-        const body = parse(
-          actionBodies[action],
-          req.body ?? {},
-          `${action} body`,
-        );
-        const { entity, entityRef, path } = await entityOf(req, credentials);
-        const actor = credentials.principal.userEntityRef;
-        // Blank counts as absent: scrubbing a blank "token" from messages would mangle them.
-        const userToken =
-          req.header(PROVIDER_TOKEN_HEADER)?.trim() || undefined;
-        const ctx: ActionContext = {
-          entity,
-          entityRef,
-          path,
-          sources: await sources.of(entity),
-          actor,
-          credentials,
-          idempotencyKey,
-          userToken,
-        };
-
-        const ran = await runOnce(
-          store,
-          {
-            scope: actor,
-            key: idempotencyKey,
-            fingerprint: fingerprintOf({ action, entityRef, body }),
-          },
-          () => runAction(ctx, action, body),
-          statusOf,
-        );
-        const outcome = ran.replayed ? storedOutcome(ran.reply) : ran.reply;
-        sendOutcome(req, res, outcome, ran.replayed);
-
-        const meta = {
-          entityRef,
-          statusCode: statusOf(outcome),
-          outcome: outcome.kind,
-          replayed: ran.replayed,
-          ...('response' in outcome
-            ? {
-                requestId: outcome.response.request.id,
-                state: outcome.response.request.state,
-                environment: outcome.response.request.environment,
-                version: outcome.response.request.version.sha,
-              }
-            : {
-                refusedBy: outcome.checks
-                  .filter(c => !c.passed)
-                  .map(c => c.rule),
-              }),
-        };
-        if ('response' in outcome) {
-          await auditEvent.success({ meta });
-        } else {
-          await auditEvent.fail({ error: new Error(outcome.message), meta });
-        }
-      } catch (error) {
-        await auditEvent.fail({ error: error as Error });
-        throw error;
-      }
+      sendOutcome(req, res, outcome, replayed);
     },
   );
 

@@ -19,6 +19,7 @@ import {
   Link,
 } from '@backstage/core-components';
 import { MyGroupsSidebarItem } from '@backstage/plugin-org';
+import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
 
 const useSidebarLogoStyles = makeStyles({
   root: {
@@ -68,6 +69,8 @@ export const Root = ({ children }: PropsWithChildren<{}>) => (
         <SidebarScrollWrapper />
       </SidebarGroup>
       <SidebarSpace />
+      <SidebarDivider />
+      <NotificationsSidebarItem />
     </Sidebar>
     {children}
   </SidebarPage>

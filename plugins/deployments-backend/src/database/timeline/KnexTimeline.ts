@@ -34,6 +34,22 @@ const timelineCursor = createPageCursorCodec(
     /^([0-9a-f]{1,64}|artifact:\S{1,246})$/i.test((value as any).sha),
 );
 
+const FAILING_CHECK = '%"state":"failing"%';
+
+/**
+ * Which deployments have an outcome. Checks are stored as the JSON the
+ * ledger itself writes (`JSON.stringify`, no spaces), so a failing check is
+ * the text `"state":"failing"` in the column.
+ */
+const outcomeCondition: Record<
+  TimelineOutcome,
+  (q: Knex.QueryBuilder) => void
+> = {
+  'rolled-back': q =>
+    q.where('d.state', 'rolled_back').orWhereNotNull('d.rollback_info'),
+  'failed-verification': q => q.where('d.checks', 'like', FAILING_CHECK),
+};
+
 interface AttemptRow {
   entity_ref: string;
   provider: string;
@@ -177,21 +193,6 @@ export class KnexTimeline {
     });
   }
 }
-
-/**
- * Which deployments have an outcome. Checks are stored as the JSON the
- * ledger itself writes (`JSON.stringify`, no spaces), so a failing check is
- * the text `"state":"failing"` in the column.
- */
-const outcomeCondition: Record<
-  TimelineOutcome,
-  (q: Knex.QueryBuilder) => void
-> = {
-  'rolled-back': q =>
-    q.where('d.state', 'rolled_back').orWhereNotNull('d.rollback_info'),
-  'failed-verification': q => q.where('d.checks', 'like', FAILING_CHECK),
-};
-const FAILING_CHECK = '%"state":"failing"%';
 
 function cellKey(sha: string, environment: string) {
   return `${sha}\u0000${environment}`;
