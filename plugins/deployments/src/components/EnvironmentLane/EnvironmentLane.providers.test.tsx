@@ -291,6 +291,31 @@ describe('EnvironmentLane: progressive delivery', () => {
     ]);
   });
 
+  it('underlines a check’s link, which sits in a line of text: colour alone does not mark it as a link', async () => {
+    const environment = awsProduction();
+    const alarm = {
+      name: 'alarm payments-5xx',
+      state: 'passing' as const,
+      url: 'https://console.aws.example/cloudwatch/alarms/payments-5xx',
+      detail: 'Threshold Crossed: no datapoints were received for 1 period',
+    };
+    await renderLane({
+      ...environment,
+      latest: { ...environment.latest!, checks: [alarm] },
+    });
+    const link = within(lane().getByRole('list', { name: 'Checks' })).getByRole(
+      'link',
+      { name: /alarm payments-5xx/ },
+    );
+    expect(window.getComputedStyle(link).textDecoration).toMatch(/underline/);
+  });
+
+  it('lets the strategy line break inside a long deployment config name, so it stays within a narrow lane', async () => {
+    await renderLane(awsProduction());
+    const line = lane().getByText(/^canary, step 1 of 2/);
+    expect(window.getComputedStyle(line).overflowWrap).toBe('anywhere');
+  });
+
   it('shows no traffic bar when one version serves everything', async () => {
     const environment = awsProduction();
     await renderLane({

@@ -25,6 +25,10 @@ const useStyles = makeStyles(theme => ({
   live: { backgroundColor: theme.palette.text.secondary },
   standby: { backgroundColor: theme.palette.action.disabled },
   muted: { color: theme.palette.text.secondary },
+  // A deployment config's name is one long word
+  // (CodeDeployDefault.LambdaCanary10Percent5Minutes): break it rather than
+  // run out of a narrow lane.
+  strategy: { color: theme.palette.text.secondary, overflowWrap: 'anywhere' },
   checks: {
     display: 'flex',
     flexWrap: 'wrap',
@@ -89,8 +93,11 @@ const Checks = ({ checks }: { checks: VerificationCheck[] }) => {
               aria-hidden="true"
             />
             <Typography variant="body2" component="span">
+              {/* Underlined: in a line of text, colour alone does not mark a link. */}
               {check.url ? (
-                <Link to={check.url}>{check.name}</Link>
+                <Link to={check.url} underline="always">
+                  {check.name}
+                </Link>
               ) : (
                 check.name
               )}{' '}
@@ -128,7 +135,7 @@ export const RolloutStatus = ({ deployment, traffic }: RolloutStatusProps) => {
   return (
     <>
       {strategy && (
-        <Typography variant="body2" className={classes.muted}>
+        <Typography variant="body2" className={classes.strategy}>
           {strategy}
           {deployment?.strategy?.name ? ` (${deployment.strategy.name})` : ''}
         </Typography>
