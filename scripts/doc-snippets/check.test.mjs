@@ -226,6 +226,42 @@ describe('yaml', () => {
     assert.equal(counts['yaml, validated as app-config'], 3);
   });
 
+  it("runs the backend's own readers of keys a schema cannot judge", async () => {
+    const lines = [
+      `${fence}yaml`,
+      'deployments:',
+      '  promotionPath: [dev, dev]',
+      '  freezes:',
+      '    - name: weekend',
+      '      rrule: FREQ=WEEKLY;BYDAY=FR',
+      '      duration: { days: 2 }',
+      '      timeZone: Europe/Berlinn',
+      '      reason: Weekend freeze',
+      fence,
+      `${fence}yaml`,
+      'deployments:',
+      '  freezes:',
+      '    - name: weekend',
+      '      rrule: FREQ=WEEKLY;BYDAY=FR',
+      '      duration: { days: 2 }',
+      '      timeZone: Europe/Berlin',
+      '      reason: Weekend freeze',
+      fence,
+    ];
+    const { problems } = await check('readers.md', lines);
+    assertProblem(
+      problems,
+      lineOf(lines, 'promotionPath'),
+      /deployments.promotionPath: .*names 'dev' twice/,
+    );
+    assertProblem(
+      problems,
+      lineOf(lines, 'freezes'),
+      /deployments.freezes: .*Europe\/Berlinn/,
+    );
+    assert.equal(problems.length, 2, problems.join('\n'));
+  });
+
   it("reads entities' annotations with the packages' parsers", async () => {
     const lines = [
       `${fence}yaml`,
@@ -253,6 +289,7 @@ describe('yaml', () => {
       '  annotations:',
       '    aws.amazon.com/aws-codepipeline-arn: arn:aws:codepipeline:eu-west-1:111111111111:payments',
       '    stagecraft.io/aws-stacks: dev=svc-dev,production',
+      '    stagecraft.io/freeze: \'{"name": "launch"}\'',
       fence,
       `${fence}yaml`,
       'apiVersion: backstage.io/v1alpha1',
@@ -280,13 +317,18 @@ describe('yaml', () => {
       25,
       /aws-stacks: 'production' in stagecraft.io\/aws-stacks is not environment=value/,
     );
+    assertProblem(
+      problems,
+      lineOf(lines, 'stagecraft.io/freeze'),
+      /annotation stagecraft.io\/freeze: component:default\/doc-snippet: stagecraft.io\/freeze\[0\]/,
+    );
     // At the entity's `metadata:`, the line above its name.
     assertProblem(
       problems,
       lineOf(lines, 'name: no-deployments') - 1,
       /isDeploymentsAvailable is false/,
     );
-    assert.equal(problems.length, 6, problems.join('\n'));
+    assert.equal(problems.length, 7, problems.join('\n'));
   });
 
   it('parses a parse-only block, CloudFormation tags included, and fails unknown tags elsewhere', async () => {

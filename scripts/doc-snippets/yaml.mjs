@@ -70,7 +70,26 @@ async function loadYamlChecker(root) {
     promotionPath: load(
       'plugins/deployments-backend/src/environments/promotionPath.ts',
     ),
+    freeze: load(
+      'plugins/deployments-backend/src/policy/freeze/FreezeWindows.ts',
+    ),
   };
+
+  /**
+   * The backend's own readers of keys whose rules a schema cannot say
+   * (they stop the backend at start-up, naming the key): [key, read].
+   */
+  const configReaders = [
+    [
+      'deployments.promotionPath',
+      config =>
+        parsers.promotionPath.promotionPathOf(
+          { apiVersion: 'v1', kind: 'Component', metadata: { name: 'x' } },
+          config,
+        ),
+    ],
+    ['deployments.freezes', config => parsers.freeze.readFreezeWindows(config)],
+  ];
 
   const schemaPromise = loadConfigSchema({
     // Stagecraft's packages and, through their dependencies, the Backstage
@@ -166,7 +185,6 @@ async function loadYamlChecker(root) {
         { context: 'base', data: base },
         { context: 'docs', data: value },
       ]);
-      return [];
     } catch (error) {
       return schemaErrors(error.message).map(({ message, path }) => ({
         line: lineOfPath(
@@ -185,6 +203,20 @@ async function loadYamlChecker(root) {
         }`,
       }));
     }
+    const config = new ConfigReader(value);
+    const problems = [];
+    for (const [key, read] of configReaders) {
+      if (!config.has(key)) continue;
+      try {
+        read(config);
+      } catch (error) {
+        problems.push({
+          line: lineOfPath(doc, key.split('.'), lineOf),
+          message: `${key}: ${error.message}`,
+        });
+      }
+    }
+    return problems;
   }
 
   function checkEntity(value, doc, lineOf) {
@@ -292,6 +324,10 @@ async function loadYamlChecker(root) {
       } catch (error) {
         problems.push([promotionPath.PROMOTION_PATH_ANNOTATION, error.message]);
       }
+    }
+    const freeze = parsers.freeze.readEntityFreezeWindows(entity);
+    if (freeze.problem) {
+      problems.push([parsers.freeze.FREEZE_ANNOTATION, freeze.problem]);
     }
     for (const message of ownership.parseEnvironmentOwners(
       annotations[ownership.ENVIRONMENTS_ANNOTATION],
