@@ -6,6 +6,7 @@ import type {
 } from '@stagecraft/plugin-deployments-common';
 import { deploymentsApiRef } from '../api';
 import { useCursorPages } from './useCursorPages';
+import { useLedgerSignal } from './useLedgerSignal';
 
 export interface AuditFilters {
   environment?: string;
@@ -43,6 +44,12 @@ export function useAudit(
       }),
     [api, entityRef, environment, action, outcome, actor, since, pageSize],
   );
+  // A portal action lands in the audit log: a ledger signal reloads the
+  // first page, unless the user has paged further back.
+  const pagesShown = paging.pages.length;
+  useLedgerSignal(entityRef, () => {
+    if (pagesShown <= 1) paging.reload();
+  });
   const entries: AuditEntry[] = paging.pages.flatMap(page => page.entries);
   return { ...paging, entries };
 }

@@ -7,6 +7,7 @@ import type {
 } from '@stagecraft/plugin-deployments-common';
 import { deploymentsApiRef } from '../api';
 import { useCursorPages } from './useCursorPages';
+import { useLedgerSignal } from './useLedgerSignal';
 
 export interface TimelineFilters {
   environment?: string[];
@@ -106,6 +107,12 @@ export function useTimeline(
     },
     [api, entityRef, environmentKey, since, outcome, pageSize, prefetch],
   );
+  // A change of the entity's ledger reloads the first page, unless the
+  // user has paged further back: that view is left as it is.
+  const pagesShown = paging.pages.length;
+  useLedgerSignal(entityRef, () => {
+    if (pagesShown <= 1) paging.reload();
+  });
   const rows: TimelineRow[] = paging.pages.flatMap(page => page.rows);
   const environments = paging.pages[0]?.environments ?? [];
   return { ...paging, rows, environments };
