@@ -29,7 +29,9 @@ export function runSeed() {
   if (raw !== undefined && raw !== '') {
     const value = Number(raw);
     if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
-      throw new Error(`RELIABILITY_SEED must be a 32-bit whole number, got '${raw}'`);
+      throw new Error(
+        `RELIABILITY_SEED must be a 32-bit whole number, got '${raw}'`,
+      );
     }
     return value;
   }
@@ -63,7 +65,8 @@ export function prng(seed) {
       'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/%?#&=+ \'"<>{}[]\\|`~!@$^*()\u00e9\u4e2d\u{1f680}\u0000\n\t';
     const list = [...chars];
     let out = '';
-    for (let i = 0; i < length; i++) out += list[Math.floor(next() * list.length)];
+    for (let i = 0; i < length; i++)
+      out += list[Math.floor(next() * list.length)];
     return out;
   };
   return { next, int, pick, chance, shuffle, string };
@@ -136,7 +139,12 @@ export async function call(url, init = {}, where = url) {
 export const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 /** Polls `probe` until it returns a value other than undefined. */
-export async function eventually(what, probe, timeoutMs = 120_000, everyMs = 1000) {
+export async function eventually(
+  what,
+  probe,
+  timeoutMs = 120_000,
+  everyMs = 1000,
+) {
   const deadline = Date.now() + timeoutMs;
   let lastError;
   for (;;) {
@@ -227,9 +235,12 @@ export async function startFaultProxy(targetUrl) {
   const server = http.createServer((req, res) => {
     const provider = req.url.startsWith('/aws/') ? 'aws' : 'github';
     seen.requests[provider]++;
-    if (req.headers.authorization) seen.authorization.add(req.headers.authorization);
+    if (req.headers.authorization)
+      seen.authorization.add(req.headers.authorization);
     if (req.headers['x-amz-security-token']) {
-      seen.authorization.add(`x-amz-security-token ${req.headers['x-amz-security-token']}`);
+      seen.authorization.add(
+        `x-amz-security-token ${req.headers['x-amz-security-token']}`,
+      );
     }
     const mode = modes[provider];
     const drain = () => req.resume();
@@ -316,6 +327,18 @@ export async function startFaultProxy(targetUrl) {
     seen,
     close: () =>
       new Promise(r => {
+        // What the providers were sent, for the secrets scan: proof that the
+        // configured credentials were in use (so their absence elsewhere means something).
+        const secrets = runSecrets();
+        const auth = [...seen.authorization].join('\n');
+        writeFileSync(
+          join(runDir(), `proxy-${server.address().port}.json`),
+          JSON.stringify({
+            requests: seen.requests,
+            githubTokenSent: auth.includes(secrets.githubToken),
+            awsAccessKeySent: auth.includes(secrets.awsAccessKeyId),
+          }),
+        );
         for (const s of sockets) s.destroy();
         server.close(() => r());
       }),
@@ -349,7 +372,10 @@ function backendConfig({ port, database, providerUrl, sandboxUrl, schedule }) {
           },
           {
             type: 'static',
-            options: { token: secrets.serviceToken, subject: 'reliability-reader' },
+            options: {
+              token: secrets.serviceToken,
+              subject: 'reliability-reader',
+            },
           },
         ],
       },
@@ -391,13 +417,20 @@ function backendConfig({ port, database, providerUrl, sandboxUrl, schedule }) {
         defaultAccountId: SANDBOX_ACCOUNT,
         defaultRegion: 'eu-west-1',
         endpoints: Object.fromEntries(
-          ['codepipeline', 'codedeploy', 'cloudformation', 'lambda', 'cloudwatch', 'tagging'].map(
-            s => [s, `${awsBase}/${s}`],
-          ),
+          [
+            'codepipeline',
+            'codedeploy',
+            'cloudformation',
+            'lambda',
+            'cloudwatch',
+            'tagging',
+          ].map(s => [s, `${awsBase}/${s}`]),
         ),
         sns: {
           topicArns: [SNS_TOPIC],
-          sandboxCertificateHost: sandboxUrl ? new URL(sandboxUrl).host : 'localhost:9',
+          sandboxCertificateHost: sandboxUrl
+            ? new URL(sandboxUrl).host
+            : 'localhost:9',
         },
       },
       push: { sources: [{ id: 'jenkins', subject: 'jenkins-ci' }] },
@@ -508,7 +541,10 @@ export async function startBackend({
     if (exited || Date.now() > deadline) {
       await backend.stop('SIGKILL');
       throw new Error(
-        `backend ${name} did not start; last log lines:\n${readFileSync(logFile, 'utf8')
+        `backend ${name} did not start; last log lines:\n${readFileSync(
+          logFile,
+          'utf8',
+        )
           .split('\n')
           .slice(-30)
           .join('\n')}`,
@@ -527,9 +563,12 @@ export async function startBackend({
     `the catalog of ${name} to hold payments-api`,
     async () =>
       (
-        await fetch(`${url}/api/catalog/entities/by-name/component/default/payments-api`, {
-          headers: { authorization: `Bearer ${backend.token}` },
-        })
+        await fetch(
+          `${url}/api/catalog/entities/by-name/component/default/payments-api`,
+          {
+            headers: { authorization: `Bearer ${backend.token}` },
+          },
+        )
       ).ok,
     180_000,
   );
@@ -543,7 +582,10 @@ export async function guestToken(url) {
     headers: { 'content-type': 'application/json' },
   });
   const token = response.json?.backstageIdentity?.token;
-  if (!token) throw new Error(`guest sign-in answered ${response.status}: ${response.text}`);
+  if (!token)
+    throw new Error(
+      `guest sign-in answered ${response.status}: ${response.text}`,
+    );
   return token;
 }
 
@@ -557,7 +599,11 @@ export function deploymentsSqlite(dir) {
 /** Rows per table of the deployments plugin's SQLite database. */
 export function sqliteRowCounts(file) {
   const Database = require('better-sqlite3');
-  const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 10_000 });
+  const db = new Database(file, {
+    readonly: true,
+    fileMustExist: true,
+    timeout: 10_000,
+  });
   try {
     const tables = db
       .prepare(
@@ -566,7 +612,10 @@ export function sqliteRowCounts(file) {
       .all()
       .map(r => r.name);
     return Object.fromEntries(
-      tables.map(t => [t, db.prepare(`SELECT COUNT(*) AS n FROM "${t}"`).get().n]),
+      tables.map(t => [
+        t,
+        db.prepare(`SELECT COUNT(*) AS n FROM "${t}"`).get().n,
+      ]),
     );
   } finally {
     db.close();
@@ -576,7 +625,11 @@ export function sqliteRowCounts(file) {
 /** All rows of one table of a SQLite file. */
 export function sqliteRows(file, table) {
   const Database = require('better-sqlite3');
-  const db = new Database(file, { readonly: true, fileMustExist: true, timeout: 10_000 });
+  const db = new Database(file, {
+    readonly: true,
+    fileMustExist: true,
+    timeout: 10_000,
+  });
   try {
     return db.prepare(`SELECT * FROM "${table}"`).all();
   } finally {
@@ -586,7 +639,10 @@ export function sqliteRows(file, table) {
 
 /** Keeps a backend's audit rows in the run folder for the secrets scan. */
 export function keepAuditRows(name, rows) {
-  writeFileSync(join(runDir(), `audit-${name}.json`), JSON.stringify(rows, null, 2));
+  writeFileSync(
+    join(runDir(), `audit-${name}.json`),
+    JSON.stringify(rows, null, 2),
+  );
 }
 
 /** Waits until the row counts stay the same for `quietMs`. */
