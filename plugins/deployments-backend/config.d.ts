@@ -32,6 +32,8 @@ export interface Config {
       idempotencyKeys?: HumanDuration;
       /** @default { days: 30 } */
       diffCache?: HumanDuration;
+      /** Dedupe keys of the notifications sent. @default { days: 30 } */
+      sentNotifications?: HumanDuration;
       /** Finished deployments older than this; unset keeps them for ever. */
       deployments?: HumanDuration;
       /** Audit entries older than this; unset keeps them for ever. */

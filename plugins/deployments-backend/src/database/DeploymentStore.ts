@@ -76,6 +76,8 @@ export interface RetentionCutoffs {
   webhookDeliveries?: Date;
   idempotencyKeys?: Date;
   diffCache?: Date;
+  /** Dedupe keys of the notifications sent. */
+  sentNotifications?: Date;
   /** Only when configured: finished deployments created before this, never the current one of an environment. */
   deployments?: Date;
   /** Only when configured. */

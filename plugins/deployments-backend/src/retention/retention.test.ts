@@ -11,12 +11,13 @@ import {
 const now = new Date('2026-12-01T12:00:00.000Z');
 
 describe('retention', () => {
-  it('prunes only delivery records, idempotency keys and the diff cache by default', () => {
+  it('prunes only delivery records, idempotency keys, the diff cache and sent-notification keys by default', () => {
     const cutoffs = cutoffsAt(readRetentionPolicy(new ConfigReader({})), now);
     expect(cutoffs).toEqual({
       webhookDeliveries: new Date('2026-11-24T12:00:00.000Z'),
       idempotencyKeys: new Date('2026-11-30T12:00:00.000Z'),
       diffCache: new Date('2026-11-01T12:00:00.000Z'),
+      sentNotifications: new Date('2026-11-01T12:00:00.000Z'),
     });
     expect(cutoffs.deployments).toBeUndefined();
     expect(cutoffs.auditLog).toBeUndefined();
@@ -58,6 +59,7 @@ describe('retention', () => {
       webhookDeliveries: 3,
       idempotencyKeys: 0,
       diffCache: 0,
+      sentNotifications: 0,
       deployments: 0,
       auditLog: 0,
     });

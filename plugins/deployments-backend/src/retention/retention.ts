@@ -29,6 +29,7 @@ export interface RetentionPolicy {
   webhookDeliveries: HumanDuration;
   idempotencyKeys: HumanDuration;
   diffCache: HumanDuration;
+  sentNotifications: HumanDuration;
   deployments?: HumanDuration;
   auditLog?: HumanDuration;
 }
@@ -40,12 +41,16 @@ export const DEFAULT_RETENTION: RetentionPolicy = {
   idempotencyKeys: { days: 1 },
   // Commits between two SHAs never change; this only bounds the table.
   diffCache: { days: 30 },
+  // Dedupe keys of notifications sent: a gate or a failure older than this
+  // is not told about again, since only changes are.
+  sentNotifications: { days: 30 },
 };
 
 const KINDS = [
   'webhookDeliveries',
   'idempotencyKeys',
   'diffCache',
+  'sentNotifications',
   'deployments',
   'auditLog',
 ] as const;

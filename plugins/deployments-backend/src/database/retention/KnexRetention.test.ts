@@ -74,18 +74,35 @@ describe.each(databases.eachSupportedId())(
         .where('key', 'running-abandoned')
         .update({ updated_at: ago(60) });
 
+      for (const [key, days] of [
+        ['approval-needed:old', 45],
+        ['approval-needed:new', 2],
+      ] as const) {
+        await db.knex('sent_notifications').insert({
+          dedupe_key: key,
+          kind: 'approvalNeeded',
+          entity_ref: ENTITY,
+          sent_at: ago(days),
+        });
+      }
+
       const counts = await new KnexRetention(db.knex, 2).prune({
         webhookDeliveries: ago(60),
         diffCache: ago(60),
         idempotencyKeys: ago(1),
+        sentNotifications: ago(30),
       });
       expect(counts).toEqual({
         webhookDeliveries: 3,
         diffCache: 3,
         idempotencyKeys: 2,
+        sentNotifications: 1,
         deployments: 0,
         auditLog: 0,
       });
+      expect(await db.knex('sent_notifications').pluck('dedupe_key')).toEqual([
+        'approval-needed:new',
+      ]);
       expect(await db.knex('webhook_deliveries').pluck('delivery_key')).toEqual(
         ['new'],
       );

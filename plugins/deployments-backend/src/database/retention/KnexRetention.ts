@@ -23,6 +23,7 @@ export class KnexRetention {
       webhookDeliveries: 0,
       idempotencyKeys: 0,
       diffCache: 0,
+      sentNotifications: 0,
       deployments: 0,
       auditLog: 0,
     };
@@ -60,6 +61,14 @@ export class KnexRetention {
         'diff_cache',
         ['entity_ref', 'provider', 'from_sha', 'to_sha'],
         query => query.where('created_at', '<', cutoff),
+      );
+    }
+    if (cutoffs.sentNotifications) {
+      const cutoff = cutoffs.sentNotifications;
+      counts.sentNotifications = await this.deleteInBatches(
+        'sent_notifications',
+        ['dedupe_key'],
+        query => query.where('sent_at', '<', cutoff),
       );
     }
     if (cutoffs.deployments) {
