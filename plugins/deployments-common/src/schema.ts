@@ -28,9 +28,23 @@ export const versionRefSchema = z
   .max(100)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._/+-]*$/, 'must be a commit SHA or a tag');
 
-const isoDate = z
+/** A date, or a date and time, in ISO 8601 (`2026-12-01`, `2026-12-01T14:02:00Z`). */
+const ISO_8601 =
+  /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * An ISO-8601 date or time. Strict on purpose: `Date.parse` also reads
+ * `0` or `-1` as years, which no caller means.
+ *
+ * @public
+ */
+export const isoDateSchema = z
   .string()
-  .refine(v => !Number.isNaN(Date.parse(v)), 'must be an ISO-8601 date');
+  .refine(
+    v => ISO_8601.test(v) && !Number.isNaN(Date.parse(v)),
+    'must be an ISO-8601 date',
+  );
+const isoDate = isoDateSchema;
 
 const limit = (max: number, fallback: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback);

@@ -311,6 +311,13 @@ describe('GET /freezes', () => {
       .query({ from: '2026-01-01T00:00:00Z' })
       .set(as(ALICE));
     expect(halfRange.status).toBe(400);
+    // `Date.parse` reads '0' and '-1' as the years 2000 and 2001: not ISO 8601.
+    const notIso = await request(server)
+      .get('/api/deployments/freezes')
+      .query({ from: '0', to: '-1' })
+      .set(as(ALICE));
+    expect(notIso.status).toBe(400);
+    expect(notIso.body.error.message).toMatch(/from.*ISO-8601/);
   });
 
   it('needs a Backstage token', async () => {

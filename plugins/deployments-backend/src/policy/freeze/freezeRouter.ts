@@ -7,6 +7,7 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   FreezesResponse,
   describeZodError,
+  isoDateSchema,
 } from '@stagecraft/plugin-deployments-common';
 import { z } from 'zod';
 import type { FreezeCalendar } from './FreezeCalendar';
@@ -14,9 +15,7 @@ import type { FreezeCalendar } from './FreezeCalendar';
 /** The longest range `?from=&to=` may span. */
 const MAX_RANGE_DAYS = 400;
 
-const isoDate = z
-  .string()
-  .refine(v => !Number.isNaN(Date.parse(v)), 'must be an ISO-8601 date');
+const isoDate = isoDateSchema;
 
 const freezesQuerySchema = z
   .object({
