@@ -2,6 +2,7 @@ import { InputError } from '@backstage/errors';
 import {
   ENTITY,
   OTHER,
+  PATH,
   sha,
   at,
   status,
@@ -164,6 +165,42 @@ describe.each(databases.eachSupportedId())(
           trafficPercent: 100,
         });
         expect(stored?.updatedAt).toBe(at(30));
+      });
+
+      it('shows the artifact of the earliest deployment naming one, whichever environment synced first', async () => {
+        const artifactOf = (id: string, environment: string, minute: number) =>
+          report(`${environment}-1`, {
+            environment,
+            version: { sha: sha(1), artifact: { kind: 'lambda-version', id } },
+            createdAt: at(minute),
+          });
+        const staging = artifactOf('svc-staging:237', 'staging', 5);
+        const production = artifactOf('svc-production:107', 'production', 9);
+        const shown = async () => {
+          const { rows } = await db.store.getTimeline(ENTITY, {
+            environments: PATH,
+            limit: 5,
+          });
+          return rows[0].version.artifact;
+        };
+
+        // Production's report arrives first, in a batch of its own.
+        await db.store.upsertDeployments(ENTITY, 'aws', [production]);
+        expect(await shown()).toEqual({
+          kind: 'lambda-version',
+          id: 'svc-production:107',
+        });
+        await db.store.upsertDeployments(ENTITY, 'aws', [staging]);
+        expect(await shown()).toEqual({
+          kind: 'lambda-version',
+          id: 'svc-staging:237',
+        });
+        // A replay of the later one changes nothing.
+        await db.store.upsertDeployments(ENTITY, 'aws', [production]);
+        expect(await shown()).toEqual({
+          kind: 'lambda-version',
+          id: 'svc-staging:237',
+        });
       });
 
       it('refuses a report with an unknown state, naming it', async () => {

@@ -27,6 +27,7 @@ describe('version rules', () => {
         message: null,
         version_url: 'https://x/1',
         artifact: null,
+        artifact_seen_at: null,
         commit_unknown: false,
         first_seen_at: Date.parse(at(3)),
       },
@@ -36,10 +37,44 @@ describe('version rules', () => {
         message: null,
         version_url: null,
         artifact: null,
+        artifact_seen_at: null,
         commit_unknown: false,
         first_seen_at: Date.parse(at(5)),
       },
     ]);
+  });
+
+  it('takes the artifact of the earliest deployment naming one, in whatever order the reports come', () => {
+    const staging = report('stg', {
+      environment: 'staging',
+      version: {
+        sha: sha(1),
+        artifact: { kind: 'lambda-version', id: 'svc-staging:237' },
+      },
+      createdAt: at(5),
+    });
+    const production = report('prd', {
+      environment: 'production',
+      version: {
+        sha: sha(1),
+        artifact: { kind: 'lambda-version', id: 'svc-production:107' },
+      },
+      createdAt: at(9),
+    });
+    const plain = report('dev', { version: { sha: sha(1) }, createdAt: at(1) });
+    for (const order of [
+      [staging, production, plain],
+      [production, plain, staging],
+      [plain, production, staging],
+    ]) {
+      const [sighting] = versionSightings(order);
+      expect(JSON.parse(sighting.artifact!)).toEqual({
+        kind: 'lambda-version',
+        id: 'svc-staging:237',
+      });
+      expect(sighting.artifact_seen_at).toBe(Date.parse(at(5)));
+      expect(sighting.first_seen_at).toBe(Date.parse(at(1)));
+    }
   });
 
   it('lower-cases commits but keeps artifact keys as the provider spelled them', () => {

@@ -54,9 +54,35 @@ export interface VersionSighting {
   version_url: string | null;
   /** JSON of the artifact, when a report named one. */
   artifact: string | null;
+  /** Epoch milliseconds of the earliest deployment that named the artifact. */
+  artifact_seen_at: number | null;
   commit_unknown: boolean;
   /** Epoch milliseconds of the earliest deployment of the version. */
   first_seen_at: number;
+}
+
+/**
+ * The artifact a version shows: that of the earliest deployment naming one
+ * (ties: the smaller JSON), so the answer never depends on the order the
+ * reports came in. The store applies the same rule across batches.
+ */
+function earliestArtifact(
+  known: VersionSighting | undefined,
+  artifact: LedgerDeployment['version']['artifact'],
+  seen: number,
+): Pick<VersionSighting, 'artifact' | 'artifact_seen_at'> {
+  const keep = {
+    artifact: known?.artifact ?? null,
+    artifact_seen_at: known?.artifact_seen_at ?? null,
+  };
+  if (!artifact) return keep;
+  const json = JSON.stringify(artifact);
+  const earlier =
+    keep.artifact === null ||
+    keep.artifact_seen_at === null ||
+    seen < keep.artifact_seen_at ||
+    (seen === keep.artifact_seen_at && json < keep.artifact);
+  return earlier ? { artifact: json, artifact_seen_at: seen } : keep;
 }
 
 /**
@@ -77,9 +103,7 @@ export function versionSightings(
       tag: report.version.tag ?? known?.tag ?? null,
       message: report.version.message ?? known?.message ?? null,
       version_url: report.version.url ?? known?.version_url ?? null,
-      artifact: report.version.artifact
-        ? JSON.stringify(report.version.artifact)
-        : known?.artifact ?? null,
+      ...earliestArtifact(known, report.version.artifact, seen),
       commit_unknown: report.version.commitUnknown === true,
       first_seen_at:
         known && known.first_seen_at < seen ? known.first_seen_at : seen,

@@ -5,7 +5,8 @@ import { versionSightings } from './versionRules';
 
 /**
  * Records the versions the reports name, once per entity and commit: the
- * earliest sighting wins, and a tag, message or link once known is kept.
+ * earliest sighting wins, and a tag, message or link once known is kept;
+ * the artifact is that of the earliest deployment that named one.
  */
 export async function writeVersionSightings(
   tx: Knex | Knex.Transaction,
@@ -16,7 +17,17 @@ export async function writeVersionSightings(
     ...version,
     entity_ref: entityRef,
     first_seen_at: new Date(version.first_seen_at),
+    artifact_seen_at:
+      version.artifact_seen_at === null
+        ? null
+        : new Date(version.artifact_seen_at),
   }));
+  // The earliest deployment naming an artifact gives it (ties: the smaller
+  // JSON); every SET expression sees the stored row as it was.
+  const newerArtifact =
+    '(excluded.artifact IS NOT NULL AND (versions.artifact IS NULL OR versions.artifact_seen_at IS NULL' +
+    ' OR excluded.artifact_seen_at < versions.artifact_seen_at' +
+    ' OR (excluded.artifact_seen_at = versions.artifact_seen_at AND excluded.artifact < versions.artifact)))';
   for (const batch of chunk(rows, DEPLOYMENT_BATCH_SIZE)) {
     await tx('versions')
       .insert(batch)
@@ -30,7 +41,12 @@ export async function writeVersionSightings(
         version_url: tx.raw(
           'COALESCE(excluded.version_url, versions.version_url)',
         ),
-        artifact: tx.raw('COALESCE(excluded.artifact, versions.artifact)'),
+        artifact: tx.raw(
+          `CASE WHEN ${newerArtifact} THEN excluded.artifact ELSE versions.artifact END`,
+        ),
+        artifact_seen_at: tx.raw(
+          `CASE WHEN ${newerArtifact} THEN excluded.artifact_seen_at ELSE versions.artifact_seen_at END`,
+        ),
       });
   }
 }
