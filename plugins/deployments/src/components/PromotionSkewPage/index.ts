@@ -1,0 +1,1 @@
+export { PromotionSkewPage } from './PromotionSkewPage';

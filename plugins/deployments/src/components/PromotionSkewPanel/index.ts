@@ -1,0 +1,2 @@
+export { PromotionSkewPanel } from './PromotionSkewPanel';
+export { SkewFindingsTable, skewSummary } from './SkewFindingsTable';
