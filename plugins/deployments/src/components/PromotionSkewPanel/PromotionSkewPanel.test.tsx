@@ -8,7 +8,7 @@ const ENTITY_REF = 'component:default/payments-api';
 const hoursAgo = (hours: number) =>
   new Date(Date.now() - hours * 3600_000).toISOString();
 
-export function aFinding(overrides: Partial<SkewFinding> = {}): SkewFinding {
+function aFinding(overrides: Partial<SkewFinding> = {}): SkewFinding {
   return {
     entityRef: ENTITY_REF,
     environment: 'production',
