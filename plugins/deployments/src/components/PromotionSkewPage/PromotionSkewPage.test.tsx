@@ -21,21 +21,22 @@ const finding = (overrides: Partial<SkewFinding>): SkewFinding => ({
 
 describe('PromotionSkewPage', () => {
   it('lists the findings of every service with a link to each, and pages on', async () => {
-    const getPortfolioSkew = jest.fn(async (query?: { cursor?: string }) =>
-      query?.cursor
-        ? {
-            findings: [
-              finding({
-                entityRef: 'component:default/ledger-worker',
-                deploymentId: 'aws:7',
-                version: { sha: '2'.repeat(40), tag: 'v7.0.0' },
-              }),
-            ],
-          }
-        : {
-            findings: [finding({})],
-            nextCursor: 'page-2',
-          },
+    const getPortfolioSkew = jest.fn(
+      async (query?: { cursor?: string; since?: string }) =>
+        query?.cursor
+          ? {
+              findings: [
+                finding({
+                  entityRef: 'component:default/ledger-worker',
+                  deploymentId: 'aws:7',
+                  version: { sha: '2'.repeat(40), tag: 'v7.0.0' },
+                }),
+              ],
+            }
+          : {
+              findings: [finding({})],
+              nextCursor: 'page-2',
+            },
     );
     await renderWithFakes(
       <PromotionSkewPage />,
