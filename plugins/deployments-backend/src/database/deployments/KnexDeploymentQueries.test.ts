@@ -151,6 +151,34 @@ describe.each(databases.eachSupportedId())(
         });
       });
 
+      it('orders deployments created in the same second by the provider’s id, whatever order they arrived in', async () => {
+        const sameSecond = (id: string, v: number) =>
+          report(id, {
+            environment: 'dev',
+            version: { sha: sha(v) },
+            createdAt: at(5),
+            statuses: [status('success', 5)],
+          });
+        // 999 < 1000 as numbers: the longer id is the newer one.
+        await db.store.upsertDeployments(ENTITY, 'github', [
+          sameSecond('1000', 2),
+        ]);
+        await db.store.upsertDeployments(ENTITY, 'github', [
+          sameSecond('999', 1),
+        ]);
+        const states = await db.store.getEnvironmentStates(ENTITY, ['dev']);
+        expect(states.dev.current?.id).toBe('github:1000');
+        expect(states.dev.latest?.id).toBe('github:1000');
+        const { rows } = await db.store.getTimeline(ENTITY, {
+          environments: ['dev'],
+          limit: 5,
+        });
+        expect(rows.map(row => row.cells.dev?.deploymentId).sort()).toEqual([
+          'github:1000',
+          'github:999',
+        ]);
+      });
+
       it('does not see other entities', async () => {
         await db.store.upsertDeployments(OTHER, 'github', [report('1')]);
         const states = await db.store.getEnvironmentStates(ENTITY, ['dev']);

@@ -6,8 +6,8 @@ import type {
 } from '@stagecraft/plugin-deployments-common';
 import { Knex } from 'knex';
 import type { EnvironmentState } from '../DeploymentStore';
-import { toMillis } from '../dbTime';
-import { providerId, splitProviderId } from '../providerId';
+import { splitProviderId } from '../providerId';
+import { compareNewestFirst, newestDeploymentFirst } from './deploymentOrder';
 import { toVersion, versionColumnNames } from '../versionColumns';
 import { DeploymentRow, toDeployments } from './deploymentRows';
 import { normaliseSha } from './versionRules';
@@ -34,12 +34,7 @@ export class KnexDeploymentQueries {
         .select('*', this.db.raw('? as lookup', [index]))
         .where({ entity_ref: entityRef, environment });
       if (slot === 'current') newest.where('state', 'success');
-      newest
-        .orderBy([
-          { column: 'created_at', order: 'desc' },
-          { column: 'id', order: 'desc' },
-        ])
-        .limit(1);
+      newest.orderByRaw(newestDeploymentFirst()).limit(1);
       // Wrapped, because SQLite allows no ORDER BY/LIMIT on a bare UNION member.
       return this.db.select('*').from(newest.as(`lookup_${index}`));
     });
@@ -75,11 +70,10 @@ export class KnexDeploymentQueries {
         .select('*', this.db.raw('? as lookup', [index]))
         .where({ entity_ref: entityRef, environment })
         .where('created_at', '<=', new Date(state.current!.createdAt))
-        .orderBy([
-          { column: 'created_at', order: 'desc' },
-          { column: 'id', order: 'desc' },
-        ])
-        .limit(2);
+        .orderByRaw(newestDeploymentFirst())
+        // Current itself, and attempts created in the same instant that
+        // come after it, may be among them.
+        .limit(3);
       return this.db.select('*').from(before.as(`before_${index}`));
     });
     const [first, ...rest] = lookups;
@@ -87,19 +81,18 @@ export class KnexDeploymentQueries {
       await first.unionAll(rest);
     // The newest row at or before current's start that is not current itself
     // (a union keeps no order: sort again).
-    rows.sort(
-      (a, b) =>
-        toMillis(b.created_at)! - toMillis(a.created_at)! ||
-        Number(b.id) - Number(a.id),
-    );
+    rows.sort(compareNewestFirst);
     const candidates = new Map<number, DeploymentRow>();
     for (const row of rows) {
       const lookup = Number(row.lookup);
-      const [, state] = withCurrent[lookup];
-      const isCurrent =
-        providerId(row.provider, row.provider_deployment_id) ===
-        state.current!.id;
-      if (!isCurrent && !candidates.has(lookup)) {
+      const current = withCurrent[lookup][1].current!;
+      const beforeCurrent =
+        compareNewestFirst(row, {
+          created_at: Date.parse(current.createdAt),
+          provider: current.provider,
+          provider_deployment_id: current.providerDeploymentId,
+        }) > 0;
+      if (beforeCurrent && !candidates.has(lookup)) {
         candidates.set(lookup, row);
       }
     }
@@ -131,10 +124,7 @@ export class KnexDeploymentQueries {
     const restored = normaliseSha(rollback.restoredVersion.sha);
     const running: DeploymentRow | undefined = await this.db('deployments')
       .where({ entity_ref: entityRef, environment, state: 'success' })
-      .orderBy([
-        { column: 'created_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
+      .orderByRaw(newestDeploymentFirst())
       .first();
     if (!running || running.sha === restored || running.rollback_info) {
       return false;
@@ -216,10 +206,7 @@ export class KnexDeploymentQueries {
     const query = this.succeededDeployments(entityRef, environment);
     if (current) query.whereNot('d.sha', current.version.sha);
     const row = await query
-      .orderBy([
-        { column: 'd.created_at', order: 'desc' },
-        { column: 'd.id', order: 'desc' },
-      ])
+      .orderByRaw(newestDeploymentFirst('d'))
       .first(versionColumnNames('d'));
     return row ? toVersion(row) : undefined;
   }

@@ -7,6 +7,7 @@ import type {
   TimelineRow,
 } from '@stagecraft/plugin-deployments-common';
 import { strategyOfRow } from '../deployments/deploymentRows';
+import { oldestDeploymentFirst } from '../deployments/deploymentOrder';
 import {
   LinkedDeployment,
   loadLinks,
@@ -144,10 +145,7 @@ export class KnexTimeline {
               page.map(v => v.sha),
             )
             .whereIn('environment', environments)
-            .orderBy([
-              { column: 'created_at', order: 'asc' },
-              { column: 'id', order: 'asc' },
-            ])
+            .orderByRaw(oldestDeploymentFirst())
             .select(
               'entity_ref',
               'provider',
