@@ -333,7 +333,13 @@ export class GithubDeploymentProvider implements DeploymentProvider {
   ): Promise<ProviderWebhookResult> {
     await verifyDelivery(this.webhookSecret, request.rawBody, request.headers);
     const deliveryKey = deliveryKeyOf(request.headers);
-    const event = header(request.headers, 'x-github-event') ?? '';
+    const event = header(request.headers, 'x-github-event');
+    if (!event) {
+      // GitHub names the event of every delivery; without it nothing can be read.
+      throw new InputError(
+        'GitHub webhook delivery has no X-GitHub-Event header',
+      );
+    }
     const host = this.clients.hostFor() ?? 'github.com';
     const events = translateWebhook({
       event,

@@ -73,6 +73,15 @@ describe('handleWebhook', () => {
     );
   });
 
+  it('refuses a signed delivery that names no event', async () => {
+    const provider = setup();
+    const request = delivery('deployment', { action: 'created' });
+    delete request.headers['x-github-event'];
+    await expect(provider.handleWebhook(request)).rejects.toThrow(
+      'GitHub webhook delivery has no X-GitHub-Event header',
+    );
+  });
+
   it('keys deliveries by hook and delivery id', async () => {
     const provider = setup();
     const result = await provider.handleWebhook(
