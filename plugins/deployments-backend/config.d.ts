@@ -12,6 +12,27 @@ export interface Config {
     promotionPath?: string[];
 
     /**
+     * The promotion-skew audit (`GET …/skew`, `GET /skew`): a deployment
+     * into an environment after the first on the path is reported when its
+     * version never succeeded in the environment before it, or did so less
+     * than the minimum soak before the deployment started.
+     */
+    skew?: {
+      /**
+       * How long a version must have succeeded in the previous environment
+       * before it is deployed into the next one. Zero reports only skips.
+       * @default { minutes: 30 }
+       */
+      minimumSoak?: HumanDuration | string;
+      /** Per environment (the one deployed into), e.g. `production: { minimumSoak: { hours: 4 } }`. */
+      environments?: {
+        [environment: string]: {
+          minimumSoak?: HumanDuration | string;
+        };
+      };
+    };
+
+    /**
      * How often the backend reconciles every entity with its providers (the
      * pull half of the sync; webhooks are the push half). Runs on one replica
      * at a time when replicas share PostgreSQL.

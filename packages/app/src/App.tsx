@@ -15,7 +15,10 @@ import { AppRouter, FlatRoutes } from '@backstage/core-app-api';
 import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
 import { Root } from './components/Root';
-import { DeploymentApprovalsPage } from '@stagecraft/plugin-deployments';
+import {
+  DeploymentApprovalsPage,
+  PromotionSkewPage,
+} from '@stagecraft/plugin-deployments';
 import { NotificationsPage } from '@backstage/plugin-notifications';
 import { signalsPlugin } from '@backstage/plugin-signals';
 
@@ -48,6 +51,7 @@ export const routes = (
       path="/deployments/approvals"
       element={<DeploymentApprovalsPage />}
     />
+    <Route path="/deployments/skew" element={<PromotionSkewPage />} />
     <Route path="/notifications" element={<NotificationsPage />} />
   </FlatRoutes>
 );

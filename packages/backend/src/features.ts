@@ -33,3 +33,13 @@ export const backendFeatures = [
   // at /api/mcp-actions/v1 (see docs/actions.md).
   mcpActionsBackend,
 ];
+
+/**
+ * The same list for `startTestBackend`, without the signals backend: the
+ * test backend's HTTP router (backend-test-utils 1.11 on backend-defaults
+ * 0.18) has no `addWebSocketHandler`, which signals needs. The portal itself
+ * (`npm start`, the e2e and reliability suites) runs the full list.
+ */
+export const testBackendFeatures = backendFeatures.filter(
+  feature => feature !== signalsBackend,
+);

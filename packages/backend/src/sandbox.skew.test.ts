@@ -11,7 +11,6 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import permissionBackend from '@backstage/plugin-permission-backend';
-import signalsBackend from '@backstage/plugin-signals-backend';
 import {
   AuthorizeResult,
   Permission,
@@ -23,7 +22,7 @@ import {
 import { SandboxServer, createSandboxServer } from '@stagecraft/sandbox';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { backendFeatures } from './features';
+import { testBackendFeatures } from './features';
 import { demoConfig, sandboxAwsConfig } from './__testUtils__/demoConfig';
 import permissionPolicy from './permissionPolicy';
 
@@ -96,12 +95,9 @@ describe('the promotion-skew audit of the seeded GitHub sandbox history', () => 
     });
     backend = await startTestBackend({
       features: [
-        ...backendFeatures.filter(
-          // Signals need a WebSocket-capable HTTP router the test backend lacks.
+        ...testBackendFeatures.filter(
           feature =>
-            feature !== permissionBackend &&
-            feature !== permissionPolicy &&
-            feature !== signalsBackend,
+            feature !== permissionBackend && feature !== permissionPolicy,
         ),
         deploymentActionsAllowedTo([ALICE]),
         // The real scheduler, so the sync runs on its schedule once the

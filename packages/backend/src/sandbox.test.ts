@@ -25,7 +25,7 @@ import {
 import { SandboxServer, createSandboxServer } from '@stagecraft/sandbox';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { backendFeatures } from './features';
+import { testBackendFeatures } from './features';
 import { demoConfig, sandboxAwsConfig } from './__testUtils__/demoConfig';
 import permissionPolicy from './permissionPolicy';
 
@@ -101,7 +101,7 @@ describe('the demo backend against the GitHub sandbox', () => {
     });
     backend = await startTestBackend({
       features: [
-        ...backendFeatures.filter(
+        ...testBackendFeatures.filter(
           feature =>
             feature !== permissionBackend && feature !== permissionPolicy,
         ),

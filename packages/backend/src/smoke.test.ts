@@ -4,7 +4,7 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import request from 'supertest';
-import { backendFeatures } from './features';
+import { testBackendFeatures } from './features';
 import { demoConfig } from './__testUtils__/demoConfig';
 
 describe('the demo backend', () => {
@@ -13,7 +13,7 @@ describe('the demo backend', () => {
   it('boots with every plugin, answers health and serves the example catalog', async () => {
     const backend = await startTestBackend({
       features: [
-        ...backendFeatures,
+        ...testBackendFeatures,
         mockServices.rootConfig.factory({
           data: demoConfig(),
         }),

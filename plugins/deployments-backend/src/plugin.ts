@@ -14,6 +14,7 @@ import { deploymentsPermissions } from '@stagecraft/plugin-deployments-common';
 import { KnexDeploymentStore } from './database/KnexDeploymentStore';
 import { readDeploymentPolicies } from './policy/PromotionPolicy';
 import { createRouter } from './http/router';
+import { createSkewRouter } from './http/skewRoutes';
 import { promotionPathOf } from './environments/promotionPath';
 import { DeploymentSync } from './sync/DeploymentSync';
 import { scheduleDeploymentSync } from './sync/scheduleDeploymentSync';
@@ -139,6 +140,16 @@ export const deploymentsPlugin = createBackendPlugin({
             auth,
             httpAuth,
             logger,
+            promotionPathOf: entity => promotionPathOf(entity, config),
+          }),
+        );
+        // GET …/skew and /skew: the promotion-skew audit.
+        httpRouter.use(
+          await createSkewRouter({
+            database,
+            config,
+            catalog,
+            httpAuth,
             promotionPathOf: entity => promotionPathOf(entity, config),
           }),
         );

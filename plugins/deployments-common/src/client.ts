@@ -17,6 +17,7 @@ import {
   type EnvironmentsQuery,
   type TimelineQuery,
 } from './schema';
+import type { SkewQuery, SkewResponse } from './skew';
 
 /**
  * What the client needs to find and call the backend (Backstage's discovery and fetch APIs fit).
@@ -90,6 +91,15 @@ export interface DeploymentsApi {
     body: AbortBody,
     options?: ActionOptions,
   ): Promise<ActionResponse>;
+  /** The entity's promotion-skew findings (`GET …/skew`); optional like `abort`. */
+  getSkew?(
+    entityRef: string,
+    query?: Omit<SkewQuery, 'format'>,
+  ): Promise<SkewResponse>;
+  /** Promotion-skew findings across the entities the caller may see (`GET /skew`). */
+  getPortfolioSkew?(query?: Omit<SkewQuery, 'format'>): Promise<SkewResponse>;
+  /** The portfolio's findings as CSV (`GET /skew?format=csv`). */
+  getPortfolioSkewCsv?(query?: Omit<SkewQuery, 'format'>): Promise<string>;
 }
 
 function entityPath(entityRef: string): string {
@@ -181,6 +191,23 @@ export class DeploymentsClient implements DeploymentsApi {
 
   abort(entityRef: string, body: AbortBody, options?: ActionOptions) {
     return this.action(entityRef, 'abort', body, options);
+  }
+
+  getSkew(entityRef: string, query?: Omit<SkewQuery, 'format'>) {
+    return this.json<SkewResponse>(
+      `${entityPath(entityRef)}/skew${queryString(query)}`,
+    );
+  }
+
+  getPortfolioSkew(query?: Omit<SkewQuery, 'format'>) {
+    return this.json<SkewResponse>(`/skew${queryString(query)}`);
+  }
+
+  async getPortfolioSkewCsv(query?: Omit<SkewQuery, 'format'>) {
+    const response = await this.request(
+      `/skew${queryString({ ...query, format: 'csv' })}`,
+    );
+    return response.text();
   }
 
   private action(

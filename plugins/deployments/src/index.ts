@@ -9,6 +9,8 @@ export {
   EntityDeploymentsCard,
   DeploymentApprovalsPage,
   DeploymentApprovalsCard,
+  PromotionSkewPage,
+  EntityPromotionSkewPanel,
 } from './plugin';
 export { deploymentsApiRef, type DeploymentsApi } from './api';
 export {

@@ -8,11 +8,19 @@ import {
 } from '@backstage/core-plugin-api';
 import { DeploymentsClient } from '@stagecraft/plugin-deployments-common';
 import { deploymentsApiRef } from './api';
-import { approvalsRouteRef, rootRouteRef } from './routes';
+import {
+  approvalsRouteRef,
+  promotionSkewRouteRef,
+  rootRouteRef,
+} from './routes';
 
 export const deploymentsPlugin = createPlugin({
   id: 'deployments',
-  routes: { root: rootRouteRef, approvals: approvalsRouteRef },
+  routes: {
+    root: rootRouteRef,
+    approvals: approvalsRouteRef,
+    promotionSkew: promotionSkewRouteRef,
+  },
   apis: [
     createApiFactory({
       api: deploymentsApiRef,
@@ -68,6 +76,29 @@ export const DeploymentApprovalsCard = deploymentsPlugin.provide(
       lazy: () =>
         import('./components/DeploymentApprovalsCard').then(
           m => m.DeploymentApprovalsCard,
+        ),
+    },
+  }),
+);
+
+/** Promotion skew across the portfolio: deployments that skipped an environment or barely soaked in it, with a CSV download. */
+export const PromotionSkewPage = deploymentsPlugin.provide(
+  createRoutableExtension({
+    name: 'PromotionSkewPage',
+    mountPoint: promotionSkewRouteRef,
+    component: () =>
+      import('./components/PromotionSkewPage').then(m => m.PromotionSkewPage),
+  }),
+);
+
+/** An entity's promotion-skew findings, as a panel for the Deployments tab. */
+export const EntityPromotionSkewPanel = deploymentsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityPromotionSkewPanel',
+    component: {
+      lazy: () =>
+        import('./components/PromotionSkewPanel').then(
+          m => m.PromotionSkewPanel,
         ),
     },
   }),

@@ -7,3 +7,8 @@ export const rootRouteRef = createRouteRef({ id: 'deployments' });
 export const approvalsRouteRef = createRouteRef({
   id: 'deployments:approvals',
 });
+
+/** The portfolio's promotion-skew audit page. */
+export const promotionSkewRouteRef = createRouteRef({
+  id: 'deployments:promotion-skew',
+});

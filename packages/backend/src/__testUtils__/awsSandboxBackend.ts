@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { backendFeatures } from '../features';
+import { testBackendFeatures } from '../features';
 import permissionPolicy from '../permissionPolicy';
 import { demoConfig, sandboxAwsConfig } from './demoConfig';
 import { deploymentActionsAllowedOn } from './deploymentActionsPermissions';
@@ -62,7 +62,7 @@ export async function startAwsSandboxBackend(options: {
   });
   const backend = await startTestBackend({
     features: [
-      ...backendFeatures.filter(
+      ...testBackendFeatures.filter(
         feature =>
           feature !== permissionBackend && feature !== permissionPolicy,
       ),

@@ -4,6 +4,7 @@ import HomeIcon from '@material-ui/icons/Home';
 import GroupIcon from '@material-ui/icons/People';
 import MenuIcon from '@material-ui/icons/Menu';
 import ApprovalIcon from '@material-ui/icons/CheckCircleOutline';
+import SkewIcon from '@material-ui/icons/CallSplit';
 import LogoFull from './LogoFull';
 import LogoIcon from './LogoIcon';
 import {
@@ -59,6 +60,11 @@ export const Root = ({ children }: PropsWithChildren<{}>) => (
           icon={ApprovalIcon}
           to="deployments/approvals"
           text="Approvals"
+        />
+        <SidebarItem
+          icon={SkewIcon}
+          to="deployments/skew"
+          text="Promotion skew"
         />
         <MyGroupsSidebarItem
           singularTitle="My Group"

@@ -17,6 +17,7 @@ import { AuditHistory } from '../AuditHistory';
 import { ChangeDiffView } from '../ChangeDiffView';
 import { EnvironmentLanes } from '../EnvironmentLanes';
 import { PromotionTimeline } from '../PromotionTimeline';
+import { PromotionSkewPanel } from '../PromotionSkewPanel';
 import { SyncStatusBar } from '../SyncStatusBar';
 
 function versionsOnThePath(environments: EnvironmentSummary[]): Version[] {
@@ -101,6 +102,9 @@ export const EntityDeploymentsContent = () => {
           environments={environmentNames}
           prefetch={timelinePrefetch}
         />
+      </Grid>
+      <Grid item xs={12}>
+        <PromotionSkewPanel entityRef={entityRef} />
       </Grid>
       <Grid item xs={12}>
         <AuditHistory
