@@ -316,6 +316,14 @@ describe('EnvironmentLane: progressive delivery', () => {
     expect(window.getComputedStyle(line).overflowWrap).toBe('anywhere');
   });
 
+  it('separates the shares in the traffic bar, so a canary stands apart from the live version in either theme', async () => {
+    await renderLane(awsProduction());
+    const group = lane().getByRole('group', { name: 'Traffic' });
+    const bar = group.querySelector('[aria-hidden="true"]')!;
+    expect(bar.children).toHaveLength(2);
+    expect(window.getComputedStyle(bar).columnGap).toBe('2px');
+  });
+
   it('shows no traffic bar when one version serves everything', async () => {
     const environment = awsProduction();
     await renderLane({

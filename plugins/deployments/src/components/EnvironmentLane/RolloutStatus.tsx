@@ -20,6 +20,9 @@ const useStyles = makeStyles(theme => ({
     overflow: 'hidden',
     marginTop: theme.spacing(1),
     backgroundColor: theme.palette.action.disabledBackground,
+    // A gap between the shares: in the dark theme the canary's and the live
+    // version's colours are close in lightness, so the edge has to show.
+    columnGap: 2,
   },
   canary: { backgroundColor: theme.palette.primary.main },
   live: { backgroundColor: theme.palette.text.secondary },
