@@ -132,8 +132,9 @@ export function translateWebhook(
       if (job.status !== 'waiting') {
         return [{ routingKey: targetKey, resync: true }];
       }
-      // A job held by an environment. Its reviewers are not in the payload:
-      // the gate opens now and the resync fills them in.
+      // A job held by an environment. Its reviewers and its run's page are
+      // not in the payload: the gate opens now, and the review event or the
+      // resync fills them in (the store keeps what this report leaves out).
       const githubEnvironment = payload.deployment.environment;
       return [
         {
@@ -149,7 +150,6 @@ export function translateWebhook(
                 job.started_at ??
                 job.created_at ??
                 payload.deployment.created_at,
-              url: `${view.htmlUrl}/actions/runs/${job.run_id}`,
               details: { runId: String(job.run_id), githubEnvironment },
             },
           ],

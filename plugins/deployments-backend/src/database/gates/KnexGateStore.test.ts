@@ -158,6 +158,43 @@ describe.each(databases.eachSupportedId())(
         expect(before).toHaveLength(2);
       });
 
+      it('keeps what a thinner webhook report leaves out, so the gate is the same in any order', async () => {
+        // GitHub's review event names the reviewers and the run's page; its
+        // job event, about the same gate, names neither and may start later.
+        const review = gate('run-9:production', {
+          requestedBy: 'carol',
+          url: 'https://github.com/acme/payments/actions/runs/9',
+          since: at(5),
+        });
+        const job = gate('run-9:production', {
+          reviewers: [],
+          url: undefined,
+          since: at(6),
+        });
+        const stored = async () =>
+          (await db.store.listOpenGates(ENTITY)).map(g => ({
+            reviewers: g.reviewers,
+            requestedBy: g.requestedBy,
+            url: g.url,
+            since: g.since,
+          }));
+        await db.store.openGates(ENTITY, 'github', 'acme/payments', [review]);
+        await db.store.openGates(ENTITY, 'github', 'acme/payments', [job]);
+        const inOrder = await stored();
+        await db.store.closeGates(ENTITY, 'github', ['run-9:production']);
+        await db.store.openGates(ENTITY, 'github', 'acme/payments', [job]);
+        await db.store.openGates(ENTITY, 'github', 'acme/payments', [review]);
+        expect(await stored()).toEqual(inOrder);
+        expect(inOrder).toEqual([
+          {
+            reviewers: [{ type: 'team', name: 'team-payments' }],
+            requestedBy: 'carol',
+            url: 'https://github.com/acme/payments/actions/runs/9',
+            since: at(5),
+          },
+        ]);
+      });
+
       it('lets the first sync of any target replace a gate stored before targets', async () => {
         await db.store.openGates(ENTITY, 'github', 'acme/payments', [
           gate('old'),

@@ -61,14 +61,21 @@ export class KnexGateStore {
     });
   }
 
-  /** Adds or refreshes some gates of one target; replays change nothing. */
+  /**
+   * Adds or refreshes some gates of one target (a webhook's report): what a
+   * report leaves out stays as stored; replays change nothing.
+   */
   async openGates(
     entityRef: string,
     provider: string,
     targetKey: string,
     gates: LedgerGate[],
   ): Promise<void> {
-    await writeGates(this.db, gateRows(entityRef, provider, targetKey, gates));
+    await writeGates(
+      this.db,
+      gateRows(entityRef, provider, targetKey, gates),
+      'merge',
+    );
   }
 
   async closeGates(
@@ -157,12 +164,39 @@ function gateRows(
   return [...rows.values()];
 }
 
-async function writeGates(db: Knex, rows: GateRow[]) {
+/**
+ * Writes gates. A sync's snapshot (`replace`) is the provider's whole word
+ * on them; a webhook's report (`merge`) may know less (GitHub's job event
+ * names no reviewers), so what it leaves out stays, and the earliest
+ * `since` wins: the stored gate is the same whatever order reports came in.
+ */
+async function writeGates(
+  db: Knex,
+  rows: GateRow[],
+  mode: 'replace' | 'merge' = 'replace',
+) {
+  const keep = (column: string) =>
+    db.raw(`COALESCE(excluded.${column}, provider_gates.${column})`);
+  const merged = {
+    reviewers: db.raw(
+      "CASE WHEN excluded.reviewers = '[]' THEN provider_gates.reviewers ELSE excluded.reviewers END",
+    ),
+    since: db.raw(
+      'CASE WHEN excluded.since < provider_gates.since THEN excluded.since ELSE provider_gates.since END',
+    ),
+    gate_type: keep('gate_type'),
+    expires_at: keep('expires_at'),
+    wait_timer_minutes: keep('wait_timer_minutes'),
+    requested_by: keep('requested_by'),
+    url: keep('url'),
+    details: keep('details'),
+    summary: keep('summary'),
+  };
   for (const batch of chunk(rows, DEPLOYMENT_BATCH_SIZE)) {
-    await db('provider_gates')
+    const upsert = db('provider_gates')
       .insert(batch)
-      .onConflict(['entity_ref', 'provider', 'provider_gate_id'])
-      .merge();
+      .onConflict(['entity_ref', 'provider', 'provider_gate_id']);
+    await (mode === 'merge' ? upsert.merge(merged) : upsert.merge());
   }
 }
 
