@@ -1,34 +1,32 @@
-// End to end: the demo portal (`npm start`: backend, app and the GitHub
-// sandbox) driven in headless Chromium as the guest user, a member of
-// team-payments — an owner of payments-api, not of storefront-web.
+// End to end: the demo portal (`npm start`: backend, app and the sandbox
+// standing in for GitHub and AWS) driven in headless Chromium as the guest
+// user, a member of team-payments — an owner of payments-api and
+// python-service, not of storefront-web.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { ARTIFACTS, openBrowser, startPortal } from './portal.mjs';
 import {
-  ARTIFACTS,
-  openAsGuest,
-  openBrowser,
-  startPortal,
-  waitForEntityPage,
-} from './portal.mjs';
+  CANARY_WAIT_MS,
+  VERSION,
+  canaryInProgress,
+  currentVersion,
+  lane,
+  lanesText,
+  openDeploymentsTab as openTab,
+  refresh,
+  refreshUntil,
+  rollingOutVersion,
+  startDeploy,
+  tags,
+} from './lanes.mjs';
 
 const axeSource = readFileSync(
   createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
   'utf8',
 );
-// Backstage's Link adds ", Opens in a new window" to the name of external links.
-const VERSION = /^v\d+\.\d+\.\d+/;
-
-/** The version a lane shows as current, e.g. `v1.42.0`. */
-async function currentVersion(laneLocator) {
-  const text = await laneLocator
-    .getByRole('link', { name: VERSION })
-    .first()
-    .textContent();
-  return text.match(VERSION)?.[0];
-}
 
 let portal;
 let browser;
@@ -43,31 +41,24 @@ after(async () => {
   portal?.stop();
 });
 
-/** Opens a service's Deployments tab and waits until the first sync has filled its lanes. */
-async function openDeploymentsTab(service) {
-  const page = await openAsGuest(
-    browser,
-    `/catalog/default/component/${service}`,
-  );
-  await waitForEntityPage(page);
-  await page.getByRole('tab', { name: 'Deployments' }).click();
-  await page.waitForURL(/\/deployments$/);
-  const production = lane(page, 'production');
-  const deadline = Date.now() + 120_000;
-  // A fresh portal syncs the sandbox a few seconds after start.
-  while (
-    !(await production.getByRole('link', { name: VERSION }).first().isVisible())
-  ) {
-    if (Date.now() > deadline)
-      throw new Error(`${service} never showed a production version`);
-    await page.getByRole('button', { name: 'Refresh' }).click();
-    await page.waitForTimeout(3000);
-  }
-  return page;
-}
+const openDeploymentsTab = service => openTab(browser, service);
 
-const lane = (page, environment) =>
-  page.getByRole('region', { name: `Environment ${environment}` });
+/** axe-core's serious and critical violations in the page's main landmark, one line each. */
+async function seriousViolations(page) {
+  await page.addScriptTag({ content: axeSource });
+  return page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const result = await axe.run(document.querySelector('main'));
+    return result.violations
+      .filter(v => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        v =>
+          `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+            .map(n => `${n.target.join(' ')}: ${n.failureSummary}`)
+            .join(' | ')}`,
+      );
+  });
+}
 
 test('a service shows its three environments in promotion order, each with the version it runs', async () => {
   const page = await openDeploymentsTab('payments-api');
@@ -149,7 +140,7 @@ test('an owner approves the pending production deployment, which reaches product
     if (Date.now() > deadline)
       throw new Error(`production still runs ${current}, not ${waiting}`);
     await page.waitForTimeout(3000);
-    await page.getByRole('button', { name: 'Refresh' }).click();
+    await refresh(page);
   }
 
   const audit = page.getByRole('table', { name: 'Audit history' });
@@ -191,19 +182,118 @@ test('a non-owner sees Approve disabled, with the reason', async () => {
 
 test('the Deployments tab has no serious accessibility violations', async () => {
   const page = await openDeploymentsTab('payments-api');
-  await page.addScriptTag({ content: axeSource });
-  const violations = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const result = await axe.run(document.querySelector('main'));
-    return result.violations
-      .filter(v => v.impact === 'serious' || v.impact === 'critical')
-      .map(
-        v =>
-          `${v.id} (${v.impact}): ${v.help} — ${v.nodes
-            .map(n => `${n.target.join(' ')}: ${n.failureSummary}`)
-            .join(' | ')}`,
-      );
-  });
-  assert.deepEqual(violations, []);
+  assert.deepEqual(await seriousViolations(page), []);
+  await page.close();
+});
+
+/** A version as a traffic share may name it: by its tag, or by its commit. */
+async function namesOf(repository, version) {
+  const sha = (await tags(repository)).find(t => t.name === version)?.sha;
+  return sha ? [version, sha.slice(0, 7)] : [version];
+}
+
+// The environment whose canary the first canary test saw; the abort test
+// stops a second one, in another environment.
+let firstCanary;
+
+test('a canary in progress shows how its traffic is shared between the new version and the live one', async () => {
+  const page = await openDeploymentsTab('python-service');
+  const environment = await canaryInProgress(page);
+  firstCanary = environment;
+  const target = lane(page, environment);
+  const traffic = target.getByRole('group', { name: 'Traffic' });
+  const words = (await traffic.textContent()).trim();
+  // Shares go smallest first; a version is named by its tag, commit or artifact.
+  const split = words.match(/^10% (.+) \(canary\) · 90% (.+) \(live\)$/);
+  assert.ok(
+    split,
+    `the canary's first step, 10 % on the new version: '${words}'`,
+  );
+  const [, canary, live] = split;
+  const rollingOut = await rollingOutVersion(target);
+  const running = await currentVersion(target);
+  assert.ok(
+    (await namesOf('python-service', rollingOut)).includes(canary),
+    `the canary share names the version rolling out (${rollingOut}), not '${canary}'`,
+  );
+  assert.ok(
+    (await namesOf('python-service', running)).includes(live),
+    `the live share names the version running (${running}), not '${live}'`,
+  );
+  assert.match(
+    await target.textContent(),
+    /canary, step 1 of 2/,
+    'the strategy line says which step the canary is at',
+  );
+  assert.deepEqual(
+    await seriousViolations(page),
+    [],
+    'no serious accessibility violations during the canary',
+  );
+  await traffic.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, 'canary-in-progress.png') });
+  await page.close();
+});
+
+test('an owner aborts a second canary: the traffic goes back, the lane says it runs the previous version after a rollback, and the audit log has the abort', async () => {
+  const page = await openDeploymentsTab('python-service');
+  const environment = firstCanary === 'dev' ? 'staging' : 'dev';
+  const target = lane(page, environment);
+  const running = await currentVersion(target);
+  // A push may already be rolling out there: then that is the canary to stop.
+  const started = (await rollingOutVersion(target))
+    ? undefined
+    : await startDeploy('python-service', environment, running);
+  const traffic = target.getByRole('group', { name: 'Traffic' });
+  await refreshUntil(
+    page,
+    CANARY_WAIT_MS,
+    () => traffic.isVisible(),
+    async () =>
+      `${environment} showed no canary within ${CANARY_WAIT_MS / 1000} s${
+        started ? ` of starting ${started}` : ''
+      }; lanes: ${await lanesText(page)}`,
+  );
+  const stopped = await rollingOutVersion(target);
+  assert.ok(stopped, `${environment} says what is rolling out`);
+
+  await target.getByRole('button', { name: 'Abort rollout' }).click();
+  const dialog = page.getByRole('dialog');
+  const comment = 'Error rate on the canary is climbing; stopping it.';
+  await dialog.getByLabel('Comment').fill(comment);
+  await dialog.getByRole('button', { name: 'Abort rollout' }).click();
+  await dialog.getByText(/handed to the provider/).waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: join(ARTIFACTS, 'abort-dialog.png') });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  // CodeDeploy rolls the traffic back; the sandbox's SNS messages tell the portal.
+  const note = target.getByRole('group', { name: 'Rollback' });
+  await refreshUntil(
+    page,
+    60_000,
+    async () => (await note.isVisible()) && !(await traffic.isVisible()),
+    async () =>
+      `${environment} did not show the roll back of ${stopped} within 60 s; lane: ${await target.innerText()}`,
+  );
+  const said = await note.textContent();
+  assert.match(said, new RegExp(`Running ${running} after a rollback`));
+  assert.match(said, new RegExp(`${stopped}: rolled back`));
+  assert.equal(await currentVersion(target), running);
+
+  const audit = page.getByRole('table', { name: 'Audit history' });
+  await audit.scrollIntoViewIfNeeded();
+  const row = audit.getByRole('row', { name: /abort/ }).first();
+  await row.waitFor({ timeout: 60_000 });
+  const entry = await row.textContent();
+  assert.match(entry, /executed/);
+  assert.match(entry, new RegExp(environment));
+  assert.match(entry, new RegExp(stopped));
+  assert.match(entry, /guest/);
+  assert.ok(
+    entry.includes(comment),
+    `the comment is in the audit log: ${entry}`,
+  );
+  await note.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, 'canary-aborted.png') });
   await page.close();
 });

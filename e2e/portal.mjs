@@ -9,6 +9,8 @@ import { chromium } from 'playwright-core';
 export const ROOT = resolve(import.meta.dirname, '..');
 export const APP_URL = 'http://localhost:3000';
 export const BACKEND_URL = 'http://localhost:7007';
+/** The sandbox standing in for GitHub and AWS (docs/sandbox.md). */
+export const SANDBOX_URL = 'http://localhost:7100';
 export const ARTIFACTS = join(ROOT, 'e2e-artifacts');
 
 async function waitFor(url, timeoutMs, isDead) {
@@ -84,11 +86,22 @@ export async function openBrowser() {
   });
 }
 
-/** Opens a page of the portal, entering as the guest user when the sign-in page shows. */
-export async function openAsGuest(browser, path) {
-  const page = await browser.newPage({
-    viewport: { width: 1440, height: 900 },
-  });
+/**
+ * Opens a page of the portal, entering as the guest user when the sign-in page
+ * shows. `theme` (`light` or `dark`) is the Backstage theme the app starts
+ * with: its AppThemeSelector reads it from localStorage `theme`.
+ */
+export async function openAsGuest(
+  browser,
+  path,
+  { viewport = { width: 1440, height: 900 }, theme } = {},
+) {
+  const page = await browser.newPage({ viewport });
+  if (theme) {
+    await page.addInitScript(id => {
+      window.localStorage.setItem('theme', id);
+    }, theme);
+  }
   await page.goto(`${APP_URL}${path}`);
   const enter = page.getByRole('button', { name: 'Enter' });
   const signedIn = page.locator('main');
@@ -116,4 +129,26 @@ export async function waitForEntityPage(page, timeoutMs = 90_000) {
     await page.reload();
   }
   throw new Error(`entity page did not load: ${page.url()}`);
+}
+
+/**
+ * A call to the sandbox's GitHub REST API (`/api/v3`), as the demo's bot:
+ * the sandbox takes any token other than a reviewer's as `stagecraft-bot`.
+ */
+export async function sandboxGithub(path, { method = 'GET', body } = {}) {
+  const response = await fetch(`${SANDBOX_URL}/api/v3${path}`, {
+    method,
+    headers: {
+      authorization: 'token sandbox-token',
+      accept: 'application/vnd.github+json',
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!response.ok) {
+    throw new Error(
+      `sandbox ${method} ${path}: ${response.status} ${await response.text()}`,
+    );
+  }
+  return response.status === 204 ? undefined : response.json();
 }
