@@ -178,6 +178,14 @@ export async function abort(
       state: 'executed',
       providerReference: result.reference,
     });
+    if (input.rollback) {
+      // The lane and the timeline say who stopped it and why, beside what
+      // the provider reports of the roll back.
+      await store.markStoppedBy(entityRef, deployment.id, {
+        by: ctx.actor,
+        reason: input.comment,
+      });
+    }
     await recorder.audit(ctx, {
       ...recorded,
       outcome: 'executed',

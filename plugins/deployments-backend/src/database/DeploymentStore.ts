@@ -295,6 +295,17 @@ export interface DeploymentStore {
     environment: string,
     rollback: RollbackInfo & { restoredVersion: Version },
   ): Promise<boolean>;
+  /**
+   * Records on a deployment whose rollout the portal stopped, with a roll
+   * back, who stopped it and why; the provider's report of the roll back
+   * adds its facts later. A deployment that already names who rolled it back
+   * keeps that. Returns whether it was marked.
+   */
+  markStoppedBy(
+    entityRef: string,
+    deploymentId: string,
+    stop: { by: string; reason?: string },
+  ): Promise<boolean>;
   /** A deployment of the entity by Stagecraft id (`<provider>:<provider deployment id>`). */
   getDeployment(entityRef: string, id: string): Promise<Deployment | undefined>;
   /** Open provider gates of one entity, or of all entities when `entityRef` is omitted. */

@@ -250,6 +250,14 @@ export class KnexDeploymentStore implements DeploymentStore {
 
   // --- reads for pages ----------------------------------------------------
 
+  markStoppedBy(
+    entityRef: string,
+    deploymentId: string,
+    stop: { by: string; reason?: string },
+  ): Promise<boolean> {
+    return this.deployments.markStoppedBy(entityRef, deploymentId, stop);
+  }
+
   markRolledBack(
     entityRef: string,
     environment: string,

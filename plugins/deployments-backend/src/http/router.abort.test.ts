@@ -84,6 +84,45 @@ async function auditOf(started: Started) {
 describe.each(databases.eachSupportedId())(
   'aborting a rollout on %p',
   (databaseId: TestDatabaseId) => {
+    it('records on the stopped deployment who stopped it and why, which the provider’s report of the roll back keeps', async () => {
+      const started = await withRollout({ databaseId });
+      const response = await abort(started, {
+        environment: 'production',
+        deploymentId: ROLLOUT,
+        comment: 'checkout 5xx',
+      });
+      expect(response.status).toBe(200);
+      const stopped = () =>
+        started.store.getDeployment(ENTITY_REF, ROLLOUT).then(d => d?.rollback);
+      expect(await stopped()).toEqual({
+        automatic: false,
+        by: ALICE,
+        reason: 'checkout 5xx',
+      });
+
+      // The provider then reports the roll back in its own words.
+      await started.store.upsertDeployments(ENTITY_REF, started.provider.id, [
+        {
+          ...rollout('rollout-9', 'production', S2, [
+            'queued',
+            'in_progress',
+            'rolled_back',
+          ]),
+          rollback: {
+            automatic: true,
+            reason: 'Deployment was stopped by request',
+            restoredVersion: { sha: S1 },
+          },
+        },
+      ]);
+      expect(await stopped()).toEqual({
+        automatic: false,
+        by: ALICE,
+        reason: 'checkout 5xx',
+        restoredVersion: { sha: S1 },
+      });
+    });
+
     it('stops the rollout through the provider once, audits it, and replays the same answer for the same key', async () => {
       const started = await withRollout({ databaseId });
       const key = idempotencyKey();

@@ -116,6 +116,43 @@ export class KnexDeploymentQueries {
     });
   }
 
+  async markStoppedBy(
+    entityRef: string,
+    deploymentId: string,
+    stop: { by: string; reason?: string },
+  ): Promise<boolean> {
+    const key = splitProviderId(deploymentId);
+    if (!key) return false;
+    const where = {
+      entity_ref: entityRef,
+      provider: key.provider,
+      provider_deployment_id: key.providerId,
+    };
+    const row: DeploymentRow | undefined = await this.db('deployments')
+      .where(where)
+      .first();
+    if (!row) return false;
+    const stored: RollbackInfo | undefined = row.rollback_info
+      ? JSON.parse(row.rollback_info)
+      : undefined;
+    if (stored?.by) return false;
+    const rollback: RollbackInfo = {
+      ...stored,
+      automatic: false,
+      by: stop.by,
+      ...(stop.reason ? { reason: stop.reason } : {}),
+    };
+    const marked = await this.db('deployments')
+      .where(where)
+      .where(q =>
+        row.rollback_info === null
+          ? q.whereNull('rollback_info')
+          : q.where('rollback_info', row.rollback_info),
+      )
+      .update({ rollback_info: JSON.stringify(rollback) });
+    return marked > 0;
+  }
+
   async markRolledBack(
     entityRef: string,
     environment: string,

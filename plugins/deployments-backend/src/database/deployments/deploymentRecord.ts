@@ -1,6 +1,7 @@
 import {
   DeploymentState,
   FINAL_DEPLOYMENT_STATES,
+  type RollbackInfo,
 } from '@stagecraft/plugin-deployments-common';
 import type { LedgerDeployment } from '../DeploymentStore';
 import { toMillis } from '../dbTime';
@@ -156,8 +157,31 @@ export function mergeReport(
     strategy_current_step: progress('strategy_current_step'),
     traffic_percent: progress('traffic_percent'),
     checks: progress('checks'),
-    rollback_info: keep('rollback_info'),
+    rollback_info: mergeRollback(current.rollback_info, reported.rollback_info),
   };
+}
+
+/**
+ * A roll back the portal asked for says who and why (`by`, `reason`); the
+ * provider's later report of the same roll back adds its facts (what came
+ * back, through which deployment) but never erases who asked and why.
+ */
+function mergeRollback(
+  current: string | null,
+  reported: string | null,
+): string | null {
+  if (reported === null) return current;
+  if (current === null) return reported;
+  const stored = JSON.parse(current) as RollbackInfo;
+  if (!stored.by) return reported;
+  const next = JSON.parse(reported) as RollbackInfo;
+  if (next.by) return reported;
+  return JSON.stringify({
+    ...next,
+    automatic: false,
+    by: stored.by,
+    ...(stored.reason ? { reason: stored.reason } : {}),
+  });
 }
 
 /** The columns that differ, with their merged values; undefined when nothing does. */
