@@ -57,6 +57,32 @@ describe('deployment records', () => {
     expect(oneWay.triggered_by).toBe('alice');
   });
 
+  it('keeps the link to the run whichever report comes first: a report without a log never replaces it', () => {
+    // GitHub's `deployment` event: no status yet, so a link to the
+    // environment's deployments page; its `deployment_status` event names the job.
+    const created = report('1', {
+      statuses: [status('queued', 0)],
+      url: 'https://github.com/acme/payments/deployments/dev',
+      urlLabel: 'deployments',
+    });
+    const job = 'https://github.com/acme/payments/actions/runs/7/job/9';
+    const withStatus = report('1', {
+      statuses: [{ state: 'success', at: at(2), logUrl: job }],
+      url: job,
+      urlLabel: 'workflow job',
+      logUrl: job,
+    });
+    const base = (r: typeof created) => recordFromReport(r, ENTITY, 'github');
+    const inOrder = mergeReport(base(created), withStatus);
+    const reordered = mergeReport(base(withStatus), created);
+    expect(reordered).toEqual(inOrder);
+    expect(inOrder).toMatchObject({
+      url: job,
+      url_label: 'workflow job',
+      log_url: job,
+    });
+  });
+
   it('finds no differences when the same report is merged again', () => {
     const first = recordFromReport(report('1'), ENTITY, 'github');
     expect(differences(first, mergeReport(first, report('1')))).toBeUndefined();

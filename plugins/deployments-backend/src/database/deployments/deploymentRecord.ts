@@ -124,6 +124,17 @@ export function mergeReport(
       { state: current.state, at: current.state_at },
     );
   const state = newer ? reported.state : current.state;
+  // The link follows the log of the newest status that names one: a report
+  // without a log (GitHub's `deployment` event, before any status) never
+  // replaces a link to a run, whichever arrives first.
+  const linkFromReport =
+    reported.log_url !== null
+      ? current.log_url === null ||
+        newer ||
+        reported.state_at === current.state_at
+      : current.log_url === null;
+  const link = <K extends 'url' | 'url_label' | 'log_url'>(key: K) =>
+    linkFromReport ? keep(key) : current[key];
   const finalTimes = [
     current.finished_at,
     earliestFinal(report.statuses),
@@ -147,9 +158,9 @@ export function mergeReport(
         ? Math.min(...finalTimes)
         : null,
     triggered_by: keep('triggered_by'),
-    url: keep('url'),
-    url_label: keep('url_label'),
-    log_url: keep('log_url'),
+    url: link('url'),
+    url_label: link('url_label'),
+    log_url: link('log_url'),
     description: keep('description'),
     strategy: keep('strategy'),
     strategy_name: keep('strategy_name'),
