@@ -4,6 +4,7 @@ import {
   ENTITY,
   OTHER,
   at,
+  report,
   sha,
   storeTestDatabases,
   useStore,
@@ -51,6 +52,18 @@ describe.each(databases.eachSupportedId())(
       expect(traffic.staging.shares[0].percent).toBe(100);
       expect(Object.keys(await db.store.getTraffic(OTHER))).toEqual([
         'production',
+      ]);
+    });
+
+    it('names a share’s version by the ledger’s tag of its commit', async () => {
+      await db.store.upsertDeployments(ENTITY, 'github', [
+        report('812', { version: { sha: sha(2), tag: 'v1.41.2' } }),
+      ]);
+      await db.store.putTraffic(ENTITY, [canary(1, 10)]);
+      const { shares } = (await db.store.getTraffic(ENTITY)).production;
+      expect(shares.map(share => share.version)).toEqual([
+        { sha: sha(2), tag: 'v1.41.2' },
+        { sha: sha(1) },
       ]);
     });
 

@@ -1,5 +1,8 @@
 import { InputError } from '@backstage/errors';
-import type { EnvironmentTraffic } from '@stagecraft/plugin-deployments-common';
+import type {
+  EnvironmentTraffic,
+  TrafficShare,
+} from '@stagecraft/plugin-deployments-common';
 import { Knex } from 'knex';
 import { DbTime, parseTime, toIso } from '../dbTime';
 import { ROW_BATCH_SIZE, chunk } from '../rowValues';
@@ -72,13 +75,49 @@ export class KnexEnvironmentTraffic {
     const rows: TrafficRow[] = await this.db('environment_traffic').where({
       entity_ref: entityRef,
     });
+    const traffic = rows.map(row => ({
+      environment: row.environment,
+      provider: row.provider,
+      shares: JSON.parse(row.shares) as TrafficShare[],
+      at: toIso(row.at),
+    }));
+    // A share names its version as the provider saw it (a Lambda version
+    // knows its commit, not its tag): the ledger's tag of the commit names
+    // it as the lanes and the timeline do.
+    const untagged = [
+      ...new Set(
+        traffic.flatMap(t =>
+          t.shares.filter(s => !s.version.tag).map(s => s.version.sha),
+        ),
+      ),
+    ];
+    const tags = new Map<string, string>();
+    if (untagged.length > 0) {
+      const found: Array<{ sha: string; tag: string }> = await this.db(
+        'versions',
+      )
+        .where('entity_ref', entityRef)
+        .whereIn('sha', untagged)
+        .whereNotNull('tag')
+        .select('sha', 'tag');
+      for (const { sha, tag } of found) tags.set(sha, tag);
+    }
     return Object.fromEntries(
-      rows.map(row => [
-        row.environment,
+      traffic.map(({ environment, ...rest }) => [
+        environment,
         {
-          provider: row.provider,
-          shares: JSON.parse(row.shares),
-          at: toIso(row.at),
+          ...rest,
+          shares: rest.shares.map(share =>
+            !share.version.tag && tags.has(share.version.sha)
+              ? {
+                  ...share,
+                  version: {
+                    ...share.version,
+                    tag: tags.get(share.version.sha),
+                  },
+                }
+              : share,
+          ),
         },
       ]),
     );
