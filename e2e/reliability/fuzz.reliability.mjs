@@ -228,7 +228,13 @@ function makeCase(r, ctx) {
     } else if (fault === 'query-value') {
       const param = r.pick(READ_PARAMS[read]);
       // An empty value reads as the default (documented leniency): not a fault.
-      query.push([param, badValue(r) || 'x'.repeat(3)]);
+      // `actor` is free text (an exact match): only a too long value or a
+      // control character is wrong there.
+      const value =
+        param === 'actor'
+          ? r.pick(['x'.repeat(5000), '\u0000', 'a\u001fb'])
+          : badValue(r) || 'x'.repeat(3);
+      query.push([param, value]);
       if (read === 'diff')
         query.push([
           param === 'from' ? 'to' : 'from',

@@ -152,13 +152,6 @@ async function stateOf(backend) {
     );
     const { sync, ...rest } = response.json;
     const normalized = withoutObservationTimes(rest);
-    // Known finding (docs/reliability.md): a timeline row's version.artifact
-    // is the artifact of whichever environment's sighting of the commit was
-    // stored first, so it depends on the order targets were synced (two
-    // backends synced from the same still world differ). Left out until the
-    // store picks it deterministically; each cell's deployment still counts.
-    for (const row of normalized.timeline?.rows ?? [])
-      delete row.version?.artifact;
     state[name] = normalized;
   }
   return state;

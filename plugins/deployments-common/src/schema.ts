@@ -135,7 +135,12 @@ export const auditQuerySchema = z
         'refused',
       ]),
     ).optional(),
-    actor: z.string().max(200).optional(),
+    actor: z
+      .string()
+      .max(200)
+      // PostgreSQL refuses NUL in text; no actor has control characters.
+      .regex(/^[^\u0000-\u001f]*$/, 'must not contain control characters')
+      .optional(),
     since: isoDate.optional(),
     until: isoDate.optional(),
     format: z.enum(['json', 'csv']).default('json'),

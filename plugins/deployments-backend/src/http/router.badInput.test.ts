@@ -187,6 +187,12 @@ const badInputs: BadInput[] = [
     names: 'since',
   },
   {
+    what: 'an actor with a NUL character',
+    url: `${BASE}/audit?actor=a%00b`,
+    status: 400,
+    names: 'actor',
+  },
+  {
     what: 'an actor of 201 characters',
     url: `${BASE}/audit?actor=${'a'.repeat(201)}`,
     status: 400,
