@@ -112,6 +112,8 @@ async function main() {
     await store.recordSyncSuccess({
       entityRef,
       provider: PROVIDER,
+      // The entity's GitHub target: its repository (github.com/project-slug).
+      targetKey: 'acme/payments-api',
       at: new Date(now - 60_000),
     });
     const [{ versions }] = await knex('versions')

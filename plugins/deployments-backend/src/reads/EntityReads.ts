@@ -45,27 +45,32 @@ export class EntityReads {
     const { store, sources, policies, permissions } = this.options;
     const { entity, entityRef, path } = view;
     const entitySources = await sources.of(entity);
-    const lanes: EnvironmentsResponse = entitySources.isEmpty
-      ? {
-          entityRef,
-          environments: [],
-          sync: [],
-          reason: sources.noSourceReason(entityRef),
-        }
-      : await environmentLanes({
-          store,
-          entity,
-          entityRef,
-          path,
-          policies,
-          sources: entitySources,
-        });
+    const noSourceReason = entitySources.isEmpty
+      ? sources.noSourceReason(entityRef)
+      : undefined;
+    const lanes: Promise<EnvironmentsResponse> =
+      noSourceReason !== undefined
+        ? Promise.resolve({
+            entityRef,
+            environments: [],
+            sync: [],
+            reason: noSourceReason,
+          })
+        : environmentLanes({
+            store,
+            entity,
+            entityRef,
+            path,
+            policies,
+            sources: entitySources,
+          });
     return query.include?.length
       ? withIncludes(lanes, {
+          entityRef,
           include: query.include,
           timelineLimit: query.timelineLimit,
           path,
-          hasSources: !entitySources.isEmpty,
+          noSourceReason,
           store,
           permissions,
           credentials,

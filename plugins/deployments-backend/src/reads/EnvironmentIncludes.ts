@@ -56,53 +56,57 @@ export async function callerPermissions(
  * Adds what `include` asks for to an environments answer, so that the tab
  * opens with one request instead of three: the caller's permissions and the
  * timeline's first page over the whole promotion path. The parts are read
- * side by side; the lanes themselves are unchanged.
+ * side by side with the lanes (one round trip of the slowest, not the sum);
+ * the lanes themselves are unchanged.
  */
 export async function withIncludes(
-  lanes: EnvironmentsResponse,
+  lanes: Promise<EnvironmentsResponse>,
   options: {
+    entityRef: string;
     include: NonNullable<EnvironmentsQuery['include']>;
     timelineLimit: number;
     path: string[];
-    hasSources: boolean;
+    /** Why there is nothing to show, when no provider knows the entity. */
+    noSourceReason?: string;
     store: DeploymentStore;
     permissions: PermissionsService;
     credentials: BackstageCredentials;
   },
 ): Promise<EnvironmentsResponse> {
-  const { include, store, path, credentials } = options;
-  const [permissions, timeline] = await Promise.all([
+  const { include, entityRef, credentials } = options;
+  const [answer, permissions, timeline] = await Promise.all([
+    lanes,
     include.includes('permissions')
-      ? callerPermissions(options.permissions, lanes.entityRef, credentials)
+      ? callerPermissions(options.permissions, entityRef, credentials)
       : undefined,
-    include.includes('timeline')
-      ? firstTimelinePage(store, lanes, path, options)
-      : undefined,
+    include.includes('timeline') ? firstTimelinePage(options) : undefined,
   ]);
   return {
-    ...lanes,
+    ...answer,
     ...(permissions ? { permissions } : {}),
     ...(timeline ? { timeline } : {}),
   };
 }
 
-async function firstTimelinePage(
-  store: DeploymentStore,
-  lanes: EnvironmentsResponse,
-  path: string[],
-  options: { timelineLimit: number; hasSources: boolean },
-): Promise<TimelineResponse> {
-  if (!options.hasSources) {
+async function firstTimelinePage(options: {
+  entityRef: string;
+  path: string[];
+  timelineLimit: number;
+  noSourceReason?: string;
+  store: DeploymentStore;
+}): Promise<TimelineResponse> {
+  const { entityRef, path, store } = options;
+  if (options.noSourceReason !== undefined) {
     return {
-      entityRef: lanes.entityRef,
+      entityRef,
       environments: path,
       rows: [],
-      reason: lanes.reason,
+      reason: options.noSourceReason,
     };
   }
-  const page = await store.getTimeline(lanes.entityRef, {
+  const page = await store.getTimeline(entityRef, {
     environments: path,
     limit: options.timelineLimit,
   });
-  return { entityRef: lanes.entityRef, environments: path, ...page };
+  return { entityRef, environments: path, ...page };
 }
