@@ -1,5 +1,6 @@
 import { useRef } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
+import type { EnvironmentsResponse } from '@stagecraft/plugin-deployments-common';
 import { deploymentsApiRef } from '../api';
 import { usePolledData } from './usePolledData';
 import {
@@ -29,21 +30,35 @@ export function useEnvironments(
   const { tab } = options;
   const prefetch = tab?.prefetch;
   const pageSize = tab?.pageSize ?? TIMELINE_PAGE_SIZE;
+  // The first answer of the tab is asked for while it first renders, not
+  // after it painted: it is the one request the lanes wait for.
+  const first = useRef<{
+    entityRef: string;
+    answer: Promise<EnvironmentsResponse>;
+  }>();
+  if (prefetch && first.current?.entityRef !== entityRef) {
+    const answer = api.getEnvironments(entityRef, {
+      include: ['permissions', 'timeline'],
+      timelineLimit: pageSize,
+    });
+    // Whoever takes it reports its failure; unclaimed, it must not be unhandled.
+    answer.catch(() => {});
+    first.current = { entityRef, answer };
+  }
   // The entity whose first answer carried the timeline: later polls do not.
   const timelineSentFor = useRef<string>();
   return usePolledData(async () => {
     if (!prefetch) {
       return api.getEnvironments(entityRef);
     }
-    const withTimeline = timelineSentFor.current !== entityRef;
-    timelineSentFor.current = entityRef;
-    const answer = await api.getEnvironments(entityRef, {
-      include: withTimeline ? ['permissions', 'timeline'] : ['permissions'],
-      timelineLimit: withTimeline ? pageSize : undefined,
-    });
-    if (withTimeline && answer.timeline) {
-      prefetch.put(entityRef, timelineQuery({}, pageSize), answer.timeline);
+    if (timelineSentFor.current !== entityRef && first.current) {
+      timelineSentFor.current = entityRef;
+      const answer = await first.current.answer;
+      if (answer.timeline) {
+        prefetch.put(entityRef, timelineQuery({}, pageSize), answer.timeline);
+      }
+      return answer;
     }
-    return answer;
+    return api.getEnvironments(entityRef, { include: ['permissions'] });
   }, [api, entityRef, prefetch, pageSize]);
 }
