@@ -131,7 +131,8 @@ try {
   const firstSync = Date.now() + 120_000;
   while (!(await currentVersion(page))) {
     if (Date.now() > firstSync) throw new Error('dev never showed a version');
-    await page.getByRole('button', { name: 'Refresh' }).click();
+    // The sync status bar's Refresh, above the lanes (the skew panel has one too).
+    await page.getByRole('button', { name: 'Refresh' }).first().click();
     await page.waitForTimeout(3000);
   }
   const versions = await olderDeployments();

@@ -139,7 +139,10 @@ export const auditQuerySchema = z
       .string()
       .max(200)
       // PostgreSQL refuses NUL in text; no actor has control characters.
-      .regex(/^[^\u0000-\u001f]*$/, 'must not contain control characters')
+      .refine(
+        v => [...v].every(c => c.charCodeAt(0) >= 0x20),
+        'must not contain control characters',
+      )
       .optional(),
     since: isoDate.optional(),
     until: isoDate.optional(),
