@@ -4,7 +4,7 @@
 // this folder for what each language gets and the markers a block can carry.
 //
 //   node scripts/doc-snippets/check.mjs [file.md …]   (default: all the docs)
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { extractBlocks } from './markdown.mjs';
 import { checkShell } from './shell.mjs';
@@ -38,7 +38,12 @@ export function docFiles(root) {
     .filter(file => String(file).endsWith('.md'))
     .map(file => join('docs', String(file)))
     .sort();
-  return ['README.md', ...docs];
+  // The package READMEs are what npm shows a new user: checked too.
+  const packages = readdirSync(join(root, 'plugins'))
+    .map(name => join('plugins', name, 'README.md'))
+    .filter(file => existsSync(join(root, file)))
+    .sort();
+  return ['README.md', ...docs, ...packages];
 }
 
 /**
