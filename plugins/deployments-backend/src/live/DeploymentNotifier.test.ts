@@ -178,7 +178,14 @@ describe.each(databases.eachSupportedId())(
 
         notifications.send = send;
         await store.openGates(ENTITY, 'github', 'acme/payments', [
-          gate('7', { version: { sha: sha(1), tag: 'v1.0.0' }, reviewers: [] }),
+          // A thinner report of the same gate is no change (the store keeps
+          // what it leaves out); a new reviewer is.
+          gate('7', {
+            reviewers: [
+              { type: 'team', name: 'team-payments' },
+              { type: 'user', name: 'alice' },
+            ],
+          }),
         ]);
         await notifier.settled();
         expect(sent).toHaveLength(1);

@@ -192,11 +192,20 @@ async function writeGates(
     details: keep('details'),
     summary: keep('summary'),
   };
+  const key = ['entity_ref', 'provider', 'provider_gate_id'];
   for (const batch of chunk(rows, DEPLOYMENT_BATCH_SIZE)) {
-    const upsert = db('provider_gates')
-      .insert(batch)
-      .onConflict(['entity_ref', 'provider', 'provider_gate_id']);
-    await (mode === 'merge' ? upsert.merge(merged) : upsert.merge());
+    const upsert = db('provider_gates').insert(batch).onConflict(key);
+    if (mode === 'replace') {
+      await upsert.merge();
+      continue;
+    }
+    // The rest (environment, version, target) is the report's, as on replace.
+    const reported = Object.fromEntries(
+      Object.keys(batch[0])
+        .filter(column => !key.includes(column) && !(column in merged))
+        .map(column => [column, db.raw(`excluded.${column}`)]),
+    );
+    await upsert.merge({ ...reported, ...merged });
   }
 }
 
