@@ -324,6 +324,32 @@ describe('EnvironmentLane: progressive delivery', () => {
     expect(window.getComputedStyle(bar).columnGap).toBe('2px');
   });
 
+  it('shows a blue/green environment’s live and standby sides, and the switch as its strategy', async () => {
+    const environment = awsProduction();
+    await renderLane({
+      ...environment,
+      latest: {
+        ...environment.latest!,
+        strategy: { type: 'blue-green', name: 'BlueGreenSwitch' },
+      },
+      traffic: {
+        ...environment.traffic!,
+        shares: [
+          { ...environment.traffic!.shares[1], percent: 100, role: 'live' },
+          { ...environment.traffic!.shares[0], percent: 0, role: 'standby' },
+        ],
+      },
+    });
+    expect(
+      within(lane().getByRole('group', { name: 'Traffic' })).getByText(
+        '0% v1.40.0 (standby) · 100% v1.41.2 (live)',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      lane().getByText('blue-green (BlueGreenSwitch)'),
+    ).toBeInTheDocument();
+  });
+
   it('shows no traffic bar when one version serves everything', async () => {
     const environment = awsProduction();
     await renderLane({
