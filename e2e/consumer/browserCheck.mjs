@@ -62,7 +62,8 @@ export async function checkDeploymentsTab({
         throw new Error(
           `the lanes never showed a version (lanes: ${await lanes.count()})`,
         );
-      const refresh = page.getByRole('button', { name: 'Refresh' });
+      // The sync status bar's, above the lanes (the skew panel has one too).
+      const refresh = page.getByRole('button', { name: 'Refresh' }).first();
       if (await refresh.isVisible()) await refresh.click();
       await page.waitForTimeout(3000);
     }
