@@ -1,4 +1,3 @@
-import { Knex } from 'knex';
 import {
   ENTITY,
   OTHER,
@@ -12,67 +11,11 @@ import {
   useStore,
 } from './__testUtils__/storeTestKit';
 import type { KnexDeploymentStore } from './KnexDeploymentStore';
+import { fullScans, statementsOf } from './__testUtils__/queryPlans';
 
 jest.setTimeout(60_000);
 
 const databases = storeTestDatabases();
-
-/** The statements a store call sends, with their bindings. */
-async function statementsOf(
-  knex: Knex,
-  call: () => Promise<unknown>,
-): Promise<Array<{ sql: string; bindings: readonly unknown[] }>> {
-  const seen: Array<{ sql: string; bindings: readonly unknown[] }> = [];
-  const listener = (query: { sql: string; bindings?: readonly unknown[] }) =>
-    seen.push({ sql: query.sql, bindings: query.bindings ?? [] });
-  knex.on('query', listener);
-  try {
-    await call();
-  } finally {
-    knex.removeListener('query', listener);
-  }
-  return seen.filter(s => /^\s*(select|with|delete)/i.test(s.sql));
-}
-
-/**
- * The plan lines that read a whole table. PostgreSQL is told to avoid
- * sequential scans, so one shows only where no index serves the query
- * (on tables this small it would otherwise prefer one anyway).
- */
-async function fullScans(
-  knex: Knex,
-  statement: { sql: string; bindings: readonly unknown[] },
-): Promise<string[]> {
-  if (knex.client.config.client === 'pg') {
-    return knex.transaction(async tx => {
-      await tx.raw('SET LOCAL enable_seqscan = off');
-      // The query event shows PostgreSQL's numbered placeholders.
-      const { rows } = await tx.raw(
-        `EXPLAIN ${statement.sql.replace(/\$\d+/g, '?')}`,
-        statement.bindings as any[],
-      );
-      return rows
-        .map((row: { 'QUERY PLAN': string }) => row['QUERY PLAN'])
-        .filter((line: string) => /Seq Scan/.test(line));
-    });
-  }
-  const plan: Array<{ detail: string }> = await knex.raw(
-    `EXPLAIN QUERY PLAN ${statement.sql}`,
-    statement.bindings as any[],
-  );
-  // `SCAN x` without an index; the bounded subqueries of the environment
-  // states aside (`lookup_n`: one row, `before_n`: two rows), whose own
-  // reads of `deployments` must still use an index.
-  return plan
-    .map(row => row.detail)
-    .filter(
-      detail =>
-        /^SCAN /.test(detail) &&
-        !/USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY|^SCAN (lookup|before)_\d+|CONSTANT ROW/.test(
-          detail,
-        ),
-    );
-}
 
 describe.each(databases.eachSupportedId())(
   'Indexes of page queries on %p',

@@ -1,4 +1,3 @@
-import { Knex } from 'knex';
 import {
   ENTITY,
   OTHER,
@@ -11,56 +10,11 @@ import {
   useStore,
 } from '../__testUtils__/storeTestKit';
 import { KnexSkewAudit } from './KnexSkewAudit';
+import { fullScans, statementsOf } from '../__testUtils__/queryPlans';
 
 jest.setTimeout(60_000);
 
 const databases = storeTestDatabases();
-
-/** The reads a call sends, with their bindings. */
-async function readsOf(knex: Knex, call: () => Promise<unknown>) {
-  const seen: Array<{ sql: string; bindings: readonly unknown[] }> = [];
-  const listener = (query: { sql: string; bindings?: readonly unknown[] }) =>
-    seen.push({ sql: query.sql, bindings: query.bindings ?? [] });
-  knex.on('query', listener);
-  try {
-    await call();
-  } finally {
-    knex.removeListener('query', listener);
-  }
-  return seen.filter(s => /^\s*select/i.test(s.sql));
-}
-
-/** Plan lines that read a whole table (PostgreSQL told to avoid sequential scans, as in queryPlans.test.ts). */
-async function fullScans(
-  knex: Knex,
-  statement: { sql: string; bindings: readonly unknown[] },
-): Promise<string[]> {
-  if (knex.client.config.client === 'pg') {
-    return knex.transaction(async tx => {
-      await tx.raw('SET LOCAL enable_seqscan = off');
-      const { rows } = await tx.raw(
-        `EXPLAIN ${statement.sql.replace(/\$\d+/g, '?')}`,
-        statement.bindings as any[],
-      );
-      return rows
-        .map((row: { 'QUERY PLAN': string }) => row['QUERY PLAN'])
-        .filter((line: string) => /Seq Scan/.test(line));
-    });
-  }
-  const plan: Array<{ detail: string }> = await knex.raw(
-    `EXPLAIN QUERY PLAN ${statement.sql}`,
-    statement.bindings as any[],
-  );
-  return plan
-    .map(row => row.detail)
-    .filter(
-      detail =>
-        /^SCAN /.test(detail) &&
-        !/USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY|CONSTANT ROW/.test(
-          detail,
-        ),
-    );
-}
 
 describe.each(databases.eachSupportedId())(
   'Indexes of the promotion-skew audit on %p',
@@ -114,14 +68,14 @@ describe.each(databases.eachSupportedId())(
     ];
 
     it('sees a query that no index serves', async () => {
-      const [statement] = await readsOf(db.knex, () =>
+      const [statement] = await statementsOf(db.knex, () =>
         db.knex('deployments').where('triggered_by', 'alice').select(),
       );
       expect(await fullScans(db.knex, statement)).toHaveLength(1);
     });
 
     it.each(calls)('serves %s from indexes', async (_name, call) => {
-      const statements = await readsOf(db.knex, () =>
+      const statements = await statementsOf(db.knex, () =>
         call(new KnexSkewAudit(db.knex)),
       );
       // The deployments, their statuses, and the previous environments' successes.
