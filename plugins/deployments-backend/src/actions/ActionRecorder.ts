@@ -10,6 +10,7 @@ import type {
 import type { ResourcePermission } from '@backstage/plugin-permission-common';
 import type { DeploymentProvider } from '@stagecraft/plugin-deployments-node';
 import type { DeploymentStore } from '../database/DeploymentStore';
+import type { EvidenceDraft } from '../evidence/releaseEvidence';
 import { refusedChecks } from '../policy/PromotionPolicy';
 import type { ActionContext } from './ActionContext';
 import { ActionStopped, permissionCheck } from './outcomes';
@@ -37,13 +38,19 @@ export class ActionRecorder {
     this.logger = options.logger;
   }
 
+  /**
+   * Appends the entry; with `evidence`, records the release evidence linked
+   * to it. Evidence that cannot be written is logged, never fails the action:
+   * the audit entry and the provider's work stand.
+   */
   async audit(
     ctx: ActionContext,
     entry: AuditFields &
       Pick<AuditEntry, 'outcome'> &
       Partial<Pick<AuditEntry, 'providerIdentity' | 'requestId' | 'detail'>>,
-  ): Promise<void> {
-    await this.store.appendAudit({
+    evidence?: EvidenceDraft,
+  ): Promise<AuditEntry> {
+    const appended = await this.store.appendAudit({
       entityRef: ctx.entityRef,
       actor: ctx.actor,
       action: entry.action,
@@ -55,6 +62,41 @@ export class ActionRecorder {
       requestId: entry.requestId,
       detail: entry.detail,
     });
+    if (evidence) {
+      await this.recordEvidence(ctx, appended, evidence);
+    }
+    return appended;
+  }
+
+  private async recordEvidence(
+    ctx: ActionContext,
+    entry: AuditEntry,
+    evidence: EvidenceDraft,
+  ): Promise<void> {
+    try {
+      await this.store.recordReleaseEvidence({
+        ...evidence,
+        auditId: entry.id,
+        ...(entry.requestId ? { requestId: entry.requestId } : {}),
+        entityRef: entry.entityRef,
+        outcome: entry.outcome,
+        actor: entry.actor,
+        ...(entry.providerIdentity
+          ? { providerIdentity: entry.providerIdentity }
+          : {}),
+        ...(entry.comment ? { comment: entry.comment } : {}),
+        recordedAt: entry.at,
+        idempotencyKey: ctx.idempotencyKey,
+      });
+    } catch (error) {
+      this.logger.error(
+        `Could not record the release evidence of audit entry ${entry.id} (${
+          entry.action
+        } of ${entry.entityRef} to ${entry.environment}): ${
+          isError(error) ? error.message : String(error)
+        }`,
+      );
+    }
   }
 
   /**
@@ -66,12 +108,13 @@ export class ActionRecorder {
     audited: AuditFields & { requestId: string },
     message: string,
     detail: string = message,
+    evidence?: EvidenceDraft,
   ): Promise<PromotionRequest> {
     const failed = await this.store.updateRequest(audited.requestId, {
       state: 'failed',
       error: message,
     });
-    await this.audit(ctx, { ...audited, outcome: 'failed', detail });
+    await this.audit(ctx, { ...audited, outcome: 'failed', detail }, evidence);
     return failed;
   }
 

@@ -10,6 +10,7 @@ import type { StoredGate } from '../database/DeploymentStore';
 import { splitProviderId } from '../database/providerId';
 import { checkDecision, refusedChecks } from '../policy/PromotionPolicy';
 import { evaluateFreeze } from '../policy/freeze/FreezeCalendar';
+import { decisionGate, releaseChanges } from '../evidence/releaseEvidence';
 import {
   ActionContext,
   ActionServices,
@@ -105,11 +106,34 @@ async function decideRequest(
       decidedAt: new Date().toISOString(),
       decisionComment: input.comment,
     });
-    await recorder.audit(ctx, {
-      ...audited,
-      outcome: decision === 'approve' ? 'approved' : 'rejected',
-      detail: note,
-    });
+    await recorder.audit(
+      ctx,
+      {
+        ...audited,
+        outcome: decision === 'approve' ? 'approved' : 'rejected',
+        detail: note,
+      },
+      {
+        action: decision,
+        environment: request.environment,
+        version: request.version,
+        checks,
+        gate: decisionGate({
+          gate: { kind: 'portal', request: decided },
+          decision,
+          actor: ctx.actor,
+          decidedAt: decided.decidedAt ?? new Date().toISOString(),
+          comment: input.comment,
+        }),
+        // What the approval lets ship, or the rejection refused.
+        changes: await releaseChanges({
+          store,
+          ctx,
+          environment: request.environment,
+          version: request.version,
+        }),
+      },
+    );
     if (decision === 'reject') {
       return { kind: 'decided', response: { request: decided, checks } };
     }
@@ -194,12 +218,34 @@ async function decideProviderGate(
     await store.closeGates(ctx.entityRef, gate.provider, [
       providerGateIdOf(gate),
     ]);
-    await recorder.audit(ctx, {
-      ...audited,
-      outcome: decision === 'approve' ? 'approved' : 'rejected',
-      providerIdentity: identity,
-      detail: note,
-    });
+    await recorder.audit(
+      ctx,
+      {
+        ...audited,
+        outcome: decision === 'approve' ? 'approved' : 'rejected',
+        providerIdentity: identity,
+        detail: note,
+      },
+      {
+        action: decision,
+        environment: gate.environment,
+        version: gate.version,
+        checks,
+        gate: decisionGate({
+          gate: { kind: 'provider', gate },
+          decision,
+          actor: ctx.actor,
+          decidedAt,
+          comment: input.comment,
+        }),
+        changes: await releaseChanges({
+          store,
+          ctx,
+          environment: gate.environment,
+          version: gate.version,
+        }),
+      },
+    );
     return {
       kind: 'decided',
       response: {

@@ -2,6 +2,7 @@ import type {
   PolicyCheck,
   PromotionRequest,
 } from '@stagecraft/plugin-deployments-common';
+import type { EvidenceDraft } from '../evidence/releaseEvidence';
 import { ActionContext, ActionServices, portalGateId } from './ActionContext';
 import type { ActionOutcome } from './outcomes';
 
@@ -16,6 +17,8 @@ export async function execute(
   request: PromotionRequest,
   checks: PolicyCheck[],
   note?: string,
+  /** The release evidence to record with how it ended (a promotion run at once). */
+  evidence?: EvidenceDraft,
 ): Promise<ActionOutcome> {
   const { store, recorder } = services;
   const audited = {
@@ -28,7 +31,13 @@ export async function execute(
   const found = ctx.sources.deployerFor(request.environment);
   if ('problem' in found) {
     // The owner changed, or lost the capability, while the request waited.
-    const failed = await recorder.failRequest(ctx, audited, found.problem);
+    const failed = await recorder.failRequest(
+      ctx,
+      audited,
+      found.problem,
+      found.problem,
+      evidence,
+    );
     return {
       kind: 'refused',
       message: found.problem,
@@ -67,12 +76,16 @@ export async function execute(
         restoredVersion: request.version,
       });
     }
-    await recorder.audit(ctx, {
-      ...audited,
-      outcome: 'executed',
-      providerIdentity: result.identity,
-      detail: note,
-    });
+    await recorder.audit(
+      ctx,
+      {
+        ...audited,
+        outcome: 'executed',
+        providerIdentity: result.identity,
+        detail: note,
+      },
+      evidence,
+    );
     return { kind: 'executed', response: { request: executed, checks } };
   } catch (error) {
     const message = recorder.providerMessage(ctx, provider, error);
@@ -80,7 +93,13 @@ export async function execute(
       kind: 'provider-failed',
       message,
       checks,
-      promotionRequest: await recorder.failRequest(ctx, audited, message),
+      promotionRequest: await recorder.failRequest(
+        ctx,
+        audited,
+        message,
+        message,
+        evidence,
+      ),
     };
   }
 }

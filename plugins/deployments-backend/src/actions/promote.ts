@@ -15,6 +15,11 @@ import {
   refusedChecks,
 } from '../policy/PromotionPolicy';
 import { evaluateFreeze } from '../policy/freeze/FreezeCalendar';
+import {
+  EvidenceDraft,
+  promotionGate,
+  releaseChanges,
+} from '../evidence/releaseEvidence';
 import type {
   DeploymentSource,
   EntitySourceSet,
@@ -139,9 +144,10 @@ export async function promote(
     mayOverride: () =>
       isPermitted(services.permissions, ctx, deploymentsOverridePermission),
   });
+  const approval = approvalCheck({ environment, policies, providerGated });
   const checks: PolicyCheck[] = [
     permissionCheck(permission.name, true),
-    approvalCheck({ environment, policies, providerGated }),
+    approval,
     freeze.check,
     ...checkPromotion({
       action,
@@ -191,16 +197,43 @@ export async function promote(
     }
     throw error;
   }
+  // What the promotion ships, as accepted: before the provider deploys it.
+  const evidence: EvidenceDraft = {
+    action,
+    environment,
+    version,
+    checks,
+    gate: promotionGate({
+      environment,
+      owner: 'source' in deployer ? deployer.source.provider.id : undefined,
+      providerGated,
+      held,
+      protection,
+      openGates,
+      request,
+      approvalMessage: approval.message,
+    }),
+    changes: await releaseChanges({
+      store,
+      ctx,
+      environment,
+      version,
+    }),
+  };
   if (held) {
-    await recorder.audit(ctx, {
-      ...audited,
-      outcome: 'requested',
-      requestId: request.id,
-      detail: overrideNote,
-    });
+    await recorder.audit(
+      ctx,
+      {
+        ...audited,
+        outcome: 'requested',
+        requestId: request.id,
+        detail: overrideNote,
+      },
+      evidence,
+    );
     return { kind: 'held', response: { request, checks } };
   }
-  return execute(services, ctx, request, checks, overrideNote);
+  return execute(services, ctx, request, checks, overrideNote, evidence);
 }
 
 /** Refuses a promotion or roll back that no provider of the entity can carry out, with the reason. */
