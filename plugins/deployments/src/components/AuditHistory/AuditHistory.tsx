@@ -30,6 +30,7 @@ import { versionLabel } from '../../format/version';
 import { auditQuery, useAudit } from '../../hooks/useAudit';
 import { errorMessage } from '../ActionDialog/actionErrors';
 import { RelativeTime } from '../RelativeTime';
+import { ReleaseEvidenceButton } from '../ReleaseEvidence';
 import { SINCE_CHOICES, sinceDaysAgo } from '../PromotionTimeline/timeFilters';
 
 const OUTCOMES: AuditOutcome[] = [
@@ -53,6 +54,7 @@ const useStyles = makeStyles(theme => ({
   export: { marginLeft: 'auto' },
   detail: { color: theme.palette.text.secondary },
   cell: { verticalAlign: 'top' },
+  evidence: { marginTop: theme.spacing(0.5) },
 }));
 
 const FilterSelect = (props: {
@@ -177,7 +179,14 @@ export const AuditHistory = (props: AuditHistoryProps) => {
                 <TableCell className={classes.cell}>
                   <RelativeTime value={entry.at} />
                 </TableCell>
-                <TableCell className={classes.cell}>{entry.action}</TableCell>
+                <TableCell className={classes.cell}>
+                  {entry.action}
+                  {entry.evidenceId && (
+                    <div className={classes.evidence}>
+                      <ReleaseEvidenceButton entry={entry} />
+                    </div>
+                  )}
+                </TableCell>
                 <TableCell className={classes.cell}>
                   {entry.outcome}
                   {entry.detail && (

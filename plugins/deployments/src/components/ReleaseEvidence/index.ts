@@ -1,0 +1,6 @@
+export { ReleaseEvidenceButton } from './ReleaseEvidenceButton';
+export {
+  ReleaseEvidenceDialog,
+  ReleaseEvidenceView,
+  type ReleaseEvidenceDialogProps,
+} from './ReleaseEvidenceDialog';
