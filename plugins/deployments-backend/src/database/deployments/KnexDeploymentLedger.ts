@@ -1,6 +1,7 @@
 import { Knex } from 'knex';
 import type { LedgerDeployment } from '../DeploymentStore';
-import { DEPLOYMENT_BATCH_SIZE, ROW_BATCH_SIZE, chunk } from '../rowValues';
+import { bulkInsert } from '../bulkInsert';
+import { DEPLOYMENT_BATCH_SIZE, chunk } from '../rowValues';
 import { differences, mergeReport, recordFromReport } from './deploymentRecord';
 import { DeploymentRow, recordOf, toRow } from './deploymentRows';
 import { mergeDuplicateReports } from './statusMerge';
@@ -75,16 +76,22 @@ export class KnexDeploymentLedger {
     // or a concurrent writer's fresh insert) are merged into the stored row,
     // locked on PostgreSQL so a webhook and a poll serialise instead of racing.
     const keys = [...byKey.keys()];
-    const created: Array<{ id: number; provider_deployment_id: string }> =
-      await tx('deployments')
-        .insert(
-          keys.map(key =>
-            toRow(recordFromReport(byKey.get(key)!, entityRef, provider)),
-          ),
-        )
-        .onConflict(['entity_ref', 'provider', 'provider_deployment_id'])
-        .ignore()
-        .returning(['id', 'provider_deployment_id']);
+    const created = await bulkInsert<{
+      id: number;
+      provider_deployment_id: string;
+    }>(
+      tx,
+      'deployments',
+      keys.map(key =>
+        toRow(recordFromReport(byKey.get(key)!, entityRef, provider)),
+      ),
+      {
+        onConflict: {
+          columns: ['entity_ref', 'provider', 'provider_deployment_id'],
+        },
+        returning: ['id', 'provider_deployment_id'],
+      },
+    );
     for (const row of created) {
       idByKey.set(row.provider_deployment_id, row.id);
       createdIds.add(row.id);
@@ -100,16 +107,16 @@ export class KnexDeploymentLedger {
         log_url: status.logUrl ?? null,
       })),
     );
-    for (const rows of chunk(statusRows, ROW_BATCH_SIZE)) {
-      const added: Array<{ deployment_id: number }> = await tx(
-        'deployment_statuses',
-      )
-        .insert(rows)
-        .onConflict(['deployment_id', 'state', 'at'])
-        .ignore()
-        .returning(['deployment_id']);
-      for (const { deployment_id } of added) changed.add(deployment_id);
-    }
+    const added = await bulkInsert<{ deployment_id: number }>(
+      tx,
+      'deployment_statuses',
+      statusRows,
+      {
+        onConflict: { columns: ['deployment_id', 'state', 'at'] },
+        returning: ['deployment_id'],
+      },
+    );
+    for (const { deployment_id } of added) changed.add(deployment_id);
 
     // Everything changed that we did not create ourselves counts as updated,
     // including rows a concurrent writer created a moment before us.

@@ -1,6 +1,6 @@
 import { Knex } from 'knex';
 import type { LedgerDeployment } from '../DeploymentStore';
-import { DEPLOYMENT_BATCH_SIZE, chunk } from '../rowValues';
+import { bulkInsert } from '../bulkInsert';
 import { versionSightings } from './versionRules';
 
 /**
@@ -28,25 +28,18 @@ export async function writeVersionSightings(
     '(excluded.artifact IS NOT NULL AND (versions.artifact IS NULL OR versions.artifact_seen_at IS NULL' +
     ' OR excluded.artifact_seen_at < versions.artifact_seen_at' +
     ' OR (excluded.artifact_seen_at = versions.artifact_seen_at AND excluded.artifact < versions.artifact)))';
-  for (const batch of chunk(rows, DEPLOYMENT_BATCH_SIZE)) {
-    await tx('versions')
-      .insert(batch)
-      .onConflict(['entity_ref', 'sha'])
-      .merge({
-        first_seen_at: tx.raw(
+  await bulkInsert(tx, 'versions', rows, {
+    onConflict: {
+      columns: ['entity_ref', 'sha'],
+      merge: {
+        first_seen_at:
           'CASE WHEN excluded.first_seen_at < versions.first_seen_at THEN excluded.first_seen_at ELSE versions.first_seen_at END',
-        ),
-        tag: tx.raw('COALESCE(excluded.tag, versions.tag)'),
-        message: tx.raw('COALESCE(excluded.message, versions.message)'),
-        version_url: tx.raw(
-          'COALESCE(excluded.version_url, versions.version_url)',
-        ),
-        artifact: tx.raw(
-          `CASE WHEN ${newerArtifact} THEN excluded.artifact ELSE versions.artifact END`,
-        ),
-        artifact_seen_at: tx.raw(
-          `CASE WHEN ${newerArtifact} THEN excluded.artifact_seen_at ELSE versions.artifact_seen_at END`,
-        ),
-      });
-  }
+        tag: 'COALESCE(excluded.tag, versions.tag)',
+        message: 'COALESCE(excluded.message, versions.message)',
+        version_url: 'COALESCE(excluded.version_url, versions.version_url)',
+        artifact: `CASE WHEN ${newerArtifact} THEN excluded.artifact ELSE versions.artifact END`,
+        artifact_seen_at: `CASE WHEN ${newerArtifact} THEN excluded.artifact_seen_at ELSE versions.artifact_seen_at END`,
+      },
+    },
+  });
 }
