@@ -25,9 +25,7 @@ const owned = (name: string, owner: string, path?: string): Entity => ({
   metadata: {
     name,
     namespace: 'default',
-    ...(path
-      ? { annotations: { 'stagecraft.io/promotion-path': path } }
-      : {}),
+    ...(path ? { annotations: { 'stagecraft.io/promotion-path': path } } : {}),
   },
   spec: { type: 'service', owner, lifecycle: 'production' },
   relations: [{ type: 'ownedBy', targetRef: `group:default/${owner}` }],
@@ -192,9 +190,9 @@ describe.each(['SQLITE_3', 'POSTGRES_15'] as const)(
         changes: 4,
         rate: 0.25,
       });
-      expect(
-        new Set(body.deployments.map((d: any) => d.entityRef)),
-      ).toEqual(new Set([PAYMENTS, WORKER]));
+      expect(new Set(body.deployments.map((d: any) => d.entityRef))).toEqual(
+        new Set([PAYMENTS, WORKER]),
+      );
       expect(body.truncated).toBeUndefined();
 
       const short = await request(server)
@@ -224,17 +222,20 @@ describe.each(['SQLITE_3', 'POSTGRES_15'] as const)(
       [{ from: '2025-01-01', to: '2026-06-01' }, /at most 366 days/],
       [{ from: 'yesterday' }, /from/],
       [{ limit: '5' }, /limit/],
-    ])('refuses the query %p with a 400 that names the problem', async (query, message) => {
-      const { server, knex } = await start(databaseId);
-      const before = await knex('deployments').count({ n: '*' });
-      const response = await request(server)
-        .get(`${ENTITY_BASE}/payments-api/metrics`)
-        .query(query)
-        .set(as(ALICE));
-      expect(response.status).toBe(400);
-      expect(response.body.error.message).toMatch(message);
-      expect(await knex('deployments').count({ n: '*' })).toEqual(before);
-    });
+    ])(
+      'refuses the query %p with a 400 that names the problem',
+      async (query, message) => {
+        const { server, knex } = await start(databaseId);
+        const before = await knex('deployments').count({ n: '*' });
+        const response = await request(server)
+          .get(`${ENTITY_BASE}/payments-api/metrics`)
+          .query(query)
+          .set(as(ALICE));
+        expect(response.status).toBe(400);
+        expect(response.body.error.message).toMatch(message);
+        expect(await knex('deployments').count({ n: '*' })).toEqual(before);
+      },
+    );
 
     it.each([
       [{}, /owner/],

@@ -34,12 +34,14 @@ import {
 const DAY_MS = 24 * 60 * 60 * 1000;
 const WEEK_MS = 7 * DAY_MS;
 export const DEFAULT_HOTFIX_WINDOW_MS = DAY_MS;
-export const DEFAULT_HOTFIX_PATTERN = '^\\s*(hotfix|revert)\\b';
+/** A title that starts with Hotfix or Revert, or the merge of a hotfix/ or revert- branch. */
+export const DEFAULT_HOTFIX_PATTERN =
+  '^\\s*(hotfix|revert)\\b|^merge pull request #\\d+ from \\S+/(hotfix|revert)';
 
 /**
  * Reads `deployments.metrics`: `hotfixWindow` (a duration, default 24 hours)
  * and `hotfixPattern` (a regular expression, case-insensitive, default
- * `^\s*(hotfix|revert)\b`). A bad value stops the backend, naming the key.
+ * {@link DEFAULT_HOTFIX_PATTERN}). A bad value stops the backend, naming the key.
  */
 export function readMetricsRules(config: Config): MetricsRules {
   const section = config.getOptionalConfig('deployments.metrics');

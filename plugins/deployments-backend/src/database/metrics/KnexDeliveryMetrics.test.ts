@@ -78,6 +78,7 @@ const ok = (hour: number, done: number): Array<[any, number]> => [
  *   v7     dev 200, production 205, success 206, rolled back 208
  *                                                              rolled back, restored by itself (2 h), lead 6 h
  *   v8     dev 250, production waits 260, rejected 262         never rolled out: not counted
+ *   v13    dev 280, production 285 with a lone failure at 286   a review rejected as GitHub's REST shows it: not counted
  *   v10    dev 265, production 270, cancelled 271              not counted
  *   v9     dev 300, staging 310, production 330 still running  not counted
  *   v11    dev 320, production 325, failure 326                failed, restored by v12 (14 h)
@@ -139,6 +140,8 @@ async function seed(store: {
       ['waiting', 260],
       ['failure', 262],
     ]),
+    dev(13, 280),
+    deployed('p-v13', 'production', v(13), 285, [['failure', 286]]),
     dev(10, 265),
     deployed('p-v10', 'production', v(10), 270, [
       ['in_progress', 270],

@@ -75,6 +75,8 @@ const COLUMNS = [
 ];
 
 const FAILED = new Set(['failure', 'error']);
+/** States that show a deployment rolling out. */
+const ROLLED_OUT = new Set(['in_progress', 'success', 'rolled_back']);
 const FINAL = new Set([
   'success',
   'failure',
@@ -141,9 +143,11 @@ export class KnexDeliveryMetrics {
       const createdAtMs = toMillis(row.created_at)!;
       const startedAtMs = startOf(createdAtMs, history);
       const everSucceeded = history.some(s => s.state === 'success');
-      // Never rolled out (held at a gate, rejected), still running,
+      // Never rolled out (held at a gate, rejected: GitHub's REST statuses
+      // show a rejected review as a lone failure), still running,
       // cancelled, or superseded before it succeeded: not a deployment.
       if (startedAtMs === undefined || !FINAL.has(row.state)) continue;
+      if (!history.some(s => ROLLED_OUT.has(s.state))) continue;
       if (row.state === 'inactive' && !everSucceeded) continue;
       const succeededAtMs = firstAt(history, 'success');
       let outcome: MetricsOutcome;
@@ -274,12 +278,14 @@ export class KnexDeliveryMetrics {
         .where('d.environment', environment)
         .where('d.created_at', '<', since)
         .where(succeededOnce =>
-          succeededOnce.where('d.state', 'success').orWhereExists(
-            this.db('deployment_statuses as s')
-              .select(this.db.raw('1'))
-              .whereRaw('s.deployment_id = d.id')
-              .where('s.state', 'success'),
-          ),
+          succeededOnce
+            .where('d.state', 'success')
+            .orWhereExists(
+              this.db('deployment_statuses as s')
+                .select(this.db.raw('1'))
+                .whereRaw('s.deployment_id = d.id')
+                .where('s.state', 'success'),
+            ),
         );
       found.push(...rows.map(row => row.sha));
     }
