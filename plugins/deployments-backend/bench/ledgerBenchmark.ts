@@ -154,12 +154,18 @@ interface Result {
   timeline: { p50: number; p95: number };
   timelineNextPage: { p50: number; p95: number };
   size?: string;
+  /** Bytes per table and index of the ledger's three big tables. */
+  relations?: Record<string, number>;
 }
+
+/** The tables that grow with every deployment, whose sizes the benchmark reports. */
+const LEDGER_TABLES = ['deployments', 'deployment_statuses', 'versions'];
 
 async function runOn(database: string): Promise<Result> {
   let knex: Knex;
   let cleanup: () => Promise<void>;
   let size: () => Promise<string | undefined>;
+  let relations: () => Promise<Record<string, number>>;
 
   if (database === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'stagecraft-bench-'));
@@ -174,6 +180,18 @@ async function runOn(database: string): Promise<Result> {
       rmSync(dir, { recursive: true, force: true });
     };
     size = async () => `${(statSync(filename).size / 2 ** 20).toFixed(0)} MiB`;
+    relations = async () => {
+      // dbstat: pages per table and index (sqlite_autoindex_* are the
+      // primary keys of tables without a rowid key).
+      const rows: Array<{ name: string; bytes: number }> = await knex.raw(
+        `SELECT s.name AS name, SUM(s.pgsize) AS bytes FROM dbstat s
+           JOIN sqlite_master m ON m.name = s.name
+          WHERE m.tbl_name IN (${LEDGER_TABLES.map(() => '?').join(', ')})
+          GROUP BY s.name`,
+        LEDGER_TABLES,
+      );
+      return Object.fromEntries(rows.map(r => [r.name, Number(r.bytes)]));
+    };
   } else if (database === 'postgres') {
     const name = `stagecraft_bench_${process.pid}`;
     const admin = knexFactory({
@@ -192,6 +210,23 @@ async function runOn(database: string): Promise<Result> {
         'SELECT pg_size_pretty(pg_database_size(current_database())) AS size',
       );
       return rows[0].size;
+    };
+    relations = async () => {
+      const { rows } = await knex.raw(
+        `SELECT c.relname AS name, pg_relation_size(c.oid) AS bytes
+           FROM pg_class c
+           LEFT JOIN pg_index i ON i.indexrelid = c.oid
+           LEFT JOIN pg_class t ON t.oid = i.indrelid
+          WHERE c.relnamespace = 'public'::regnamespace
+            AND (c.relname = ANY(?) OR t.relname = ANY(?))`,
+        [LEDGER_TABLES, LEDGER_TABLES],
+      );
+      return Object.fromEntries(
+        rows.map((r: { name: string; bytes: string }) => [
+          r.name,
+          Number(r.bytes),
+        ]),
+      );
     };
   } else {
     throw new Error(`Unknown database '${database}' in BENCH_DATABASES`);
@@ -327,6 +362,7 @@ async function runOn(database: string): Promise<Result> {
         ? summary(timelineNext)
         : { p50: NaN, p95: NaN },
       size: await size(),
+      relations: await relations(),
     };
   } finally {
     await cleanup();
@@ -365,7 +401,18 @@ async function main() {
       return `| ${cells.join(' | ')} |`;
     }),
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  const sizes = [
+    '',
+    `| database | table or index | size |`,
+    `|---|---|---|`,
+    ...results.flatMap(r =>
+      Object.entries(r.relations ?? {})
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, bytes]) => `| ${r.database} | ${name} | ${mib(bytes)} |`),
+    ),
+  ];
+  process.stdout.write(`${[...lines, ...sizes].join('\n')}\n`);
   process.stdout.write(`${JSON.stringify(results)}\n`);
 }
 
