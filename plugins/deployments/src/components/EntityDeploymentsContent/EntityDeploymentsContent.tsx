@@ -18,6 +18,7 @@ import { ChangeDiffView } from '../ChangeDiffView';
 import { EnvironmentLanes } from '../EnvironmentLanes';
 import { PromotionTimeline } from '../PromotionTimeline';
 import { PromotionSkewPanel } from '../PromotionSkewPanel';
+import { EntityDeliveryMetricsPanel } from '../DeliveryMetrics';
 import { SyncStatusBar } from '../SyncStatusBar';
 
 function versionsOnThePath(environments: EnvironmentSummary[]): Version[] {
@@ -105,6 +106,9 @@ export const EntityDeploymentsContent = () => {
       </Grid>
       <Grid item xs={12}>
         <PromotionSkewPanel entityRef={entityRef} />
+      </Grid>
+      <Grid item xs={12}>
+        <EntityDeliveryMetricsPanel entityRef={entityRef} />
       </Grid>
       <Grid item xs={12}>
         <AuditHistory

@@ -1,0 +1,3 @@
+export { EntityDeliveryMetricsPanel } from './EntityDeliveryMetricsPanel';
+export { EntityDeliveryMetricsCard } from './EntityDeliveryMetricsCard';
+export { DeliveryMetricsView } from './DeliveryMetricsView';
