@@ -38,4 +38,26 @@ describe('the sandbox signing certificate', () => {
         .verify(made.pem, signature, 'base64'),
     ).toBe(false);
   });
+
+  it('is read by node whatever bytes its serial starts with (a leading zero byte, a high bit)', () => {
+    for (const first of [
+      [0x00, 0x05],
+      [0x00, 0x00, 0x9a],
+      [0x80, 0x01],
+      [0x7f, 0xff],
+    ]) {
+      const serial = Buffer.concat([
+        Buffer.from(first),
+        Buffer.alloc(16 - first.length, 0x11),
+      ]);
+      const certificate = createSigningCertificate({
+        commonName: 'sns.sandbox.stagecraft.localhost',
+        now,
+        serial,
+      }).certificate;
+      expect(BigInt(`0x${certificate.serialNumber}`)).toBe(
+        BigInt(`0x${serial.toString('hex')}`),
+      );
+    }
+  });
 });

@@ -36,8 +36,13 @@ const utf8 = (text: string) => tlv(0x0c, Buffer.from(text, 'utf8'));
 const printable = (text: string) => tlv(0x13, Buffer.from(text, 'ascii'));
 const explicit = (n: number, content: Buffer) => tlv(0xa0 + n, content);
 
-function integer(bytes: Buffer): Buffer {
-  // Positive: a leading 0x00 when the high bit is set.
+function integer(value: Buffer): Buffer {
+  // DER wants the shortest form: no leading zero bytes (a random serial may
+  // start with one, which node refuses as "illegal padding"), then a leading
+  // 0x00 when the high bit is set, so the number stays positive.
+  let start = 0;
+  while (start < value.length - 1 && value[start] === 0) start++;
+  const bytes = value.subarray(start);
   return tlv(
     0x02,
     bytes[0] & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes,
@@ -83,12 +88,13 @@ export function createSigningCertificate(options: {
   commonName: string;
   now: number;
   days?: number;
+  /** The serial number's bytes; random by default. */
+  serial?: Buffer;
 }): SigningCertificate {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
   });
-  const serial = randomBytes(16);
-  serial[0] &= 0x7f;
+  const serial = options.serial ?? randomBytes(16);
   const notBefore = new Date(options.now - 60 * 60_000);
   const notAfter = new Date(options.now + (options.days ?? 365) * 86_400_000);
   const subject = name(options.commonName);
