@@ -33,6 +33,22 @@ export interface Config {
     };
 
     /**
+     * Delivery metrics (`GET …/metrics`, `GET /metrics?owner=`): how a
+     * hotfix is told. A change that succeeded in the last environment and
+     * was followed there, as the next change, by a hotfix within the window
+     * counts as a change failure. See docs/metrics.md.
+     */
+    metrics?: {
+      /** @default { hours: 24 } */
+      hotfixWindow?: HumanDuration | string;
+      /**
+       * Regular expression (case-insensitive) over the version's commit title and tag.
+       * @default "^\\s*(hotfix|revert)\\b|^merge pull request #\\d+ from \\S+/(hotfix|revert)"
+       */
+      hotfixPattern?: string;
+    };
+
+    /**
      * How often the backend reconciles every entity with its providers (the
      * pull half of the sync; webhooks are the push half). Runs on one replica
      * at a time when replicas share PostgreSQL.

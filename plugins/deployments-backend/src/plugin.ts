@@ -15,6 +15,7 @@ import { KnexDeploymentStore } from './database/KnexDeploymentStore';
 import { readDeploymentPolicies } from './policy/PromotionPolicy';
 import { createRouter } from './http/router';
 import { createSkewRouter } from './http/skewRoutes';
+import { createMetricsRouter } from './http/metricsRoutes';
 import { promotionPathOf } from './environments/promotionPath';
 import { DeploymentSync } from './sync/DeploymentSync';
 import { scheduleDeploymentSync } from './sync/scheduleDeploymentSync';
@@ -146,6 +147,16 @@ export const deploymentsPlugin = createBackendPlugin({
         // GET …/skew and /skew: the promotion-skew audit.
         httpRouter.use(
           await createSkewRouter({
+            database,
+            config,
+            catalog,
+            httpAuth,
+            promotionPathOf: entity => promotionPathOf(entity, config),
+          }),
+        );
+        // GET …/metrics and /metrics?owner=: delivery metrics (DORA).
+        httpRouter.use(
+          await createMetricsRouter({
             database,
             config,
             catalog,

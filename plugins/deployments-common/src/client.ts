@@ -18,6 +18,12 @@ import {
   type TimelineQuery,
 } from './schema';
 import type { SkewQuery, SkewResponse } from './skew';
+import type {
+  EntityMetricsResponse,
+  MetricsQuery,
+  OwnerMetricsQuery,
+  OwnerMetricsResponse,
+} from './metrics';
 
 /**
  * What the client needs to find and call the backend (Backstage's discovery and fetch APIs fit).
@@ -100,6 +106,13 @@ export interface DeploymentsApi {
   getPortfolioSkew?(query?: Omit<SkewQuery, 'format'>): Promise<SkewResponse>;
   /** The portfolio's findings as CSV (`GET /skew?format=csv`). */
   getPortfolioSkewCsv?(query?: Omit<SkewQuery, 'format'>): Promise<string>;
+  /** The entity's delivery metrics (`GET …/metrics`); optional like `abort`. */
+  getMetrics?(
+    entityRef: string,
+    query?: MetricsQuery,
+  ): Promise<EntityMetricsResponse>;
+  /** Delivery metrics over what an owner owns (`GET /metrics?owner=`). */
+  getOwnerMetrics?(query: OwnerMetricsQuery): Promise<OwnerMetricsResponse>;
 }
 
 function entityPath(entityRef: string): string {
@@ -208,6 +221,16 @@ export class DeploymentsClient implements DeploymentsApi {
       `/skew${queryString({ ...query, format: 'csv' })}`,
     );
     return response.text();
+  }
+
+  getMetrics(entityRef: string, query?: MetricsQuery) {
+    return this.json<EntityMetricsResponse>(
+      `${entityPath(entityRef)}/metrics${queryString(query)}`,
+    );
+  }
+
+  getOwnerMetrics(query: OwnerMetricsQuery) {
+    return this.json<OwnerMetricsResponse>(`/metrics${queryString(query)}`);
   }
 
   private action(

@@ -9,3 +9,4 @@ export * from './permissions';
 export * from './schema';
 export * from './client';
 export * from './skew';
+export * from './metrics';

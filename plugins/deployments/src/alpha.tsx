@@ -58,6 +58,18 @@ const deploymentsEntityCard = EntityCardBlueprint.make({
   },
 });
 
+const deliveryMetricsCard = EntityCardBlueprint.make({
+  name: 'delivery-metrics',
+  params: {
+    // A group's (or user's) page: the figures over what it owns.
+    filter: entity => ['group', 'user'].includes(entity.kind.toLowerCase()),
+    loader: () =>
+      import('./components/DeliveryMetrics').then(m =>
+        compatWrapper(<m.EntityDeliveryMetricsCard />),
+      ),
+  },
+});
+
 const deploymentApprovalsPage = PageBlueprint.make({
   name: 'approvals',
   params: {
@@ -84,6 +96,7 @@ export default createFrontendPlugin({
     deploymentsApi,
     deploymentsEntityContent,
     deploymentsEntityCard,
+    deliveryMetricsCard,
     deploymentApprovalsPage,
   ],
 });

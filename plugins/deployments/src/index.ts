@@ -11,6 +11,8 @@ export {
   DeploymentApprovalsCard,
   PromotionSkewPage,
   EntityPromotionSkewPanel,
+  EntityDeliveryMetricsPanel,
+  EntityDeliveryMetricsCard,
 } from './plugin';
 export { deploymentsApiRef, type DeploymentsApi } from './api';
 export {

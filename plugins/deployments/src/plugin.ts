@@ -103,3 +103,29 @@ export const EntityPromotionSkewPanel = deploymentsPlugin.provide(
     },
   }),
 );
+
+/** An entity's delivery metrics (DORA), as a panel for the Deployments tab. */
+export const EntityDeliveryMetricsPanel = deploymentsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityDeliveryMetricsPanel',
+    component: {
+      lazy: () =>
+        import('./components/DeliveryMetrics').then(
+          m => m.EntityDeliveryMetricsPanel,
+        ),
+    },
+  }),
+);
+
+/** A group's (or user's) delivery metrics (DORA) over the services it owns, as a card for its page. */
+export const EntityDeliveryMetricsCard = deploymentsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityDeliveryMetricsCard',
+    component: {
+      lazy: () =>
+        import('./components/DeliveryMetrics').then(
+          m => m.EntityDeliveryMetricsCard,
+        ),
+    },
+  }),
+);

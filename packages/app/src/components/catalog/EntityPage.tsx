@@ -19,6 +19,7 @@ import {
   EntityUserProfileCard,
 } from '@backstage/plugin-org';
 import {
+  EntityDeliveryMetricsCard,
   EntityDeploymentsCard,
   EntityDeploymentsContent,
   isDeploymentsAvailable,
@@ -103,6 +104,9 @@ const groupPage = (
         </Grid>
         <Grid item xs={12} md={6}>
           <EntityOwnershipCard />
+        </Grid>
+        <Grid item xs={12}>
+          <EntityDeliveryMetricsCard />
         </Grid>
         <Grid item xs={12}>
           <EntityMembersListCard />
