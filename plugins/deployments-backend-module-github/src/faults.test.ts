@@ -87,6 +87,34 @@ describe('sync failures', () => {
     );
   });
 
+  it('reports a sync stopped while GitHub had not answered as stopped, not as a GitHub 500', async () => {
+    server.use(
+      http.get(TAGS, async () => {
+        await delay(2_000);
+        return HttpResponse.json([]);
+      }),
+    );
+    const { provider } = createTestProvider();
+    const entity = entityFor(REPO);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50); // the scheduler's time limit of the run
+
+    const error = await provider
+      .sync({
+        entity,
+        target: await repositoryTarget(provider, entity),
+        signal: controller.signal,
+      })
+      .then(
+        () => undefined,
+        e => e as Error,
+      );
+
+    expect(error?.message).toBe(
+      'GitHub had not answered when the sync was stopped (its time limit, deployments.schedule.timeout, or a shutdown) while syncing deployments of acme/payments-api',
+    );
+  });
+
   it('reports a malformed answer', async () => {
     server.use(
       http.get(

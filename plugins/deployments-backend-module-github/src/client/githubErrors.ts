@@ -38,6 +38,19 @@ function isTimeout(error: unknown): boolean {
   return names.includes('TimeoutError');
 }
 
+/**
+ * The caller stopped the request (the sync's signal: the scheduler's time
+ * limit of the run, or a shutdown). Octokit rethrows fetch's AbortError with
+ * `status` 500 set, which is not an answer from GitHub.
+ */
+function isAborted(error: unknown): boolean {
+  return (
+    (error as { name?: string })?.name === 'AbortError' ||
+    ((error as { cause?: { name?: string } })?.cause as { name?: string })
+      ?.name === 'AbortError'
+  );
+}
+
 /** GitHub's own explanation of a failed request (`message` of the JSON body), without anything from the request. */
 export function githubMessage(error: unknown): string | undefined {
   if (!isRequestError(error)) {
@@ -82,6 +95,9 @@ export function describeGithubFailure(
   }
   if (isTimeout(error)) {
     return `GitHub did not answer in time while ${activity}`;
+  }
+  if (isAborted(error)) {
+    return `GitHub had not answered when the sync was stopped (its time limit, deployments.schedule.timeout, or a shutdown) while ${activity}`;
   }
   if (isRequestError(error)) {
     const explanation = githubMessage(error) ?? error.message;
