@@ -225,16 +225,45 @@ export async function startRecorder(forward) {
 /**
  * Between the backends and the sandbox's provider APIs. Each provider
  * (`github`: /api/…, `aws`: /aws/…) has a mode: pass, 5xx, timeout,
- * throttle, malformed, revoked. Records the credentials it saw.
+ * throttle (GitHub 403 with an exhausted rate limit, AWS
+ * ThrottlingException), throttle-429 (GitHub 429 with the rate-limit
+ * headers), malformed, revoked (GitHub 401, AWS ExpiredTokenException),
+ * denied (AWS AccessDeniedException). Records the credentials it saw and a
+ * log of the requests (`seen.log`: provider, method, path, time, and the
+ * repository a GraphQL query names).
  */
 export async function startFaultProxy(targetUrl) {
   const target = new URL(targetUrl);
   const modes = { github: 'pass', aws: 'pass' };
-  const seen = { requests: { github: 0, aws: 0 }, authorization: new Set() };
+  const seen = {
+    requests: { github: 0, aws: 0 },
+    authorization: new Set(),
+    log: [],
+  };
   const sockets = new Set();
+  /** Requests a `timeout` mode holds; cut (a reset connection) when the mode changes. */
+  const held = { github: new Set(), aws: new Set() };
   const server = http.createServer((req, res) => {
     const provider = req.url.startsWith('/aws/') ? 'aws' : 'github';
     seen.requests[provider]++;
+    const entry = {
+      provider,
+      method: req.method,
+      path: req.url,
+      at: Date.now(),
+    };
+    seen.log.push(entry);
+    if (req.url.startsWith('/api/graphql')) {
+      // Which repository a GraphQL query reads (its variables name it).
+      let head = '';
+      req.on('data', chunk => {
+        if (head.length < 4096) head += chunk.toString('utf8');
+      });
+      req.on('end', () => {
+        const match = /"(?:name|repo)"\s*:\s*"([^"]+)"/.exec(head);
+        if (match) entry.repository = match[1];
+      });
+    }
     if (req.headers.authorization)
       seen.authorization.add(req.headers.authorization);
     if (req.headers['x-amz-security-token']) {
@@ -252,6 +281,8 @@ export async function startFaultProxy(targetUrl) {
     }
     if (mode === 'timeout') {
       drain(); // never answers; the client's own timeout must give up
+      held[provider].add(res);
+      res.on('close', () => held[provider].delete(res));
       return;
     }
     if (mode === 'throttle') {
@@ -271,6 +302,29 @@ export async function startFaultProxy(targetUrl) {
         });
         res.end('{"__type":"ThrottlingException","message":"Rate exceeded"}');
       }
+      return;
+    }
+    if (mode === 'throttle-429' && provider === 'github') {
+      drain();
+      res.writeHead(429, {
+        'content-type': 'application/json',
+        'x-ratelimit-limit': '5000',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+        'retry-after': '3600',
+      });
+      res.end('{"message":"API rate limit exceeded"}');
+      return;
+    }
+    if (mode === 'denied' && provider === 'aws') {
+      drain();
+      res.writeHead(400, {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amzn-errortype': 'AccessDeniedException',
+      });
+      res.end(
+        '{"__type":"AccessDeniedException","message":"User: arn:aws:iam::123456789012:user/stagecraft is not authorized to perform this action"}',
+      );
       return;
     }
     if (mode === 'revoked') {
@@ -325,6 +379,16 @@ export async function startFaultProxy(targetUrl) {
     url: `http://127.0.0.1:${server.address().port}`,
     modes,
     seen,
+    /** Sets some providers' modes; requests a `timeout` held are cut when it ends. */
+    set(next) {
+      for (const [provider, mode] of Object.entries(next)) {
+        if (modes[provider] === 'timeout' && mode !== 'timeout') {
+          for (const res of held[provider]) res.socket?.destroy();
+          held[provider].clear();
+        }
+        modes[provider] = mode;
+      }
+    },
     close: () =>
       new Promise(r => {
         // What the providers were sent, for the secrets scan: proof that the
@@ -352,12 +416,33 @@ export const SNS_TOPIC =
   'arn:aws:sns:eu-west-1:123456789012:stagecraft-deployment-events';
 
 /** YAML is a superset of JSON: the generated config is written as JSON. */
-function backendConfig({ port, database, providerUrl, sandboxUrl, schedule }) {
+function backendConfig({
+  port,
+  database,
+  providerUrl,
+  sandboxUrl,
+  schedule,
+  catalogFile,
+}) {
   const secrets = runSecrets();
   const base = `http://localhost:${port}`;
   const awsBase = `${providerUrl}/aws`;
   return {
     app: { baseUrl: base },
+    ...(catalogFile
+      ? {
+          catalog: {
+            locations: [
+              { type: 'file', target: catalogFile },
+              {
+                type: 'file',
+                target: join(ROOT, 'examples/org.yaml'),
+                rules: [{ allow: ['User', 'Group'] }],
+              },
+            ],
+          },
+        }
+      : {}),
     backend: {
       baseUrl: base,
       listen: { port },
@@ -438,6 +523,32 @@ function backendConfig({ port, database, providerUrl, sandboxUrl, schedule }) {
   };
 }
 
+/**
+ * A catalog file with only some components of examples/entities.yaml (and
+ * its systems): fewer targets, so a sync (and a provider's retries) is
+ * shorter. Returns its path, for `startBackend({ catalogFile })`.
+ */
+export function catalogOf(name, components) {
+  const { parseAllDocuments } = require('yaml');
+  const documents = parseAllDocuments(
+    readFileSync(join(ROOT, 'examples/entities.yaml'), 'utf8'),
+  )
+    .map(d => d.toJSON())
+    .filter(
+      e =>
+        e && (e.kind !== 'Component' || components.includes(e.metadata.name)),
+    );
+  const missing = components.filter(
+    c => !documents.some(e => e.metadata.name === c),
+  );
+  if (missing.length)
+    throw new Error(`no component ${missing} in examples/entities.yaml`);
+  const file = join(runDir(), `${name}.entities.yaml`);
+  // YAML is a superset of JSON: one JSON document per YAML document.
+  writeFileSync(file, documents.map(d => JSON.stringify(d)).join('\n---\n'));
+  return file;
+}
+
 /** `backend.database` of a fresh SQLite folder for one backend. */
 export function sqliteDatabase(dir) {
   mkdirSync(dir, { recursive: true });
@@ -456,6 +567,7 @@ export async function startBackend({
   providerUrl,
   sandboxUrl,
   schedule,
+  catalogFile,
   env = {},
 }) {
   const dir = runDir();
@@ -463,7 +575,14 @@ export async function startBackend({
   writeFileSync(
     configFile,
     JSON.stringify(
-      backendConfig({ port, database, providerUrl, sandboxUrl, schedule }),
+      backendConfig({
+        port,
+        database,
+        providerUrl,
+        sandboxUrl,
+        schedule,
+        catalogFile,
+      }),
       null,
       2,
     ),
@@ -558,20 +677,25 @@ export async function startBackend({
     }
     await sleep(1000);
   }
-  backend.token = await guestToken(url);
-  await eventually(
-    `the catalog of ${name} to hold payments-api`,
-    async () =>
-      (
-        await fetch(
-          `${url}/api/catalog/entities/by-name/component/default/payments-api`,
-          {
-            headers: { authorization: `Bearer ${backend.token}` },
-          },
-        )
-      ).ok,
-    180_000,
-  );
+  try {
+    backend.token = await guestToken(url);
+    await eventually(
+      `the catalog of ${name} to hold payments-api`,
+      async () =>
+        (
+          await fetch(
+            `${url}/api/catalog/entities/by-name/component/default/payments-api`,
+            {
+              headers: { authorization: `Bearer ${backend.token}` },
+            },
+          )
+        ).ok,
+      180_000,
+    );
+  } catch (error) {
+    await backend.stop('SIGKILL'); // no backend left behind by a failed start
+    throw error;
+  }
   return backend;
 }
 
@@ -587,6 +711,47 @@ export async function guestToken(url) {
       `guest sign-in answered ${response.status}: ${response.text}`,
     );
   return token;
+}
+
+/**
+ * What a user sees of an entity through the API: its lanes and timeline,
+ * without the sync status and the times the backend observed a traffic
+ * split (its own clock, not a fact of the deployments).
+ */
+export async function entityState(backend, name) {
+  const response = await call(
+    `${backend.api}/entities/component/default/${name}/environments?include=timeline&timelineLimit=200`,
+    { headers: { authorization: `Bearer ${backend.token}` } },
+    `${backend.name} environments ${name}`,
+  );
+  if (response.status !== 200) {
+    throw new Error(
+      `${backend.name}: environments of ${name} answered ${response.status}: ${response.text}`,
+    );
+  }
+  const { sync, ...rest } = response.json;
+  const strip = (value, key) => {
+    if (Array.isArray(value)) return value.map(v => strip(v));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([k]) => !(key === 'traffic' && k === 'at'))
+          .map(([k, v]) => [k, strip(v, k)]),
+      );
+    }
+    return value;
+  };
+  return { state: strip(rest), sync };
+}
+
+/** The state of the scheduled sync task as the backend's scheduler reports it. */
+export async function syncTask(backend) {
+  const response = await call(
+    `${backend.api}/.backstage/scheduler/v1/tasks`,
+    { headers: { authorization: `Bearer ${backend.token}` } },
+    `${backend.name} scheduler tasks`,
+  );
+  return response.json?.tasks?.find(t => t.taskId === 'deployments-sync');
 }
 
 // ---------------------------------------------------------------- database
@@ -635,6 +800,70 @@ export function sqliteRows(file, table) {
   } finally {
     db.close();
   }
+}
+
+/** The PostgreSQL server the PostgreSQL parts of the suite use (RELIABILITY_PG_*). */
+export const PG = {
+  host: process.env.RELIABILITY_PG_HOST ?? '127.0.0.1',
+  port: Number(process.env.RELIABILITY_PG_PORT ?? 5432),
+  user: process.env.RELIABILITY_PG_USER ?? 'postgres',
+  ...(process.env.RELIABILITY_PG_PASSWORD
+    ? { password: process.env.RELIABILITY_PG_PASSWORD }
+    : {}),
+};
+
+/**
+ * A fresh PostgreSQL database for one test file (dropped by `drop()`), its
+ * backends' `backend.database` (every plugin in its own schema of it), and
+ * queries on the deployments plugin's schema.
+ */
+export async function createPgDatabase(label) {
+  const { Client, Pool } = require('pg');
+  const name = `stagecraft_rel_${label}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ ...PG, database: 'postgres' });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const pool = new Pool({ ...PG, database: name, max: 3 });
+  pool.on('error', () => {}); // a connection PostgreSQL closed; the next query gets a new one
+  const query = async (sql, params) => (await pool.query(sql, params)).rows;
+  return {
+    name,
+    config: {
+      client: 'pg',
+      pluginDivisionMode: 'schema',
+      connection: { ...PG, database: name },
+    },
+    query,
+    /** All rows of a table of the deployments plugin. */
+    rows: table => query(`SELECT * FROM deployments."${table}"`),
+    /** Rows per table of the deployments plugin's schema. */
+    async counts() {
+      const tables = await query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'deployments' AND table_type = 'BASE TABLE' ORDER BY table_name",
+      );
+      const counts = {};
+      for (const { table_name: t } of tables) {
+        counts[t] = Number(
+          (await query(`SELECT COUNT(*) AS n FROM deployments."${t}"`))[0].n,
+        );
+      }
+      return counts;
+    },
+    async drop() {
+      await pool.end().catch(() => {});
+      const client = new Client({ ...PG, database: 'postgres' });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
 }
 
 /** Keeps a backend's audit rows in the run folder for the secrets scan. */

@@ -12,6 +12,9 @@ import { join } from 'node:path';
 const FILES = [
   'fuzz.reliability.mjs',
   'webhooks.reliability.mjs',
+  'faults.reliability.mjs',
+  'replicas.reliability.mjs',
+  'crash.reliability.mjs',
   'secrets.reliability.mjs',
 ];
 const only = process.argv.slice(2);
