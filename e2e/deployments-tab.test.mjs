@@ -159,6 +159,32 @@ test('an owner approves the pending production deployment, which reaches product
     path: join(ARTIFACTS, 'approved-in-production.png'),
     fullPage: true,
   });
+
+  // The approval recorded its release evidence: the version and its commits.
+  await audit
+    .getByRole('row', { name: /approve/ })
+    .first()
+    .getByRole('button', { name: /^Evidence of approve/ })
+    .click();
+  const evidence = page.getByRole('dialog');
+  await evidence
+    .getByRole('heading', { name: /^Release evidence: approve / })
+    .waitFor({ timeout: 30_000 });
+  assert.ok(
+    (await evidence.getByRole('heading').first().textContent()).includes(
+      `approve ${waiting} to production`,
+    ),
+    'the evidence names the approved version',
+  );
+  const commits = evidence.getByRole('table', { name: 'Commits' });
+  await commits.waitFor({ timeout: 30_000 });
+  assert.ok(
+    (await commits.getByRole('row').count()) > 1,
+    'the evidence lists the commits the approval ships',
+  );
+  await evidence.getByText(/^SHA-256 /).waitFor();
+  await page.screenshot({ path: join(ARTIFACTS, 'release-evidence.png') });
+  await evidence.getByRole('button', { name: 'Close' }).click();
   await page.close();
 });
 
