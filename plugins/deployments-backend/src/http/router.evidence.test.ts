@@ -14,6 +14,8 @@ import {
   S1,
   S2,
   S3,
+  TAGS,
+  daysAgo,
   startDeployments,
   as,
   idempotencyKey,
@@ -264,6 +266,84 @@ describe('release evidence', () => {
       action: 'reject',
       gate: { decision: 'rejected', decidedBy: BOB },
       changes: { status: 'available', totalCommits: 2 },
+    });
+  });
+
+  it("records a provider gate's decision with the gate's reviewers and who decided, never the user's token", async () => {
+    const started = await startDeployments();
+    started.provider.comparisons.set(`${S1}...${S2}`, productionToV110);
+    await started.store.openGates(ENTITY_REF, 'test', 'acme/payments-api', [
+      {
+        providerGateId: 'run-77:production',
+        environment: 'production',
+        version: { sha: S2, tag: TAGS[S2] },
+        reviewers: [{ type: 'team', name: 'team-payments' }],
+        since: daysAgo(0.1),
+        requestedBy: 'alice',
+        details: { runId: '77' },
+      },
+    ]);
+    const approved = await request(started.server)
+      .post(`${BASE}/approve`)
+      .set(as(BOB))
+      .set('Idempotency-Key', idempotencyKey())
+      .set('X-Deployments-Provider-Token', 'ghu_secret-token-value')
+      .send({ gateId: 'test:run-77:production', comment: 'healthy' });
+    expect(approved.status).toBe(200);
+    const [entry] = await auditEntries(started);
+    const response = await evidenceOf(started, entry.id);
+    expect(response.body).toMatchObject({
+      action: 'approve',
+      outcome: 'approved',
+      actor: BOB,
+      providerIdentity: 'user-token:bob',
+      gate: {
+        kind: 'provider',
+        id: 'test:run-77:production',
+        provider: 'test',
+        reviewers: [{ type: 'team', name: 'team-payments' }],
+        requestedBy: 'alice',
+        decision: 'approved',
+        decidedBy: BOB,
+      },
+      changes: { status: 'available', totalCommits: 2 },
+    });
+    expect(response.text).not.toContain('ghu_secret-token-value');
+    const markdown = await evidenceOf(started, entry.id, '?format=markdown');
+    expect(markdown.text).toContain('| Reviewers | team-payments (team) |');
+    expect(markdown.text).not.toContain('ghu_secret-token-value');
+  });
+
+  it('records what a roll back brings back: the range runs backwards', async () => {
+    const started = await startDeployments();
+    started.provider.comparisons.set(`${S2}...${S1}`, {
+      status: 'behind',
+      aheadBy: 0,
+      behindBy: 2,
+      totalCommits: 0,
+      commits: [],
+      files: [],
+      additions: 0,
+      deletions: 0,
+    });
+    const rolledBack = await request(started.server)
+      .post(`${BASE}/rollback`)
+      .set(as(ALICE))
+      .set('Idempotency-Key', idempotencyKey())
+      .send({ environment: 'staging', comment: 'bad release' });
+    expect(rolledBack.status).toBe(200);
+    const [entry] = await auditEntries(started);
+    expect((await evidenceOf(started, entry.id)).body).toMatchObject({
+      action: 'rollback',
+      outcome: 'executed',
+      version: { sha: S1 },
+      changes: {
+        status: 'available',
+        from: { ref: 'staging', sha: S2 },
+        comparison: 'behind',
+        behindBy: 2,
+        commits: [],
+      },
     });
   });
 
