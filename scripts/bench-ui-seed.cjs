@@ -18,12 +18,6 @@ const {
 } = require('../plugins/deployments-backend/src/database/KnexDeploymentStore.ts');
 
 const [filename, entityRef, versionsArg] = process.argv.slice(2);
-const VERSIONS = Number(versionsArg);
-if (!filename || !entityRef || !Number.isInteger(VERSIONS) || VERSIONS < 2) {
-  throw new Error(
-    'usage: node scripts/bench-ui-seed.cjs <sqlite file> <entity ref> <versions ≥ 2>',
-  );
-}
 
 const PROVIDER = 'github';
 const PATH = ['dev', 'staging', 'production'];
@@ -46,7 +40,8 @@ function random(seed) {
 const sha = version =>
   `5eed${version.toString(16).padStart(8, '0')}`.padEnd(40, '0');
 
-function history(now) {
+/** The seeded entity's history of `VERSIONS` versions, the newest a few minutes before `now`. */
+function history(now, VERSIONS) {
   const next = random(42);
   const newest = now - 5 * 60_000;
   const deployments = [];
@@ -93,6 +88,12 @@ function history(now) {
 }
 
 async function main() {
+  const VERSIONS = Number(versionsArg);
+  if (!filename || !entityRef || !Number.isInteger(VERSIONS) || VERSIONS < 2) {
+    throw new Error(
+      'usage: node scripts/bench-ui-seed.cjs <sqlite file> <entity ref> <versions ≥ 2>',
+    );
+  }
   const knex = knexFactory({
     client: 'better-sqlite3',
     connection: { filename },
@@ -103,7 +104,7 @@ async function main() {
       database: { getClient: async () => knex },
     });
     const now = Date.now();
-    const deployments = history(now);
+    const deployments = history(now, VERSIONS);
     const result = await store.upsertDeployments(
       entityRef,
       PROVIDER,
@@ -127,7 +128,11 @@ async function main() {
   }
 }
 
-main().catch(error => {
-  console.error(error);
-  process.exit(1);
-});
+module.exports = { history, PROVIDER };
+
+if (require.main === module) {
+  main().catch(error => {
+    console.error(error);
+    process.exit(1);
+  });
+}
