@@ -6,6 +6,7 @@ import type {
   AuditResponse,
   ChangeDiff,
   EnvironmentsResponse,
+  ReleaseEvidence,
   TimelineResponse,
 } from './types';
 import {
@@ -106,6 +107,11 @@ export interface DeploymentsApi {
   getPortfolioSkew?(query?: Omit<SkewQuery, 'format'>): Promise<SkewResponse>;
   /** The portfolio's findings as CSV (`GET /skew?format=csv`). */
   getPortfolioSkewCsv?(query?: Omit<SkewQuery, 'format'>): Promise<string>;
+  /** One audit entry's release evidence (`GET …/audit/{auditId}/evidence`); optional like `abort`. */
+  getReleaseEvidence?(
+    entityRef: string,
+    auditId: string,
+  ): Promise<ReleaseEvidence>;
   /** The entity's delivery metrics (`GET …/metrics`); optional like `abort`. */
   getMetrics?(
     entityRef: string,
@@ -231,6 +237,12 @@ export class DeploymentsClient implements DeploymentsApi {
 
   getOwnerMetrics(query: OwnerMetricsQuery) {
     return this.json<OwnerMetricsResponse>(`/metrics${queryString(query)}`);
+  }
+
+  getReleaseEvidence(entityRef: string, auditId: string) {
+    return this.json<ReleaseEvidence>(
+      `${entityPath(entityRef)}/audit/${encodeURIComponent(auditId)}/evidence`,
+    );
   }
 
   private action(

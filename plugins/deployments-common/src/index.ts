@@ -9,4 +9,5 @@ export * from './permissions';
 export * from './schema';
 export * from './client';
 export * from './skew';
+export * from './evidence';
 export * from './metrics';

@@ -541,6 +541,8 @@ export interface AuditEntry {
   requestId?: string;
   /** Rule that refused, or error message of a failure. */
   detail?: string;
+  /** Set when the entry recorded release evidence (`GET …/audit/{id}/evidence`). */
+  evidenceId?: string;
 }
 
 /** @public */
@@ -681,4 +683,142 @@ export interface FreezesResponse {
   occurrences?: FreezeWindowSummary[];
   /** Freeze definitions that cannot be read (an entity's annotation). */
   problems: string[];
+}
+
+/**
+ * One commit of a release's change set, as its evidence records it.
+ *
+ * @public
+ */
+export interface EvidenceCommit {
+  sha: string;
+  /** The commit's title. */
+  message: string;
+  author: string;
+  authorLogin?: string;
+  date: string;
+  url?: string;
+  /** The number of the pull request the commit came from, where known. */
+  pullRequest?: number;
+}
+
+/**
+ * One pull request of a release's change set.
+ *
+ * @public
+ */
+export interface EvidencePullRequest {
+  number: number;
+  title: string;
+  /** Who wrote it: the author of its oldest commit in the range (a squash merge's author is the pull request's). */
+  author: string;
+  url: string;
+  /** The SHAs of its commits in the range. */
+  commits: string[];
+}
+
+/**
+ * How a change set is hashed: SHA-256 over {@link canonicalChangeSet}.
+ *
+ * @public
+ */
+export interface ChangeSetHash {
+  algorithm: 'sha256';
+  /** The canonical serialisation's name and version. */
+  canonicalization: 'stagecraft-change-set/v1';
+  /** Lower-case hex. */
+  value: string;
+}
+
+/**
+ * What a release shipped: the commits between what ran in the environment
+ * and the version, or why they are not known.
+ *
+ * @public
+ */
+export type ReleaseChanges =
+  | {
+      status: 'available';
+      from: { ref: string; sha: string };
+      to: { ref: string; sha: string };
+      /** How `to` relates to `from` (`behind`: a roll back). */
+      comparison: ChangeDiff['status'];
+      aheadBy: number;
+      behindBy: number;
+      totalCommits: number;
+      /** Newest first, as the change diff lists them. */
+      commits: EvidenceCommit[];
+      /** By number. */
+      pullRequests: EvidencePullRequest[];
+      /** True when the source control listed fewer commits than `totalCommits`: the hash covers those listed. */
+      truncated: boolean;
+      url?: string;
+      hash: ChangeSetHash;
+    }
+  | {
+      status: 'unavailable';
+      /** What ran in the environment, when anything did. */
+      from?: { ref: string; sha: string };
+      to: { ref: string; sha: string };
+      /** Why the change set is not known (nothing ran there yet, no source control, the provider failed). */
+      reason: string;
+    };
+
+/**
+ * The gate a release passed (or waits at, or was refused at), with its reviewers and decision.
+ *
+ * @public
+ */
+export interface ReleaseGate {
+  /** `provider`: the provider's own gate; `portal`: a request Stagecraft holds; `none`: no approval is required. */
+  kind: 'provider' | 'portal' | 'none';
+  /** The gate's id (`<provider>:<id>` or `stagecraft:<request id>`), where it has one. */
+  id?: string;
+  /** The provider whose gate it is (`stagecraft` for the portal's own). */
+  provider?: string;
+  environment: string;
+  /** Required reviewers as the provider configures them; empty for the portal's own gate. */
+  reviewers: GateReviewer[];
+  /** Who may decide, in words. */
+  rule: string;
+  requestedBy?: string;
+  requestedAt?: string;
+  decision?: 'approved' | 'rejected';
+  decidedBy?: string;
+  decidedAt?: string;
+  decisionComment?: string;
+}
+
+/**
+ * The record of what one promotion, roll back, approval or rejection shipped
+ * (or refused to ship), taken when the portal accepted the action.
+ *
+ * @public
+ */
+export interface ReleaseEvidence {
+  schema: 'stagecraft.release-evidence/v1';
+  id: string;
+  /** The audit entry the evidence belongs to. */
+  auditId: string;
+  /** The promotion request, for portal requests. */
+  requestId?: string;
+  entityRef: string;
+  action: Extract<
+    DeploymentActionType,
+    'promote' | 'rollback' | 'approve' | 'reject'
+  >;
+  /** The audit entry's outcome. */
+  outcome: AuditOutcome;
+  environment: string;
+  version: Version;
+  /** Backstage user entity ref of who acted. */
+  actor: string;
+  providerIdentity?: string;
+  comment?: string;
+  /** When the action was accepted (the audit entry's time). */
+  recordedAt: string;
+  changes: ReleaseChanges;
+  /** The policy checks and their verdicts when the action was accepted. */
+  checks: PolicyCheck[];
+  gate: ReleaseGate;
 }

@@ -6,6 +6,7 @@ import type {
   PendingGate,
   PromotionRequest,
   PromotionRequestState,
+  ReleaseEvidence,
   RollbackInfo,
   SyncStatus,
   TimelineOutcome,
@@ -23,6 +24,7 @@ import type {
   ProviderGate,
   ProviderTarget,
 } from '@stagecraft/plugin-deployments-node';
+import type { NewReleaseEvidence } from './evidence/KnexReleaseEvidence';
 
 /** A provider gate as stored, with what the provider needs to act on it later. */
 export type StoredGate = PendingGate & {
@@ -392,11 +394,24 @@ export interface DeploymentStore {
   appendAudit(
     entry: Omit<AuditEntry, 'id' | 'at'> & { at?: string },
   ): Promise<AuditEntry>;
+  /** Entries newest first; each with `evidenceId` where it recorded release evidence. */
   listAudit(
     entityRef: string,
     filters: AuditFilters,
     page: { limit: number; cursor?: string },
   ): Promise<{ entries: AuditEntry[]; nextCursor?: string }>;
+
+  // --- release evidence (append-only) -------------------------------------
+
+  /** Records an audit entry's evidence; a second record for the same actor and Idempotency-Key returns the first. */
+  recordReleaseEvidence(evidence: NewReleaseEvidence): Promise<ReleaseEvidence>;
+  /** The evidence of one audit entry of the entity (InputError for an id that is no audit id). */
+  getReleaseEvidence(
+    entityRef: string,
+    auditId: string,
+  ): Promise<ReleaseEvidence | undefined>;
 }
+
+export type { NewReleaseEvidence };
 
 export type { AuditOutcome };

@@ -8,6 +8,7 @@ import type {
   Deployment,
   EnvironmentTraffic,
   PromotionRequest,
+  ReleaseEvidence,
   RollbackInfo,
   SyncStatus,
   TimelineRow,
@@ -36,6 +37,10 @@ import type {
   SyncCursorState,
   TimelinePageOptions,
 } from './DeploymentStore';
+import {
+  KnexReleaseEvidence,
+  NewReleaseEvidence,
+} from './evidence/KnexReleaseEvidence';
 import { KnexDeploymentLinks } from './deployments/KnexDeploymentLinks';
 import { KnexEnvironmentProtection } from './environments/KnexEnvironmentProtection';
 import { KnexEnvironmentTraffic } from './environments/KnexEnvironmentTraffic';
@@ -91,6 +96,7 @@ export class KnexDeploymentStore implements DeploymentStore {
   private readonly requests: KnexPromotionRequests;
   private readonly idempotency: KnexIdempotencyKeys;
   private readonly audit: KnexAuditLog;
+  private readonly evidence: KnexReleaseEvidence;
 
   private constructor(db: Knex) {
     this.ledger = new KnexDeploymentLedger(db);
@@ -108,6 +114,7 @@ export class KnexDeploymentStore implements DeploymentStore {
     this.requests = new KnexPromotionRequests(db);
     this.idempotency = new KnexIdempotencyKeys(db);
     this.audit = new KnexAuditLog(db);
+    this.evidence = new KnexReleaseEvidence(db);
   }
 
   // --- ingest -------------------------------------------------------------
@@ -380,11 +387,30 @@ export class KnexDeploymentStore implements DeploymentStore {
     return this.audit.appendAudit(entry);
   }
 
-  listAudit(
+  async listAudit(
     entityRef: string,
     filters: AuditFilters,
     page: { limit: number; cursor?: string },
   ): Promise<{ entries: AuditEntry[]; nextCursor?: string }> {
-    return this.audit.listAudit(entityRef, filters, page);
+    const listed = await this.audit.listAudit(entityRef, filters, page);
+    return {
+      ...listed,
+      entries: await this.evidence.withEvidenceIds(listed.entries),
+    };
+  }
+
+  // --- release evidence ---------------------------------------------------
+
+  recordReleaseEvidence(
+    evidence: NewReleaseEvidence,
+  ): Promise<ReleaseEvidence> {
+    return this.evidence.recordReleaseEvidence(evidence);
+  }
+
+  getReleaseEvidence(
+    entityRef: string,
+    auditId: string,
+  ): Promise<ReleaseEvidence | undefined> {
+    return this.evidence.getReleaseEvidence(entityRef, auditId);
   }
 }

@@ -29,6 +29,7 @@ import {
 import { parseInput as parse } from '../entities/parseInput';
 import { entityInViewLoader } from '../entities/visibleEntity';
 import { sendOutcome } from './actionOutcomes';
+import { createEvidenceRouter } from './evidenceRoutes';
 import type { DeploymentPolicies } from '../policy/PromotionPolicy';
 import { auditCsv } from '../reads/AuditExport';
 import { EntityReads } from '../reads/EntityReads';
@@ -209,6 +210,9 @@ export async function createRouter(
     const body: AuditResponse = page;
     res.json(body);
   });
+
+  // GET …/audit/:auditId/evidence: one release's evidence, JSON or Markdown.
+  router.use(createEvidenceRouter({ store, httpAuth, entityInView }));
 
   router.get('/approvals', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
