@@ -33,6 +33,18 @@ export interface Config {
     };
 
     /**
+     * What the plugin's routes read of the catalog is kept per caller and
+     * entity for `ttl`, so the requests a page makes in a row ask the
+     * catalog once. A caller who loses read access to an entity is refused
+     * within `ttl`; `{ seconds: 0 }` asks the catalog on every request.
+     * Write actions check their permission on every call regardless.
+     */
+    entityCache?: {
+      /** @default { seconds: 10 } */
+      ttl?: HumanDuration | string;
+    };
+
+    /**
      * Delivery metrics (`GET …/metrics`, `GET /metrics?owner=`): how a
      * hotfix is told. A change that succeeded in the last environment and
      * was followed there, as the next change, by a hotfix within the window

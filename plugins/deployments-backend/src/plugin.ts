@@ -17,6 +17,10 @@ import { createRouter } from './http/router';
 import { createSkewRouter } from './http/skewRoutes';
 import { createMetricsRouter } from './http/metricsRoutes';
 import { promotionPathOf } from './environments/promotionPath';
+import {
+  cachedEntityReads,
+  readEntityReadTtl,
+} from './entities/entityReadCache';
 import { DeploymentSync } from './sync/DeploymentSync';
 import { scheduleDeploymentSync } from './sync/scheduleDeploymentSync';
 import { scheduleRetention } from './retention/retention';
@@ -56,6 +60,7 @@ export const deploymentsPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
+        cache: coreServices.cache,
         catalog: catalogServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
         instanceMetadata: coreServices.rootInstanceMetadata,
@@ -73,6 +78,7 @@ export const deploymentsPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         auditor,
+        cache,
         catalog,
         actionsRegistry,
         instanceMetadata,
@@ -104,13 +110,20 @@ export const deploymentsPlugin = createBackendPlugin({
         });
         await scheduleDeploymentSync({ scheduler, config, sync });
         await scheduleRetention({ scheduler, config, store, logger });
+        // What the routes read of the catalog, kept a few seconds per caller
+        // and entity (deployments.entityCache.ttl): a page's reads in a row
+        // ask the catalog once.
+        const catalogReads = cachedEntityReads(catalog, {
+          cache,
+          ttlMs: readEntityReadTtl(config),
+        });
         httpRouter.use(
           await createRouter({
             logger,
             store,
             providers,
             webhooks: sync,
-            catalog,
+            catalog: catalogReads,
             httpAuth,
             permissions,
             auditor,
@@ -124,7 +137,7 @@ export const deploymentsPlugin = createBackendPlugin({
           logger,
           store,
           providers,
-          catalog,
+          catalog: catalogReads,
           permissions,
           auditor,
           policies: readDeploymentPolicies(config),
@@ -149,7 +162,7 @@ export const deploymentsPlugin = createBackendPlugin({
           await createSkewRouter({
             database,
             config,
-            catalog,
+            catalog: catalogReads,
             httpAuth,
             promotionPathOf: entity => promotionPathOf(entity, config),
           }),
@@ -159,7 +172,7 @@ export const deploymentsPlugin = createBackendPlugin({
           await createMetricsRouter({
             database,
             config,
-            catalog,
+            catalog: catalogReads,
             httpAuth,
             promotionPathOf: entity => promotionPathOf(entity, config),
           }),
@@ -169,7 +182,7 @@ export const deploymentsPlugin = createBackendPlugin({
           await createFreezeRouter({
             freezes: FreezeCalendar.fromConfig(config),
             httpAuth,
-            catalog,
+            catalog: catalogReads,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
