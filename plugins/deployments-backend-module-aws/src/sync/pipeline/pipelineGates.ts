@@ -98,7 +98,8 @@ export function approvalReviewer(options: {
 /**
  * The environments a manual approval gates, with the approval's principal as
  * required reviewer: the core then treats the approval as the environment's
- * gate and holds no portal approval of its own on top.
+ * gate and holds no portal approval of its own on top. A stage's
+ * `DeploymentWindow` entry rules are its environment's deployment windows.
  */
 export function approvalProtection(
   structure: PipelineStructure,
@@ -125,6 +126,23 @@ export function approvalProtection(
           actionName: approval.action,
         }),
       );
+    }
+    for (const window of stage.windows ?? []) {
+      (environment.deploymentWindows ??= []).push({
+        id: `${window.stage}/${window.rule}`,
+        kind: 'allow',
+        cron: window.cron,
+        timeZone: window.timeZone,
+        label: 'CodePipeline',
+        definedAt: `pipeline ${options.pipelineName}, stage ${window.stage}, rule ${window.rule}`,
+        url: consoleUrl(
+          options,
+          options.region,
+          `/codesuite/codepipeline/pipelines/${encodeURIComponent(
+            options.pipelineName,
+          )}/view`,
+        ),
+      });
     }
     byName.set(stage.reportAs, environment);
   }

@@ -1,4 +1,7 @@
-import type { PipelineDeclaration } from '@aws-sdk/client-codepipeline';
+import type {
+  PipelineDeclaration,
+  StageDeclaration,
+} from '@aws-sdk/client-codepipeline';
 import { environmentOfStageName } from '../../binding/annotations';
 import { MalformedAwsResponseError } from '../../client/awsErrors';
 
@@ -11,6 +14,16 @@ export interface ApprovalAction {
   link?: string;
 }
 
+/** A `DeploymentWindow` rule of a stage's entry condition: deploys enter the stage only while its cron matches. */
+export interface StageDeploymentWindow {
+  stage: string;
+  rule: string;
+  /** The rule's `Cron` as written (Quartz-style, seconds first). */
+  cron: string;
+  /** The rule's `TimeZone`; `UTC` when the rule gives none. */
+  timeZone: string;
+}
+
 /** A stage and the environment name Stagecraft reports it under. */
 export interface StageInfo {
   name: string;
@@ -18,6 +31,8 @@ export interface StageInfo {
   reportAs?: string;
   actions: string[];
   approvals: ApprovalAction[];
+  /** The stage's `DeploymentWindow` entry rules. */
+  windows?: StageDeploymentWindow[];
 }
 
 /** What sync needs of a pipeline's declaration; kept in the cursor and re-read when `pipelineVersion` changes. */
@@ -27,6 +42,8 @@ export interface PipelineStructure {
   /** Source actions, the primary (first) one first. */
   sourceActions: string[];
   stages: StageInfo[];
+  /** Set when the stages' entry conditions were read (structures cached by older versions lack it). */
+  conditionsRead?: true;
 }
 
 /**
@@ -71,6 +88,7 @@ export function readPipelineStructure(
       if (category !== 'Source' && category !== 'Build') deploysOrTests = true;
     }
     const name = stage.name ?? '';
+    const windows = deploymentWindowsOf(stage, name);
     let reportAs: string | undefined;
     if (options.stageMapping) {
       reportAs = mappedStages.has(name) ? name : undefined;
@@ -82,6 +100,7 @@ export function readPipelineStructure(
       reportAs,
       actions: actions.map(a => a.name ?? '').filter(Boolean),
       approvals,
+      ...(windows.length > 0 ? { windows } : {}),
     };
   });
   // Approval-only stages without an environment gate the next stage that has one.
@@ -99,7 +118,43 @@ export function readPipelineStructure(
     ...(pipeline.pipelineType ? { type: pipeline.pipelineType } : {}),
     sourceActions,
     stages,
+    conditionsRead: true,
   };
+}
+
+/**
+ * The `DeploymentWindow` rules (category `Rule`, owner `AWS`) of a stage's
+ * `beforeEntry` conditions. A rule without a `Cron` is left out: it
+ * defines no window.
+ */
+function deploymentWindowsOf(
+  stage: StageDeclaration,
+  name: string,
+): StageDeploymentWindow[] {
+  const conditions = stage.beforeEntry?.conditions;
+  if (!Array.isArray(conditions)) return [];
+  const windows: StageDeploymentWindow[] = [];
+  for (const condition of conditions) {
+    for (const rule of Array.isArray(condition?.rules) ? condition.rules : []) {
+      const type = rule?.ruleTypeId;
+      if (
+        type?.category !== 'Rule' ||
+        (type.owner !== undefined && type.owner !== 'AWS') ||
+        type.provider !== 'DeploymentWindow'
+      ) {
+        continue;
+      }
+      const cron = rule.configuration?.Cron?.trim();
+      if (!cron) continue;
+      windows.push({
+        stage: name,
+        rule: rule.name ?? 'DeploymentWindow',
+        cron,
+        timeZone: rule.configuration?.TimeZone?.trim() || 'UTC',
+      });
+    }
+  }
+  return windows;
 }
 
 /** The stages whose work is reported under one name, in pipeline order. */

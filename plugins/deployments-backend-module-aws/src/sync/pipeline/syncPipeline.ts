@@ -90,6 +90,8 @@ export async function syncPipeline(
   if (
     !structure ||
     structure.version !== state.pipelineVersion ||
+    // Cached before entry conditions were read: read them once.
+    !structure.conditionsRead ||
     options.cursor?.binding !== binding
   ) {
     const declaration = await codepipeline.send(
