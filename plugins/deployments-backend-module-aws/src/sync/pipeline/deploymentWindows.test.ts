@@ -58,7 +58,11 @@ function withConditions(): PipelineDeclaration {
               rule('NoAlarm', 'CloudWatchAlarm', { AlarmName: 'p99' }),
             ],
           },
-          { rules: [rule('Nights', 'DeploymentWindow', { Cron: '* * 1-2 * * ?' })] },
+          {
+            rules: [
+              rule('Nights', 'DeploymentWindow', { Cron: '* * 1-2 * * ?' }),
+            ],
+          },
         ],
       };
       stage.onSuccess = {
@@ -90,7 +94,9 @@ async function syncOnce(entity = mapped, cursor?: string) {
 
 beforeEach(() => {
   resetAws();
-  aws.codepipeline.on(GetPipelineStateCommand).resolves(pipelineState({ n: 1 }));
+  aws.codepipeline
+    .on(GetPipelineStateCommand)
+    .resolves(pipelineState({ n: 1 }));
   aws.codepipeline
     .on(ListPipelineExecutionsCommand)
     .resolves({ pipelineExecutionSummaries: [execution(1)] });
