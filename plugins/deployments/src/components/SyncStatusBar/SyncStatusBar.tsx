@@ -41,6 +41,24 @@ function newest(times: Array<string | undefined>): string | undefined {
     .at(-1);
 }
 
+/** One line per provider: a provider syncs several targets (repositories, pipelines, stacks). */
+function byProvider(sync: SyncStatus[]) {
+  const groups = new Map<string, { targets: number; stale: number }>();
+  for (const s of sync) {
+    const group = groups.get(s.provider) ?? { targets: 0, stale: 0 };
+    group.targets += 1;
+    if (s.stale) group.stale += 1;
+    groups.set(s.provider, group);
+  }
+  return [...groups].map(([provider, group]) => ({ provider, ...group }));
+}
+
+function staleText(group: { targets: number; stale: number }) {
+  if (group.stale === 0) return '(up to date)';
+  if (group.targets === 1) return '(stale)';
+  return `(${group.stale} of ${group.targets} stale)`;
+}
+
 export interface SyncStatusBarProps {
   sync: SyncStatus[];
   /** When the browser last got an answer from the backend. */
@@ -70,9 +88,9 @@ export const SyncStatusBar = (props: SyncStatusBarProps) => {
             'never synced'
           )}
         </Typography>
-        {props.sync.map(s => (
+        {byProvider(props.sync).map(group => (
           <Typography
-            key={s.provider}
+            key={group.provider}
             variant="body2"
             component="span"
             className={classes.provider}
@@ -80,10 +98,10 @@ export const SyncStatusBar = (props: SyncStatusBarProps) => {
             <span
               aria-hidden
               className={`${classes.dot} ${
-                s.stale ? classes.stale : classes.fresh
+                group.stale ? classes.stale : classes.fresh
               }`}
             />
-            {s.provider} {s.stale ? '(stale)' : '(up to date)'}
+            {group.provider} {staleText(group)}
           </Typography>
         ))}
         <Button
@@ -95,8 +113,13 @@ export const SyncStatusBar = (props: SyncStatusBarProps) => {
         </Button>
       </div>
       {staleProviders.map(s => (
-        <Alert key={s.provider} severity="warning" className={classes.alert}>
-          Data from {s.provider} may be out of date: the last sync
+        <Alert
+          key={`${s.provider}:${s.target ?? ''}`}
+          severity="warning"
+          className={classes.alert}
+        >
+          Data from {s.provider}
+          {s.target ? ` (${s.target})` : ''} may be out of date: the last sync
           {s.lastErrorAt ? (
             <>
               {' '}
