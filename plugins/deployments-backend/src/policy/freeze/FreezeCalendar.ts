@@ -123,9 +123,19 @@ export class FreezeCalendar {
     entity?: Entity;
     now?: Date;
     range?: { from: Date; to: Date };
+    /** The entity's provider-defined windows (shown, never enforced here) and what could not be read of them. */
+    providerWindows?: { windows: FreezeWindow[]; problems: string[] };
   }): FreezesResponse {
     const now = options.now ?? this.now();
-    const { windows, problem } = this.windowsOf(options.entity);
+    const own = this.windowsOf(options.entity);
+    const windows = [
+      ...own.windows,
+      ...(options.providerWindows?.windows ?? []),
+    ];
+    const problems = [
+      ...(own.problem ? [own.problem] : []),
+      ...(options.providerWindows?.problems ?? []),
+    ];
     const active = windows
       .map(w => activeAt(w, now))
       .filter((o): o is FreezeOccurrence => !!o)
@@ -145,7 +155,7 @@ export class FreezeCalendar {
       now: now.toISOString(),
       active: active.map(summaryOf),
       next: next.map(summaryOf),
-      problems: problem ? [problem] : [],
+      problems,
     };
     if (options.range) {
       const { from, to } = options.range;
@@ -217,17 +227,31 @@ export function summaryOf(occurrence: FreezeOccurrence): FreezeWindowSummary {
     timeZone: window.timeZone,
     ...(window.environments ? { environments: window.environments } : {}),
     scope: window.scope,
-    schedule:
-      window.schedule.kind === 'recurring'
-        ? {
-            kind: 'recurring',
-            rrule: window.schedule.rule,
-            duration: window.schedule.duration.toISO() ?? '',
-          }
-        : { kind: 'once' },
+    schedule: scheduleSummary(window.schedule),
     start: occurrence.start.toISOString(),
     end: occurrence.end.toISOString(),
   };
+}
+
+function scheduleSummary(
+  schedule: FreezeWindow['schedule'],
+): FreezeWindowSummary['schedule'] {
+  switch (schedule.kind) {
+    case 'recurring':
+      return {
+        kind: 'recurring',
+        rrule: schedule.rule,
+        duration: schedule.duration.toISO() ?? '',
+      };
+    case 'outside':
+      return {
+        kind: 'outside-window',
+        cron: schedule.cron,
+        allowed: schedule.description,
+      };
+    default:
+      return { kind: 'once' };
+  }
 }
 
 /** The lane's view of a freeze: what it is, since when and until when. */

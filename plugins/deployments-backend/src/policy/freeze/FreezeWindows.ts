@@ -37,7 +37,28 @@ export type FreezeSchedule =
       /** The first occurrence's local start (DTSTART). */
       start: DateTime;
       duration: Duration;
+    }
+  | {
+      /**
+       * A provider's deployment window read the other way round: the
+       * window is on whenever the provider's schedule does not let
+       * deploys in (a CodePipeline DeploymentWindow rule's cron).
+       */
+      kind: 'outside';
+      /** The provider's schedule as it gives it. */
+      cron: string;
+      /** When deploys may enter, for people: `Mon–Fri 09:00–17:00 Europe/Berlin`. */
+      description: string;
+      times: OccurrenceSource;
     };
+
+/** Where the times of a schedule that is not an RRULE come from. */
+export interface OccurrenceSource {
+  /** Occurrences that overlap [from, to), oldest first. */
+  between(from: Date, to: Date): Array<{ start: Date; end: Date }>;
+  /** The first occurrence that starts after `instant`. */
+  nextAfter(instant: Date): { start: Date; end: Date } | undefined;
+}
 
 /** One freeze window, as read from config or an entity's annotation. */
 export interface FreezeWindow {
@@ -731,6 +752,9 @@ export function occurrencesBetween(
   if (recurring) {
     return recurring.between(from, to).map(o => ({ window, ...o }));
   }
+  if (window.schedule.kind === 'outside') {
+    return window.schedule.times.between(from, to).map(o => ({ window, ...o }));
+  }
   const { start, end } = window.schedule as Extract<
     FreezeSchedule,
     { kind: 'once' }
@@ -757,6 +781,10 @@ export function nextAfter(
   const recurring = recurringOf(window);
   if (recurring) {
     const next = recurring.nextAfter(now);
+    return next ? { window, ...next } : undefined;
+  }
+  if (window.schedule.kind === 'outside') {
+    const next = window.schedule.times.nextAfter(now);
     return next ? { window, ...next } : undefined;
   }
   const { start, end } = window.schedule as Extract<

@@ -10,7 +10,9 @@ import {
   isoDateSchema,
 } from '@stagecraft/plugin-deployments-common';
 import { z } from 'zod';
+import type { ProviderWindow } from '../../database/DeploymentStore';
 import type { FreezeCalendar } from './FreezeCalendar';
+import { providerFreezeWindows } from './providerWindows';
 
 /** The longest range `?from=&to=` may span. */
 const MAX_RANGE_DAYS = 400;
@@ -28,14 +30,17 @@ const freezesQuerySchema = z
 /**
  * `GET /freezes[?entity=component:default/x][&from=…&to=…]`: the freeze
  * windows on now and each window's next time — those of config, or those
- * covering the entity (config's by scope, and its own annotation). With a
- * range, also every time a window is on within it (for the timeline).
+ * covering the entity (config's by scope, its own annotation, and the time
+ * outside a deployment window its provider defines). With a range, also
+ * every time a window is on within it (for the timeline).
  * Authenticated like the other routes; the entity follows catalog read.
  */
 export async function createFreezeRouter(options: {
   freezes: FreezeCalendar;
   httpAuth: HttpAuthService;
   catalog: CatalogService;
+  /** The entity's provider-defined deployment windows, as sync stored them. */
+  providerWindows?: (entityRef: string) => Promise<ProviderWindow[]>;
 }): Promise<express.Router> {
   const { freezes, httpAuth, catalog } = options;
   const router = Router();
@@ -63,6 +68,7 @@ export async function createFreezeRouter(options: {
       }
     }
     let entity;
+    let providerWindows: ReturnType<typeof providerFreezeWindows> | undefined;
     if (query.entity) {
       let entityRef: string;
       try {
@@ -80,8 +86,18 @@ export async function createFreezeRouter(options: {
       if (!entity) {
         throw new NotFoundError(`No entity ${entityRef} in the catalog`);
       }
+      if (options.providerWindows) {
+        providerWindows = providerFreezeWindows(
+          entityRef,
+          await options.providerWindows(entityRef),
+        );
+      }
     }
-    const body: FreezesResponse = freezes.list({ entity, range });
+    const body: FreezesResponse = freezes.list({
+      entity,
+      range,
+      providerWindows,
+    });
     res.json(body);
   });
 
