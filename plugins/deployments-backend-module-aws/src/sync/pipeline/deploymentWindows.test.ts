@@ -4,6 +4,7 @@ import {
   ListActionExecutionsCommand,
   ListPipelineExecutionsCommand,
   PipelineDeclaration,
+  RuleDeclaration,
 } from '@aws-sdk/client-codepipeline';
 import {
   aws,
@@ -35,7 +36,7 @@ const rule = (
   name: string,
   provider: string,
   configuration?: Record<string, string>,
-) => ({
+): RuleDeclaration => ({
   name,
   ruleTypeId: { category: 'Rule', owner: 'AWS', provider, version: '1' },
   ...(configuration ? { configuration } : {}),
