@@ -1,1 +1,2 @@
 export { FreezeNotice, formatFreezeEnd } from './FreezeNotice';
+export { DeploymentWindowNotice } from './DeploymentWindowNotice';
