@@ -11,6 +11,8 @@
  *   BENCH_ENTITIES      entities (default 1000)
  *   BENCH_DEPLOYMENTS   deployments per entity (default 1000)
  *   BENCH_SAMPLES       sampled page loads per query (default 200)
+ *   BENCH_CHECKPOINTS   entity counts at which the growing ledger is also
+ *                       measured, e.g. 1000,2000 (default: only at the end)
  *   BENCH_DATABASES     comma-separated: sqlite, postgres (default both)
  *   BENCH_POSTGRES_URL  server to create a scratch database on
  *                       (default postgresql://postgres@127.0.0.1:5432)
@@ -30,6 +32,28 @@ import { KnexDeploymentStore } from '../src/database/KnexDeploymentStore';
 const ENTITIES = positiveInt('BENCH_ENTITIES', 1000);
 const DEPLOYMENTS = positiveInt('BENCH_DEPLOYMENTS', 1000);
 const SAMPLES = positiveInt('BENCH_SAMPLES', 200);
+/**
+ * Entity counts at which the growing ledger is measured (pages, sizes,
+ * PostgreSQL buffers), ascending; the last is BENCH_ENTITIES.
+ */
+const CHECKPOINTS = [
+  ...new Set([
+    ...(process.env.BENCH_CHECKPOINTS ?? '')
+      .split(',')
+      .map(s => s.trim())
+      .filter(Boolean)
+      .map(Number)
+      .filter(n => {
+        if (!Number.isInteger(n) || n < 1 || n > ENTITIES) {
+          throw new Error(
+            `BENCH_CHECKPOINTS must list entity counts from 1 to BENCH_ENTITIES, got '${process.env.BENCH_CHECKPOINTS}'`,
+          );
+        }
+        return n < ENTITIES;
+      }),
+    ENTITIES,
+  ]),
+].sort((a, b) => a - b);
 const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres')
   .split(',')
   .map(s => s.trim())
@@ -145,17 +169,32 @@ async function timed<T>(samples: number[], fn: () => Promise<T>): Promise<T> {
   return result;
 }
 
-interface Result {
+interface Pages {
+  environments: { p50: number; p95: number };
+  timeline: { p50: number; p95: number };
+  timelineNextPage: { p50: number; p95: number };
+  /**
+   * PostgreSQL: shared buffers (8 kB pages) one page load touches, summed
+   * over its statements (EXPLAIN ANALYZE BUFFERS), for the environments
+   * summary and the first timeline page of one entity.
+   */
+  buffers?: { environments: number; timeline: number };
+}
+
+/** The ledger measured once it holds `deployments`. */
+interface Checkpoint extends Pages {
+  deployments: number;
+  size?: string;
+  /** Bytes per table and index of the ledger's three big tables. */
+  relations?: Record<string, number>;
+}
+
+interface Result extends Checkpoint {
   database: string;
   ingestSeconds: number;
   deploymentsPerSecond: number;
   replayedPerSecond: number;
-  environments: { p50: number; p95: number };
-  timeline: { p50: number; p95: number };
-  timelineNextPage: { p50: number; p95: number };
-  size?: string;
-  /** Bytes per table and index of the ledger's three big tables. */
-  relations?: Record<string, number>;
+  checkpoints: Checkpoint[];
 }
 
 /** The tables that grow with every deployment, whose sizes the benchmark reports. */
@@ -237,9 +276,107 @@ async function runOn(database: string): Promise<Result> {
       database: { getClient: async () => knex },
     });
 
+    // --- page queries, measured at each checkpoint of the growing ledger ---
+    const environmentsPage = (ref: string) =>
+      Promise.all([
+        store.getEnvironmentStates(ref, PATH),
+        store.listOpenGates(ref),
+        store.listSyncStatus(ref),
+        store.getTraffic(ref),
+        store.listEnvironmentProtection(ref),
+        store.targetsOfEntity(ref),
+      ]);
+    const timelinePage = (ref: string) =>
+      store.getTimeline(ref, { environments: PATH, limit: 50 });
+
+    /** Shared buffers the statements of one call touch (PostgreSQL). */
+    const buffersOf = async (call: () => Promise<unknown>) => {
+      const statements: Array<{ sql: string; bindings: unknown[] }> = [];
+      const listener = (query: { sql: string; bindings?: unknown[] }) =>
+        statements.push({ sql: query.sql, bindings: query.bindings ?? [] });
+      knex.on('query', listener);
+      try {
+        await call();
+      } finally {
+        knex.removeListener('query', listener);
+      }
+      let buffers = 0;
+      for (const { sql, bindings } of statements) {
+        const { rows } = await knex.raw(
+          `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql.replace(
+            /\$\d+/g,
+            '?',
+          )}`,
+          bindings as Knex.RawBinding[],
+        );
+        const plan = rows[0]['QUERY PLAN'][0].Plan;
+        buffers += plan['Shared Hit Blocks'] + plan['Shared Read Blocks'];
+      }
+      return buffers;
+    };
+
+    const measurePages = async (entities: number): Promise<Pages> => {
+      const pick = random(42);
+      const sampled = Array.from({ length: SAMPLES }, () =>
+        Math.floor(pick() * entities),
+      );
+      const environments: number[] = [];
+      const timeline: number[] = [];
+      const timelineNext: number[] = [];
+      // Warm-up: connections, statement caches, the OS page cache.
+      for (const entity of sampled.slice(0, 20)) {
+        await environmentsPage(entityRef(entity));
+        await timelinePage(entityRef(entity));
+      }
+      for (const entity of sampled) {
+        const ref = entityRef(entity);
+        const [states] = await timed(environments, () => environmentsPage(ref));
+        if (!states.production.current) {
+          throw new Error(`No current production deployment for ${ref}`);
+        }
+        const first = await timed(timeline, () => timelinePage(ref));
+        if (first.rows.length !== Math.min(50, Math.ceil(DEPLOYMENTS / 3))) {
+          throw new Error(`Timeline of ${ref} has ${first.rows.length} rows`);
+        }
+        if (first.nextCursor) {
+          await timed(timelineNext, () =>
+            store.getTimeline(ref, {
+              environments: PATH,
+              limit: 50,
+              cursor: first.nextCursor,
+            }),
+          );
+        }
+      }
+      const summary = (values: number[]) => {
+        const sorted = [...values].sort((a, b) => a - b);
+        return {
+          p50: round(percentile(sorted, 50)),
+          p95: round(percentile(sorted, 95)),
+        };
+      };
+      const probe = entityRef(sampled[0]);
+      return {
+        environments: summary(environments),
+        timeline: summary(timeline),
+        timelineNextPage: timelineNext.length
+          ? summary(timelineNext)
+          : { p50: NaN, p95: NaN },
+        ...(database === 'postgres'
+          ? {
+              buffers: {
+                environments: await buffersOf(() => environmentsPage(probe)),
+                timeline: await buffersOf(() => timelinePage(probe)),
+              },
+            }
+          : {}),
+      };
+    };
+
     // --- ingest -----------------------------------------------------------
     let ingestMs = 0;
     let total = 0;
+    const checkpoints: Checkpoint[] = [];
     for (let entity = 0; entity < ENTITIES; entity++) {
       const history = historyOf(entity);
       const started = performance.now();
@@ -272,11 +409,22 @@ async function runOn(database: string): Promise<Result> {
           )}/s\n`,
         );
       }
-    }
-    if (database === 'postgres') {
-      // What autovacuum does shortly after a bulk load; without statistics
-      // the planner guesses row counts of an empty table.
-      await knex.raw('ANALYZE');
+      if (CHECKPOINTS.includes(entity + 1)) {
+        if (database === 'postgres') {
+          // What autovacuum does shortly after a bulk load; without
+          // statistics the planner guesses row counts of an empty table.
+          await knex.raw('ANALYZE');
+        }
+        checkpoints.push({
+          deployments: total,
+          ...(await measurePages(entity + 1)),
+          size: await size(),
+          relations: await relations(),
+        });
+        process.stderr.write(
+          `  ${database}: measured at ${total} deployments\n`,
+        );
+      }
     }
 
     // A poll overlapping what is stored: every deployment is known already,
@@ -297,72 +445,13 @@ async function runOn(database: string): Promise<Result> {
       (replayed * DEPLOYMENTS) / ((performance.now() - replayStarted) / 1000),
     );
 
-    // --- page queries -----------------------------------------------------
-    const pick = random(42);
-    const sampled = Array.from({ length: SAMPLES }, () =>
-      Math.floor(pick() * ENTITIES),
-    );
-    const environments: number[] = [];
-    const timeline: number[] = [];
-    const timelineNext: number[] = [];
-    const environmentsPage = (ref: string) =>
-      Promise.all([
-        store.getEnvironmentStates(ref, PATH),
-        store.listOpenGates(ref),
-        store.listSyncStatus(ref),
-        store.getTraffic(ref),
-        store.listEnvironmentProtection(ref),
-        store.targetsOfEntity(ref),
-      ]);
-    // Warm-up: connections, statement caches, the OS page cache.
-    for (const entity of sampled.slice(0, 20)) {
-      await environmentsPage(entityRef(entity));
-      await store.getTimeline(entityRef(entity), {
-        environments: PATH,
-        limit: 50,
-      });
-    }
-    for (const entity of sampled) {
-      const ref = entityRef(entity);
-      const [states] = await timed(environments, () => environmentsPage(ref));
-      if (!states.production.current) {
-        throw new Error(`No current production deployment for ${ref}`);
-      }
-      const first = await timed(timeline, () =>
-        store.getTimeline(ref, { environments: PATH, limit: 50 }),
-      );
-      if (first.rows.length !== Math.min(50, Math.ceil(DEPLOYMENTS / 3))) {
-        throw new Error(`Timeline of ${ref} has ${first.rows.length} rows`);
-      }
-      if (first.nextCursor) {
-        await timed(timelineNext, () =>
-          store.getTimeline(ref, {
-            environments: PATH,
-            limit: 50,
-            cursor: first.nextCursor,
-          }),
-        );
-      }
-    }
-    const summary = (values: number[]) => {
-      const sorted = [...values].sort((a, b) => a - b);
-      return {
-        p50: round(percentile(sorted, 50)),
-        p95: round(percentile(sorted, 95)),
-      };
-    };
     return {
       database,
       ingestSeconds: round(ingestMs / 1000),
       deploymentsPerSecond: Math.round(total / (ingestMs / 1000)),
       replayedPerSecond: replayRate,
-      environments: summary(environments),
-      timeline: summary(timeline),
-      timelineNextPage: timelineNext.length
-        ? summary(timelineNext)
-        : { p50: NaN, p95: NaN },
-      size: await size(),
-      relations: await relations(),
+      ...checkpoints[checkpoints.length - 1],
+      checkpoints,
     };
   } finally {
     await cleanup();
@@ -402,6 +491,32 @@ async function main() {
     }),
   ];
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  const indexBytes = (c: Checkpoint) =>
+    Object.entries(c.relations ?? {})
+      .filter(([name]) => !LEDGER_TABLES.includes(name))
+      .reduce((sum, [, bytes]) => sum + bytes, 0);
+  const growth = [
+    '',
+    `| database | deployments | environments summary p50 / p95 (ms) | first timeline page p50 / p95 (ms) | buffers per page (environments / timeline) | indexes | size |`,
+    `|---|---|---|---|---|---|---|`,
+    ...results.flatMap(r =>
+      r.checkpoints.map(c =>
+        [
+          '',
+          r.database,
+          c.deployments.toLocaleString('en-US'),
+          `${c.environments.p50} / ${c.environments.p95}`,
+          `${c.timeline.p50} / ${c.timeline.p95}`,
+          c.buffers ? `${c.buffers.environments} / ${c.buffers.timeline}` : '',
+          mib(indexBytes(c)),
+          c.size ?? '',
+          '',
+        ]
+          .join(' | ')
+          .trim(),
+      ),
+    ),
+  ];
   const sizes = [
     '',
     `| database | table or index | size |`,
@@ -412,7 +527,7 @@ async function main() {
         .map(([name, bytes]) => `| ${r.database} | ${name} | ${mib(bytes)} |`),
     ),
   ];
-  process.stdout.write(`${[...lines, ...sizes].join('\n')}\n`);
+  process.stdout.write(`${[...lines, ...growth, ...sizes].join('\n')}\n`);
   process.stdout.write(`${JSON.stringify(results)}\n`);
 }
 
