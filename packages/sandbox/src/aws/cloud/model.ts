@@ -163,6 +163,11 @@ export interface StageDefinition {
   /** The Stagecraft environment a deploy stage serves. */
   environment?: string;
   actions: ActionDefinition[];
+  /**
+   * A DeploymentWindow rule of the stage's entry condition, served by
+   * GetPipeline (the sandbox's engine does not hold executions at it).
+   */
+  deploymentWindow?: { rule: string; cron: string; timeZone: string };
 }
 
 export interface PipelineRecord {

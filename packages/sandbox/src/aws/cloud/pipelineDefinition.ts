@@ -115,7 +115,15 @@ export function ledgerWorkerPipeline(createdAt: number): PipelineRecord {
           },
         ],
       },
-      deployStage('production'),
+      {
+        ...deployStage('production'),
+        // Production deploys enter on working days only (shown on the lane).
+        deploymentWindow: {
+          rule: 'WorkingHours',
+          cron: '* * 8-17 ? * MON-FRI',
+          timeZone: 'Europe/Berlin',
+        },
+      },
     ],
   };
 }

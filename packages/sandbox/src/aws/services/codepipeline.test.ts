@@ -76,6 +76,40 @@ describe('CodePipeline stand-in (through @aws-sdk/client-codepipeline)', () => {
     expect(metadata!.created!.getTime()).toBeLessThan(Date.UTC(2026, 2, 2, 12));
   });
 
+  it('serves a DeploymentWindow entry condition on the production stage only', async () => {
+    const { pipeline } = await aws.codepipeline.send(
+      new GetPipelineCommand({ name }),
+    );
+    const conditions = pipeline!.stages!.map(s => s.beforeEntry?.conditions);
+    expect(conditions.slice(0, 5)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(conditions[5]).toEqual([
+      {
+        result: 'FAIL',
+        rules: [
+          {
+            name: 'WorkingHours',
+            ruleTypeId: {
+              category: 'Rule',
+              owner: 'AWS',
+              provider: 'DeploymentWindow',
+              version: '1',
+            },
+            configuration: {
+              Cron: '* * 8-17 ? * MON-FRI',
+              TimeZone: 'Europe/Berlin',
+            },
+          },
+        ],
+      },
+    ]);
+  });
+
   it('shows the newest execution waiting at the manual approval, with its token and link', async () => {
     const stage = await approval();
     expect(stage.latestExecution!.status).toBe('InProgress');

@@ -87,6 +87,32 @@ export function createCodePipelineRouter(options: {
                 namespace:
                   action.category === 'Source' ? 'SourceVariables' : undefined,
               })),
+              ...(stage.deploymentWindow
+                ? {
+                    beforeEntry: {
+                      conditions: [
+                        {
+                          result: 'FAIL' as const,
+                          rules: [
+                            {
+                              name: stage.deploymentWindow.rule,
+                              ruleTypeId: {
+                                category: 'Rule' as const,
+                                owner: 'AWS' as const,
+                                provider: 'DeploymentWindow',
+                                version: '1',
+                              },
+                              configuration: {
+                                Cron: stage.deploymentWindow.cron,
+                                TimeZone: stage.deploymentWindow.timeZone,
+                              },
+                            },
+                          ],
+                        },
+                      ],
+                    },
+                  }
+                : {}),
             })),
             version: pipeline.version,
             executionMode: 'SUPERSEDED',
