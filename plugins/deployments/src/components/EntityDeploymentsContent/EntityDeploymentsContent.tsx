@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import Grid from '@material-ui/core/Grid';
 import {
   EmptyState,
@@ -18,8 +18,15 @@ import { ChangeDiffView } from '../ChangeDiffView';
 import { EnvironmentLanes } from '../EnvironmentLanes';
 import { PromotionTimeline } from '../PromotionTimeline';
 import { PromotionSkewPanel } from '../PromotionSkewPanel';
-import { EntityDeliveryMetricsPanel } from '../DeliveryMetrics';
 import { SyncStatusBar } from '../SyncStatusBar';
+
+// The metrics panel brings the chart library: loaded after the lanes, so
+// the tab's own code stays small and its first render does not wait for it.
+const EntityDeliveryMetricsPanel = lazy(() =>
+  import('../DeliveryMetrics').then(m => ({
+    default: m.EntityDeliveryMetricsPanel,
+  })),
+);
 
 function versionsOnThePath(environments: EnvironmentSummary[]): Version[] {
   return environments.flatMap(env => [
@@ -108,7 +115,9 @@ export const EntityDeploymentsContent = () => {
         <PromotionSkewPanel entityRef={entityRef} />
       </Grid>
       <Grid item xs={12}>
-        <EntityDeliveryMetricsPanel entityRef={entityRef} />
+        <Suspense fallback={<Progress />}>
+          <EntityDeliveryMetricsPanel entityRef={entityRef} />
+        </Suspense>
       </Grid>
       <Grid item xs={12}>
         <AuditHistory
