@@ -176,7 +176,10 @@ describe('PromotionTimeline', () => {
       await screen.findByText('No versions with this outcome'),
     ).toBeInTheDocument();
 
-    await userEvent.selectOptions(screen.getByLabelText('Outcome'), 'Rolled back');
+    await userEvent.selectOptions(
+      screen.getByLabelText('Outcome'),
+      'Rolled back',
+    );
     expect(getTimeline).toHaveBeenLastCalledWith(ENTITY_REF, {
       limit: 20,
       outcome: ['rolled-back'],

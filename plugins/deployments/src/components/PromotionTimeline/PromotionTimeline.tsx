@@ -1,4 +1,4 @@
-import { memo, useMemo, useState, useId } from 'react';
+import { Fragment, memo, useMemo, useState, useId } from 'react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Table from '@material-ui/core/Table';
@@ -25,6 +25,11 @@ import { versionDetail, versionLabel } from '../../format/version';
 import { TimelinePrefetch, useTimeline } from '../../hooks/useTimeline';
 import { SINCE_CHOICES, sinceDaysAgo } from './timeFilters';
 import { TimelineCellView } from './TimelineCellView';
+import {
+  FreezeMarkerRow,
+  placeFreezeMarkers,
+  useFreezeOccurrences,
+} from './FreezeMarkers';
 
 const useStyles = makeStyles(theme => ({
   filters: {
@@ -43,12 +48,11 @@ const useStyles = makeStyles(theme => ({
 const ALL = '';
 
 /** The outcomes the timeline can be narrowed to, as the filter names them. */
-const OUTCOME_CHOICES: Array<{ label: string; value: TimelineOutcome | '' }> =
-  [
-    { label: 'Any outcome', value: '' },
-    { label: 'Rolled back', value: 'rolled-back' },
-    { label: 'Failed verification', value: 'failed-verification' },
-  ];
+const OUTCOME_CHOICES: Array<{ label: string; value: TimelineOutcome | '' }> = [
+  { label: 'Any outcome', value: '' },
+  { label: 'Rolled back', value: 'rolled-back' },
+  { label: 'Failed verification', value: 'failed-verification' },
+];
 
 const VersionCell = ({ row }: { row: TimelineRow }) => {
   const classes = useStyles();
@@ -106,7 +110,10 @@ export interface PromotionTimelineProps {
 
 /**
  * How versions travelled along the promotion path: one row per version,
- * one column per environment, newest first, loaded a page at a time.
+ * one column per environment, newest first, loaded a page at a time. Freeze
+ * windows on within the rows' span (config's, the entity's own, and the
+ * time outside its provider's deployment windows) are bands between the
+ * versions from before and after them.
  */
 export const PromotionTimeline = (props: PromotionTimelineProps) => {
   const classes = useStyles();
@@ -135,6 +142,19 @@ export const PromotionTimeline = (props: PromotionTimelineProps) => {
       : props.environments;
   }, [environment, timeline.environments, props.environments]);
 
+  // Freeze windows between the versions: a band above the first version
+  // from before the window ended.
+  const occurrences = useFreezeOccurrences(props.entityRef, timeline.rows);
+  const markers = useMemo(
+    () =>
+      placeFreezeMarkers(
+        timeline.rows,
+        occurrences,
+        environment ? [environment] : undefined,
+      ),
+    [timeline.rows, occurrences, environment],
+  );
+
   let body;
   if (timeline.error && timeline.rows.length === 0) {
     body = <ResponseErrorPanel error={timeline.error} />;
@@ -145,7 +165,9 @@ export const PromotionTimeline = (props: PromotionTimelineProps) => {
       <EmptyState
         missing="data"
         title={
-          outcome ? 'No versions with this outcome' : 'No versions in this range'
+          outcome
+            ? 'No versions with this outcome'
+            : 'No versions in this range'
         }
         description={
           outcome
@@ -171,8 +193,16 @@ export const PromotionTimeline = (props: PromotionTimelineProps) => {
             </TableRow>
           </TableHead>
           <TableBody>
-            {timeline.rows.map(row => (
-              <VersionRow key={row.version.sha} row={row} columns={columns} />
+            {timeline.rows.map((row, index) => (
+              <Fragment key={row.version.sha}>
+                {markers.has(index) && (
+                  <FreezeMarkerRow
+                    occurrences={markers.get(index)!}
+                    columns={columns.length + 1}
+                  />
+                )}
+                <VersionRow row={row} columns={columns} />
+              </Fragment>
             ))}
           </TableBody>
         </Table>
