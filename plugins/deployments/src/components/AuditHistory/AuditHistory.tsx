@@ -54,6 +54,10 @@ const useStyles = makeStyles(theme => ({
   export: { marginLeft: 'auto' },
   detail: { color: theme.palette.text.secondary },
   cell: { verticalAlign: 'top' },
+  // Short words and names stay whole (no "Environmen/t", "approve/d"); the
+  // table scrolls sideways when the screen is narrower than it.
+  nowrap: { verticalAlign: 'top', whiteSpace: 'nowrap' },
+  wrap: { whiteSpace: 'normal' },
   evidence: { marginTop: theme.spacing(0.5) },
 }));
 
@@ -167,7 +171,12 @@ export const AuditHistory = (props: AuditHistoryProps) => {
                 'Who',
                 'Comment',
               ].map(title => (
-                <TableCell key={title} component="th" scope="col">
+                <TableCell
+                  key={title}
+                  component="th"
+                  scope="col"
+                  className={classes.nowrap}
+                >
                   {title}
                 </TableCell>
               ))}
@@ -176,10 +185,10 @@ export const AuditHistory = (props: AuditHistoryProps) => {
           <TableBody>
             {audit.entries.map(entry => (
               <TableRow key={entry.id}>
-                <TableCell className={classes.cell}>
+                <TableCell className={classes.nowrap}>
                   <RelativeTime value={entry.at} />
                 </TableCell>
-                <TableCell className={classes.cell}>
+                <TableCell className={classes.nowrap}>
                   {entry.action}
                   {entry.evidenceId && (
                     <div className={classes.evidence}>
@@ -187,25 +196,25 @@ export const AuditHistory = (props: AuditHistoryProps) => {
                     </div>
                   )}
                 </TableCell>
-                <TableCell className={classes.cell}>
+                <TableCell className={classes.nowrap}>
                   {entry.outcome}
                   {entry.detail && (
                     <Typography
                       variant="caption"
                       component="div"
-                      className={classes.detail}
+                      className={`${classes.detail} ${classes.wrap}`}
                     >
                       {entry.detail}
                     </Typography>
                   )}
                 </TableCell>
-                <TableCell className={classes.cell}>
+                <TableCell className={classes.nowrap}>
                   {entry.environment}
                 </TableCell>
-                <TableCell className={classes.cell}>
+                <TableCell className={classes.nowrap}>
                   {entry.version ? versionLabel(entry.version) : '—'}
                 </TableCell>
-                <TableCell className={classes.cell}>
+                <TableCell className={classes.nowrap}>
                   {entry.actor}
                   {entry.providerIdentity && (
                     <Typography

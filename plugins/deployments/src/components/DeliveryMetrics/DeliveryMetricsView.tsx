@@ -3,13 +3,18 @@ import Button from '@material-ui/core/Button';
 import ButtonGroup from '@material-ui/core/ButtonGroup';
 import Grid from '@material-ui/core/Grid';
 import Paper from '@material-ui/core/Paper';
+import type { SvgIconProps } from '@material-ui/core/SvgIcon';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
+import TrendingDownIcon from '@material-ui/icons/TrendingDown';
+import TrendingFlatIcon from '@material-ui/icons/TrendingFlat';
+import TrendingUpIcon from '@material-ui/icons/TrendingUp';
 import type {
   DeliveryFigures,
   DeliveryMetrics,
   MetricsDeployment,
 } from '@stagecraft/plugin-deployments-common';
+import { onPaper } from './contrast';
 import {
   DeploymentSelection,
   MetricsDeploymentsDialog,
@@ -33,6 +38,18 @@ const KEYS: FigureKey[] = [
   'timeToRestore',
 ];
 
+const TrendIcon = ({
+  direction,
+  ...props
+}: { direction: 'up' | 'down' | 'flat' } & SvgIconProps) => {
+  const Icon = {
+    up: TrendingUpIcon,
+    down: TrendingDownIcon,
+    flat: TrendingFlatIcon,
+  }[direction];
+  return <Icon data-direction={direction} {...props} />;
+};
+
 const useStyles = makeStyles(theme => ({
   tile: { padding: theme.spacing(2), height: '100%' },
   value: {
@@ -41,8 +58,17 @@ const useStyles = makeStyles(theme => ({
     padding: theme.spacing(0, 0.5),
     minWidth: 0,
   },
-  better: { color: theme.palette.success.main },
-  worse: { color: theme.palette.error.main },
+  // The trend is said in words, in the text's own colour; only its icon
+  // carries the verdict's colour, in a shade with 3:1 on the theme's paper
+  // (MUI's success.main, #4caf50, has 2.8:1 on white: too little for text).
+  trend: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: theme.spacing(0.5),
+    color: theme.palette.text.primary,
+  },
+  better: { color: onPaper(theme, theme.palette.success.main) },
+  worse: { color: onPaper(theme, theme.palette.error.main) },
   neutral: { color: theme.palette.text.secondary },
   previous: { textTransform: 'none', padding: theme.spacing(0, 0.5) },
   toolbar: {
@@ -157,20 +183,28 @@ export const DeliveryMetricsView = (props: {
                 <Typography variant="body2" color="textSecondary">
                   {detailLabel(metrics.figures, key)}
                 </Typography>
-                <Typography
-                  variant="body2"
-                  className={
-                    {
-                      better: classes.better,
-                      worse: classes.worse,
-                      same: classes.neutral,
-                      unknown: classes.neutral,
-                    }[trend.verdict]
-                  }
-                >
-                  {trend.text}
-                  {trend.verdict === 'better' && ' (better)'}
-                  {trend.verdict === 'worse' && ' (worse)'}
+                <Typography variant="body2" className={classes.trend}>
+                  {trend.direction && (
+                    <TrendIcon
+                      direction={trend.direction}
+                      fontSize="small"
+                      aria-hidden
+                      data-verdict={trend.verdict}
+                      className={
+                        {
+                          better: classes.better,
+                          worse: classes.worse,
+                          same: classes.neutral,
+                          unknown: classes.neutral,
+                        }[trend.verdict]
+                      }
+                    />
+                  )}
+                  <span>
+                    {trend.text}
+                    {trend.verdict === 'better' && ' (better)'}
+                    {trend.verdict === 'worse' && ' (worse)'}
+                  </span>
                 </Typography>
                 <Button
                   size="small"

@@ -147,6 +147,8 @@ export const EntityDeliveryMetricsCard = (props: { owner?: string }) => {
   return (
     <InfoCard
       title="Delivery metrics"
+      // The period selector goes below the title when both do not fit beside.
+      headerStyle={{ flexWrap: 'wrap', rowGap: 8 }}
       subheader={`Across the ${
         value?.entities.length ?? ''
       } services owned`.replace('  ', ' ')}

@@ -1,5 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { createTheme, getContrastRatio } from '@material-ui/core/styles';
 import type {
   DeliveryFigures,
   EntityMetricsResponse,
@@ -174,6 +175,41 @@ describe('EntityDeliveryMetricsPanel', () => {
     expect(
       screen.getByText('median · 1 restored · 1 not yet'),
     ).toBeInTheDocument();
+  });
+
+  it('says the trend in words in the text colour, with an icon in a status colour that reads on the paper', async () => {
+    await renderWithFakes(
+      <EntityDeliveryMetricsPanel />,
+      fakeDeploymentsApi({ getMetrics: async () => response() }),
+    );
+    const better = await screen.findByText('+188 % (better)');
+    const worse = screen.getByText('+40 points (worse)');
+    const paper = createTheme().palette.background.paper;
+    for (const [words, verdict] of [
+      [better, 'better'],
+      [worse, 'worse'],
+    ] as const) {
+      // The words keep the text colour: green or red text is too faint on white.
+      const line = words.parentElement!;
+      expect(window.getComputedStyle(line).color).not.toMatch(
+        /rgb\(76, 175, 80\)|rgb\(244, 67, 54\)/,
+      );
+      const icon = line.querySelector('svg')!;
+      expect(icon).toHaveAttribute('aria-hidden', 'true');
+      expect(icon).toHaveAttribute('data-verdict', verdict);
+      const colour = window.getComputedStyle(icon).color;
+      expect(colour).not.toBe('');
+      expect(getContrastRatio(colour, paper)).toBeGreaterThanOrEqual(3);
+    }
+    // Rising deployments and a rising failure rate both point up; a shorter lead time down.
+    const direction = (text: string) =>
+      screen
+        .getByText(text)
+        .parentElement!.querySelector('svg')!
+        .getAttribute('data-direction');
+    expect(direction('+188 % (better)')).toBe('up');
+    expect(direction('+40 points (worse)')).toBe('up');
+    expect(direction('−50 % (better)')).toBe('down');
   });
 
   it('lists the deployments behind a number, each linked to its run', async () => {

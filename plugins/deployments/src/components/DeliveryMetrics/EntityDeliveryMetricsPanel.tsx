@@ -56,6 +56,8 @@ export const EntityDeliveryMetricsPanel = (props: { entityRef?: string }) => {
   return (
     <InfoCard
       title="Delivery metrics"
+      // The period selector goes below the title when both do not fit beside.
+      headerStyle={{ flexWrap: 'wrap', rowGap: 8 }}
       subheader={`Deployment frequency, lead time, change failure rate and time to restore in ${
         value?.environment ?? 'the last environment'
       }`}

@@ -6,9 +6,12 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
+import TableContainer from '@material-ui/core/TableContainer';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import useMediaQuery from '@material-ui/core/useMediaQuery';
+import { makeStyles, Theme } from '@material-ui/core/styles';
 import { Link } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import type { MetricsDeployment } from '@stagecraft/plugin-deployments-common';
@@ -23,6 +26,11 @@ export interface DeploymentSelection {
   deployments: MetricsDeployment[];
 }
 
+// Cells keep their words whole; on a narrow screen the table scrolls sideways.
+const useStyles = makeStyles({
+  table: { '& th, & td': { whiteSpace: 'nowrap' } },
+});
+
 /** Lists the deployments that produced a number, each linked to its run. */
 export const MetricsDeploymentsDialog = (props: {
   selection?: DeploymentSelection;
@@ -30,12 +38,15 @@ export const MetricsDeploymentsDialog = (props: {
   onClose(): void;
 }) => {
   const { selection } = props;
+  const classes = useStyles();
+  const narrow = useMediaQuery((theme: Theme) => theme.breakpoints.down('xs'));
   return (
     <Dialog
       open={Boolean(selection)}
       onClose={props.onClose}
       maxWidth="md"
       fullWidth
+      fullScreen={narrow}
       aria-labelledby="metrics-deployments-title"
     >
       <DialogTitle id="metrics-deployments-title">
@@ -47,66 +58,72 @@ export const MetricsDeploymentsDialog = (props: {
             No deployments behind this number.
           </Typography>
         ) : (
-          <Table size="small" aria-label={selection?.title}>
-            <TableHead>
-              <TableRow>
-                {props.showEntity && <TableCell>Service</TableCell>}
-                <TableCell>Version</TableCell>
-                <TableCell>State</TableCell>
-                <TableCell>Counted as</TableCell>
-                <TableCell>Created</TableCell>
-                <TableCell>Lead time</TableCell>
-                <TableCell>Restored in</TableCell>
-                <TableCell>Deployment</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {selection?.deployments.map(d => (
-                <TableRow key={`${d.entityRef} ${d.id}`}>
-                  {props.showEntity && (
-                    <TableCell>
-                      <EntityRefLink entityRef={d.entityRef} />
-                    </TableCell>
-                  )}
-                  <TableCell component="th" scope="row" role="rowheader">
-                    {versionLabel(d.version)}
-                  </TableCell>
-                  <TableCell>
-                    <DeploymentStateChip state={d.state} />
-                  </TableCell>
-                  <TableCell>{OUTCOME_LABELS[d.outcome]}</TableCell>
-                  <TableCell>
-                    {new Date(d.createdAt).toLocaleString('en-GB', {
-                      dateStyle: 'medium',
-                      timeStyle: 'short',
-                      timeZone: 'UTC',
-                    })}
-                  </TableCell>
-                  <TableCell>
-                    {d.leadTimeSeconds === undefined
-                      ? ''
-                      : formatDuration(d.leadTimeSeconds)}
-                  </TableCell>
-                  <TableCell>
-                    {d.restoreSeconds !== undefined &&
-                      formatDuration(d.restoreSeconds)}
-                    {d.restoreSeconds === undefined &&
-                      (d.outcome === 'failed' ||
-                        d.outcome === 'rolled_back' ||
-                        d.outcome === 'hotfixed') &&
-                      'not yet'}
-                  </TableCell>
-                  <TableCell>
-                    {d.url ? (
-                      <Link to={d.url}>{d.urlLabel ?? d.id}</Link>
-                    ) : (
-                      d.id
-                    )}
-                  </TableCell>
+          <TableContainer>
+            <Table
+              size="small"
+              aria-label={selection?.title}
+              className={classes.table}
+            >
+              <TableHead>
+                <TableRow>
+                  {props.showEntity && <TableCell>Service</TableCell>}
+                  <TableCell>Version</TableCell>
+                  <TableCell>State</TableCell>
+                  <TableCell>Counted as</TableCell>
+                  <TableCell>Created</TableCell>
+                  <TableCell>Lead time</TableCell>
+                  <TableCell>Restored in</TableCell>
+                  <TableCell>Deployment</TableCell>
                 </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+              </TableHead>
+              <TableBody>
+                {selection?.deployments.map(d => (
+                  <TableRow key={`${d.entityRef} ${d.id}`}>
+                    {props.showEntity && (
+                      <TableCell>
+                        <EntityRefLink entityRef={d.entityRef} />
+                      </TableCell>
+                    )}
+                    <TableCell component="th" scope="row" role="rowheader">
+                      {versionLabel(d.version)}
+                    </TableCell>
+                    <TableCell>
+                      <DeploymentStateChip state={d.state} />
+                    </TableCell>
+                    <TableCell>{OUTCOME_LABELS[d.outcome]}</TableCell>
+                    <TableCell>
+                      {new Date(d.createdAt).toLocaleString('en-GB', {
+                        dateStyle: 'medium',
+                        timeStyle: 'short',
+                        timeZone: 'UTC',
+                      })}
+                    </TableCell>
+                    <TableCell>
+                      {d.leadTimeSeconds === undefined
+                        ? ''
+                        : formatDuration(d.leadTimeSeconds)}
+                    </TableCell>
+                    <TableCell>
+                      {d.restoreSeconds !== undefined &&
+                        formatDuration(d.restoreSeconds)}
+                      {d.restoreSeconds === undefined &&
+                        (d.outcome === 'failed' ||
+                          d.outcome === 'rolled_back' ||
+                          d.outcome === 'hotfixed') &&
+                        'not yet'}
+                    </TableCell>
+                    <TableCell>
+                      {d.url ? (
+                        <Link to={d.url}>{d.urlLabel ?? d.id}</Link>
+                      ) : (
+                        d.id
+                      )}
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </TableContainer>
         )}
       </DialogContent>
       <DialogActions>

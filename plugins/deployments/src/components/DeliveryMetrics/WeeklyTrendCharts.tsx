@@ -14,6 +14,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { onPaper } from './contrast';
 
 const HOUR = 3600;
 
@@ -75,8 +76,23 @@ export const WeeklyTrendCharts = (props: {
     },
     labelStyle: { color: theme.palette.text.primary },
     cursor: { fill: theme.palette.action.hover },
+    // Recharts colours each item as its series: text needs the text colour.
+    itemStyle: { color: theme.palette.text.primary },
   };
-  const legend = { wrapperStyle: { color: theme.palette.text.primary } };
+  // Legend labels in the text colour too; the symbol beside each keeps the series colour.
+  const legend = {
+    wrapperStyle: { color: theme.palette.text.primary },
+    formatter: (value: string) => (
+      <span style={{ color: theme.palette.text.primary }}>{value}</span>
+    ),
+  };
+  // Series in the theme's hues, each in a shade with 3:1 on the paper.
+  const colours = {
+    deployments: onPaper(theme, theme.palette.primary.main),
+    failureRate: onPaper(theme, theme.palette.error.main),
+    leadTime: onPaper(theme, theme.palette.info.main),
+    restore: onPaper(theme, theme.palette.warning.main),
+  };
   const summary = points
     .map(
       p =>
@@ -113,7 +129,7 @@ export const WeeklyTrendCharts = (props: {
                 yAxisId="count"
                 dataKey="deployments"
                 name="deployments"
-                fill={theme.palette.primary.main}
+                fill={colours.deployments}
                 cursor="pointer"
                 onClick={(data: any) => {
                   if (typeof data?.index === 'number')
@@ -124,7 +140,7 @@ export const WeeklyTrendCharts = (props: {
                 yAxisId="rate"
                 dataKey="failureRate"
                 name="change failure rate"
-                stroke={theme.palette.error.main}
+                stroke={colours.failureRate}
                 strokeWidth={2}
                 connectNulls
                 dot
@@ -161,14 +177,14 @@ export const WeeklyTrendCharts = (props: {
               <Line
                 dataKey="leadTimeHours"
                 name="lead time"
-                stroke={theme.palette.info.main}
+                stroke={colours.leadTime}
                 strokeWidth={2}
                 connectNulls
               />
               <Line
                 dataKey="restoreHours"
                 name="time to restore"
-                stroke={theme.palette.warning.main}
+                stroke={colours.restore}
                 strokeWidth={2}
                 strokeDasharray="5 3"
                 connectNulls

@@ -97,6 +97,8 @@ export interface Trend {
   text: string;
   /** Whether the change is for the better, worse, or neither. */
   verdict: 'better' | 'worse' | 'same' | 'unknown';
+  /** Which way the figure moved, when there is an earlier one. */
+  direction?: 'up' | 'down' | 'flat';
 }
 
 /** How a figure moved from the previous period: more deployments are better, less of the rest. */
@@ -110,7 +112,9 @@ export function trendOf(
   if (now === undefined || before === undefined) {
     return { text: 'no earlier figure to compare', verdict: 'unknown' };
   }
-  if (now === before) return { text: 'no change', verdict: 'same' };
+  if (now === before) {
+    return { text: 'no change', verdict: 'same', direction: 'flat' };
+  }
   const higherIsBetter = key === 'deployments';
   const verdict = now > before === higherIsBetter ? 'better' : 'worse';
   let text: string;
@@ -123,5 +127,5 @@ export function trendOf(
     const percent = Math.round(((now - before) / before) * 100);
     text = `${percent > 0 ? '+' : '−'}${Math.abs(percent)} %`;
   }
-  return { text, verdict };
+  return { text, verdict, direction: now > before ? 'up' : 'down' };
 }

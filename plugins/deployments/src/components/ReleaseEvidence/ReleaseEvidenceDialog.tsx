@@ -8,10 +8,12 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
+import TableContainer from '@material-ui/core/TableContainer';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
-import { makeStyles } from '@material-ui/core/styles';
+import useMediaQuery from '@material-ui/core/useMediaQuery';
+import { makeStyles, Theme } from '@material-ui/core/styles';
 import GetAppIcon from '@material-ui/icons/GetApp';
 import { Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
@@ -38,6 +40,14 @@ const useStyles = makeStyles(theme => ({
     '& dd': { margin: 0, overflowWrap: 'anywhere' },
   },
   mono: { fontFamily: 'monospace', overflowWrap: 'anywhere' },
+  // Short cells (a commit, a login, a number) stay whole; the message wraps,
+  // and on a narrow screen the table scrolls sideways.
+  short: { whiteSpace: 'nowrap', fontFamily: 'inherit' },
+  shortMono: { whiteSpace: 'nowrap', fontFamily: 'monospace' },
+  // Room for a title to wrap between words rather than inside them.
+  message: { minWidth: '12em', wordBreak: 'normal', overflowWrap: 'anywhere' },
+  // Backstage's theme cuts a dense list's text to one line: the reasons must read whole.
+  checks: { '& li > div:last-child': { whiteSpace: 'normal' } },
   unavailable: {
     padding: theme.spacing(1, 2),
     borderLeft: `4px solid ${theme.palette.warning.main}`,
@@ -131,7 +141,9 @@ export const ReleaseEvidenceView = ({
       />
       <Section title="Policy checks">
         {evidence.checks.length ? (
-          <PolicyChecks checks={evidence.checks} />
+          <div className={classes.checks}>
+            <PolicyChecks checks={evidence.checks} />
+          </div>
         ) : (
           <Typography variant="body2">None recorded.</Typography>
         )}
@@ -193,54 +205,76 @@ export const ReleaseEvidenceView = ({
               .
             </Typography>
             {changes.pullRequests.length > 0 && (
-              <Table size="small" aria-label="Pull requests">
+              <TableContainer>
+                <Table size="small" aria-label="Pull requests">
+                  <TableHead>
+                    <TableRow>
+                      {['#', 'Title', 'Author'].map(title => (
+                        <TableCell
+                          key={title}
+                          component="th"
+                          scope="col"
+                          className={classes.short}
+                        >
+                          {title}
+                        </TableCell>
+                      ))}
+                    </TableRow>
+                  </TableHead>
+                  <TableBody>
+                    {changes.pullRequests.map(pull => (
+                      <TableRow key={pull.number}>
+                        <TableCell className={classes.short}>
+                          {webLink(pull.url, `#${pull.number}`)}
+                        </TableCell>
+                        <TableCell className={classes.message}>
+                          {pull.title}
+                        </TableCell>
+                        <TableCell className={classes.short}>
+                          {pull.author}
+                        </TableCell>
+                      </TableRow>
+                    ))}
+                  </TableBody>
+                </Table>
+              </TableContainer>
+            )}
+            <TableContainer>
+              <Table size="small" aria-label="Commits">
                 <TableHead>
                   <TableRow>
-                    {['#', 'Title', 'Author'].map(title => (
-                      <TableCell key={title} component="th" scope="col">
+                    {['Commit', 'Message', 'Author', 'PR'].map(title => (
+                      <TableCell
+                        key={title}
+                        component="th"
+                        scope="col"
+                        className={classes.short}
+                      >
                         {title}
                       </TableCell>
                     ))}
                   </TableRow>
                 </TableHead>
                 <TableBody>
-                  {changes.pullRequests.map(pull => (
-                    <TableRow key={pull.number}>
-                      <TableCell>
-                        {webLink(pull.url, `#${pull.number}`)}
+                  {changes.commits.map(commit => (
+                    <TableRow key={commit.sha}>
+                      <TableCell className={classes.shortMono}>
+                        {webLink(commit.url, shortSha(commit.sha))}
                       </TableCell>
-                      <TableCell>{pull.title}</TableCell>
-                      <TableCell>{pull.author}</TableCell>
+                      <TableCell className={classes.message}>
+                        {commit.message}
+                      </TableCell>
+                      <TableCell className={classes.short}>
+                        {commit.authorLogin ?? commit.author}
+                      </TableCell>
+                      <TableCell className={classes.short}>
+                        {commit.pullRequest ? `#${commit.pullRequest}` : '—'}
+                      </TableCell>
                     </TableRow>
                   ))}
                 </TableBody>
               </Table>
-            )}
-            <Table size="small" aria-label="Commits">
-              <TableHead>
-                <TableRow>
-                  {['Commit', 'Message', 'Author', 'PR'].map(title => (
-                    <TableCell key={title} component="th" scope="col">
-                      {title}
-                    </TableCell>
-                  ))}
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {changes.commits.map(commit => (
-                  <TableRow key={commit.sha}>
-                    <TableCell className={classes.mono}>
-                      {webLink(commit.url, shortSha(commit.sha))}
-                    </TableCell>
-                    <TableCell>{commit.message}</TableCell>
-                    <TableCell>{commit.authorLogin ?? commit.author}</TableCell>
-                    <TableCell>
-                      {commit.pullRequest ? `#${commit.pullRequest}` : '—'}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+            </TableContainer>
           </>
         )}
       </Section>
@@ -276,6 +310,7 @@ export const ReleaseEvidenceDialog = (props: ReleaseEvidenceDialogProps) => {
     return api.getReleaseEvidence(entityRef, auditId);
   }, [api, entityRef, auditId, open]);
   const titleId = `release-evidence-${auditId}`;
+  const narrow = useMediaQuery((theme: Theme) => theme.breakpoints.down('xs'));
 
   const download = (format: 'json' | 'md') => {
     if (!value) return;
@@ -301,6 +336,7 @@ export const ReleaseEvidenceDialog = (props: ReleaseEvidenceDialogProps) => {
       aria-labelledby={titleId}
       maxWidth="md"
       fullWidth
+      fullScreen={narrow}
     >
       <DialogTitle id={titleId}>
         Release evidence
