@@ -1,9 +1,18 @@
-// Screenshots of python-service's Deployments tab with a canary in progress,
-// in Backstage's light and dark themes, at 1280×800 and 390×844, into
-// docs/images/ (deployments-tab-canary-{light,dark,mobile-light,mobile-dark}.png),
-// and the README's docs/images/deployments-tab.png (light, 1280×800).
+// Screenshots for the docs, in Backstage's light and dark themes, into
+// docs/images/:
 //
-//   node scripts/screenshots.mjs
+// - canary: python-service's Deployments tab with a canary in progress, at
+//   1280×800 and 390×844 (deployments-tab-canary-{light,dark,mobile-light,
+//   mobile-dark}.png), and the README's deployments-tab.png (light, 1280×800);
+// - metrics: payments-api's delivery metrics panel, 1280×800
+//   (deployments-metrics-{light,dark}.png, docs/metrics.md);
+// - evidence: the release evidence of payments-api's latest audit entry that
+//   has some, 1280×800 (release-evidence-{light,dark}.png, docs/policies.md).
+//   With none yet, it approves the pending production deployment as the
+//   guest, as the end-to-end tests do.
+//
+//   node scripts/screenshots.mjs                     # all of them
+//   node scripts/screenshots.mjs metrics evidence    # some
 //
 // Uses the portal already running on :3000 and :7007 (`npm start`, with the
 // sandbox), or starts one and stops it afterwards. When no lane is canarying,
@@ -20,6 +29,15 @@ import {
   startPortal,
 } from '../e2e/portal.mjs';
 import { canaryInProgress, lane, openDeploymentsTab } from '../e2e/lanes.mjs';
+
+const SETS = ['canary', 'metrics', 'evidence'];
+const wanted = process.argv.slice(2);
+for (const name of wanted) {
+  if (!SETS.includes(name))
+    throw new Error(`unknown set '${name}': choose from ${SETS.join(', ')}`);
+}
+const take = name => wanted.length === 0 || wanted.includes(name);
+const THEMES = ['light', 'dark'];
 
 const OUT = join(ROOT, 'docs', 'images');
 const DESKTOP = { width: 1280, height: 800 };
@@ -44,6 +62,91 @@ const SHOTS = [
 ];
 const README_SHOT = 'deployments-tab.png';
 
+/** Scrolls the card whose title is `title` to the top of the window, with a little space above. */
+async function scrollToCard(page, title) {
+  const heading = page.getByText(title, { exact: true }).first();
+  await heading.waitFor({ timeout: 60_000 });
+  await heading.evaluate(h => {
+    (h.closest('[class*="MuiCard-root"]') ?? h).scrollIntoView({
+      block: 'start',
+    });
+    // Backstage scrolls its content area, not the window.
+    let box = h.parentElement;
+    while (box && !(box.scrollTop > 0)) box = box.parentElement;
+    if (box) box.scrollTop -= 12;
+  });
+}
+
+async function metricsShots(browser) {
+  for (const theme of THEMES) {
+    const file = `deployments-metrics-${theme}.png`;
+    const page = await openDeploymentsTab(browser, 'payments-api', {
+      viewport: DESKTOP,
+      theme,
+    });
+    await page
+      .getByRole('button', { name: /^Deployment frequency: / })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await scrollToCard(page, 'Delivery metrics');
+    // The charts animate in.
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(OUT, file) });
+    console.log(`[screenshots] ${file}`);
+    await page.close();
+  }
+}
+
+/** An Evidence control of payments-api's audit log, approving the pending production deployment when there is none. */
+async function evidenceButton(page) {
+  const audit = page.getByRole('table', { name: 'Audit history' });
+  const button = audit.getByRole('button', { name: /^Evidence of / }).first();
+  await audit
+    .or(page.getByText('No audit entries'))
+    .first()
+    .waitFor({ timeout: 60_000 });
+  if (await button.isVisible()) return button;
+  const gate = lane(page, 'production').getByRole('group', {
+    name: /^Pending gate for /,
+  });
+  await gate.waitFor({ timeout: 60_000 });
+  await gate.getByRole('button', { name: 'Approve' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog
+    .getByLabel('Comment')
+    .fill('Checked the canary dashboards; ship it.');
+  await dialog.getByRole('button', { name: 'Approve' }).click();
+  await dialog.getByText(/Approved/).waitFor({ timeout: 30_000 });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  console.log('[screenshots] approved the pending production deployment');
+  await button.waitFor({ timeout: 60_000 });
+  return button;
+}
+
+async function evidenceShots(browser) {
+  for (const theme of THEMES) {
+    const file = `release-evidence-${theme}.png`;
+    const page = await openDeploymentsTab(browser, 'payments-api', {
+      viewport: DESKTOP,
+      theme,
+    });
+    const button = await evidenceButton(page);
+    await button.scrollIntoViewIfNeeded();
+    await button.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(/^SHA-256 /).waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(OUT, file) });
+    console.log(
+      `[screenshots] ${file}: ${await dialog
+        .getByRole('heading')
+        .first()
+        .textContent()}`,
+    );
+    await page.close();
+  }
+}
+
 async function answers(url) {
   try {
     return (await fetch(url)).ok;
@@ -60,7 +163,9 @@ const portal = running ? undefined : await startPortal();
 const browser = await openBrowser();
 try {
   mkdirSync(OUT, { recursive: true });
-  for (const shot of SHOTS) {
+  if (take('metrics')) await metricsShots(browser);
+  if (take('evidence')) await evidenceShots(browser);
+  for (const shot of take('canary') ? SHOTS : []) {
     const page = await openDeploymentsTab(browser, 'python-service', {
       viewport: shot.viewport,
       theme: shot.theme,
@@ -97,8 +202,10 @@ try {
     );
     await page.close();
   }
-  copyFileSync(join(OUT, SHOTS[0].file), join(OUT, README_SHOT));
-  console.log(`[screenshots] ${README_SHOT}: a copy of ${SHOTS[0].file}`);
+  if (take('canary')) {
+    copyFileSync(join(OUT, SHOTS[0].file), join(OUT, README_SHOT));
+    console.log(`[screenshots] ${README_SHOT}: a copy of ${SHOTS[0].file}`);
+  }
 } finally {
   await browser.close();
   portal?.stop();
