@@ -183,6 +183,7 @@ export const deploymentsPlugin = createBackendPlugin({
             freezes: FreezeCalendar.fromConfig(config),
             httpAuth,
             catalog: catalogReads,
+            providerWindows: entityRef => store.listProviderWindows(entityRef),
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

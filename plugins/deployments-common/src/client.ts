@@ -6,6 +6,7 @@ import type {
   AuditResponse,
   ChangeDiff,
   EnvironmentsResponse,
+  FreezesResponse,
   ReleaseEvidence,
   TimelineResponse,
 } from './types';
@@ -60,6 +61,17 @@ export interface DeploymentsApi {
     entityRef: string,
     query: { from: string; to: string },
   ): Promise<ChangeDiff>;
+  /**
+   * `GET /freezes`: the freeze windows covering the entity (config's, its
+   * own, and the time outside its provider's deployment windows), with
+   * every time one is on within `from`–`to` (ISO 8601, at most 400 days).
+   * Optional so that other implementations of this interface keep compiling.
+   */
+  getFreezes?(query: {
+    entity?: string;
+    from?: string;
+    to?: string;
+  }): Promise<FreezesResponse>;
   getAudit(
     entityRef: string,
     query?: Omit<AuditQuery, 'format'>,
@@ -164,6 +176,10 @@ export class DeploymentsClient implements DeploymentsApi {
     return this.json<TimelineResponse>(
       `${entityPath(entityRef)}/timeline${queryString(query)}`,
     );
+  }
+
+  getFreezes(query: { entity?: string; from?: string; to?: string }) {
+    return this.json<FreezesResponse>(`/freezes${queryString(query)}`);
   }
 
   getDiff(entityRef: string, query: { from: string; to: string }) {

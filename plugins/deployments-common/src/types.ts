@@ -347,6 +347,8 @@ export interface EnvironmentSummary {
   rolledBack?: Deployment;
   /** Set while a freeze window covers the environment: promotions are refused until then. */
   freeze?: EnvironmentFreeze;
+  /** Deployment windows the provider's own schedule defines (shown; the provider enforces them). */
+  deploymentWindows?: EnvironmentDeploymentWindow[];
 }
 
 /**
@@ -640,6 +642,28 @@ export interface EnvironmentFreeze {
 }
 
 /**
+ * A deployment window that the provider's own schedule defines for an
+ * environment (a CodePipeline DeploymentWindow entry condition): deploys
+ * enter only while it is open; the provider holds them otherwise.
+ *
+ * @public
+ */
+export interface EnvironmentDeploymentWindow {
+  /** The provider whose schedule it is (`aws`). */
+  provider: string;
+  /** Who applies it, for people: `CodePipeline`. */
+  label: string;
+  /** When deploys may enter: `Mon–Fri 09:00–17:00 Europe/Berlin`. */
+  allowed: string;
+  timeZone: string;
+  /** Whether deploys may enter now. */
+  open: boolean;
+  /** Open: when it closes; closed: when it opens next (ISO 8601). Absent: not within a year. */
+  until?: string;
+  url?: string;
+}
+
+/**
  * One time a freeze window is on, as `GET /freezes` lists it.
  *
  * @public
@@ -659,7 +683,9 @@ export interface FreezeWindowSummary {
     | { kind: 'system' | 'owner' | 'entity'; refs: string[] };
   schedule:
     | { kind: 'once' }
-    | { kind: 'recurring'; rrule: string; duration: string };
+    | { kind: 'recurring'; rrule: string; duration: string }
+    /** A provider's deployment window: on while its schedule keeps deploys out. */
+    | { kind: 'outside-window'; cron: string; allowed: string };
   /** This occurrence's start and end (ISO 8601). */
   start: string;
   end: string;

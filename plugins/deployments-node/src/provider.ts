@@ -141,6 +141,39 @@ export interface ProviderEnvironment {
   requiredReviewers: GateReviewer[];
   waitTimerMinutes?: number;
   url?: string;
+  /**
+   * Windows the provider's own schedule defines for deployments into the
+   * environment (a CodePipeline `DeploymentWindow` entry condition).
+   * Optional: absent means the provider defines none or cannot tell.
+   */
+  deploymentWindows?: ProviderDeploymentWindow[];
+}
+
+/**
+ * A schedule the provider itself applies to deployments into an
+ * environment. Stagecraft shows it (lanes, `GET /freezes`, the timeline);
+ * the provider enforces it.
+ *
+ * @public
+ */
+export interface ProviderDeploymentWindow {
+  /** Unique among the environment's windows of the target, e.g. `Deploy-Prod/ProdWindow`. */
+  id: string;
+  /** `allow`: deployments enter only while the schedule matches (outside it they wait). */
+  kind: 'allow';
+  /**
+   * The times in the window as a Quartz-style cron expression, as the
+   * provider gives it: `seconds minutes hours day-of-month month day-of-week [year]`
+   * (e.g. `* * 9-17 ? * MON-FRI`). A minute whose fields match is in the window.
+   */
+  cron: string;
+  /** The zone the expression is read in (IANA, or `UTC±hh:mm`). */
+  timeZone: string;
+  /** Who applies it, for people: `CodePipeline`. */
+  label: string;
+  /** Where it is defined, in the provider's words: `stage Deploy-Prod, rule ProdWindow`. */
+  definedAt?: string;
+  url?: string;
 }
 
 /**

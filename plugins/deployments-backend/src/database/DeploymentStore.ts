@@ -21,6 +21,7 @@ import type {
 import type {
   ProviderComparison,
   ProviderDeployment,
+  ProviderDeploymentWindow,
   ProviderGate,
   ProviderTarget,
 } from '@stagecraft/plugin-deployments-node';
@@ -61,6 +62,14 @@ export interface EnvironmentProtection {
   requiredReviewers: GateReviewer[];
   waitTimerMinutes?: number;
   url?: string;
+}
+
+/** A deployment window a provider's own schedule defines for an environment, stored by sync. */
+export interface ProviderWindow extends ProviderDeploymentWindow {
+  provider: string;
+  targetKey: string;
+  /** The entity's environment name. */
+  environment: string;
 }
 
 /** A second provider's report of a rollout that the environment's owner deployed. */
@@ -228,6 +237,15 @@ export interface DeploymentStore {
   listEnvironmentProtection(
     entityRef: string,
   ): Promise<EnvironmentProtection[]>;
+  /** Makes `windows` the complete deployment windows of one target's environments. */
+  replaceProviderWindows(
+    entityRef: string,
+    provider: string,
+    targetKey: string,
+    windows: Omit<ProviderWindow, 'provider' | 'targetKey'>[],
+  ): Promise<void>;
+  /** The entity's provider-defined deployment windows, of the targets stored now. */
+  listProviderWindows(entityRef: string): Promise<ProviderWindow[]>;
 
   /** Stores the traffic of the environments listed (others keep theirs). */
   putTraffic(

@@ -24,6 +24,7 @@ import type {
   AuditFilters,
   DeploymentStore,
   EnvironmentProtection,
+  ProviderWindow,
   EnvironmentState,
   IdempotencyClaim,
   LedgerDeployment,
@@ -43,6 +44,7 @@ import {
 } from './evidence/KnexReleaseEvidence';
 import { KnexDeploymentLinks } from './deployments/KnexDeploymentLinks';
 import { KnexEnvironmentProtection } from './environments/KnexEnvironmentProtection';
+import { KnexProviderWindows } from './environments/KnexProviderWindows';
 import { KnexEnvironmentTraffic } from './environments/KnexEnvironmentTraffic';
 import { KnexRetention } from './retention/KnexRetention';
 import { KnexDeploymentLedger } from './deployments/KnexDeploymentLedger';
@@ -84,6 +86,7 @@ export class KnexDeploymentStore implements DeploymentStore {
   private readonly ledger: KnexDeploymentLedger;
   private readonly links: KnexDeploymentLinks;
   private readonly protection: KnexEnvironmentProtection;
+  private readonly providerWindows: KnexProviderWindows;
   private readonly traffic: KnexEnvironmentTraffic;
   private readonly retention: KnexRetention;
   private readonly deployments: KnexDeploymentQueries;
@@ -102,6 +105,7 @@ export class KnexDeploymentStore implements DeploymentStore {
     this.ledger = new KnexDeploymentLedger(db);
     this.links = new KnexDeploymentLinks(db);
     this.protection = new KnexEnvironmentProtection(db);
+    this.providerWindows = new KnexProviderWindows(db);
     this.traffic = new KnexEnvironmentTraffic(db);
     this.retention = new KnexRetention(db);
     this.deployments = new KnexDeploymentQueries(db);
@@ -194,6 +198,24 @@ export class KnexDeploymentStore implements DeploymentStore {
     entityRef: string,
   ): Promise<EnvironmentProtection[]> {
     return this.protection.listEnvironmentProtection(entityRef);
+  }
+
+  replaceProviderWindows(
+    entityRef: string,
+    provider: string,
+    targetKey: string,
+    windows: Omit<ProviderWindow, 'provider' | 'targetKey'>[],
+  ) {
+    return this.providerWindows.replaceProviderWindows(
+      entityRef,
+      provider,
+      targetKey,
+      windows,
+    );
+  }
+
+  listProviderWindows(entityRef: string): Promise<ProviderWindow[]> {
+    return this.providerWindows.listProviderWindows(entityRef);
   }
 
   putTraffic(

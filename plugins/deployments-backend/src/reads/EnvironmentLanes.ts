@@ -11,6 +11,7 @@ import type {
 } from '../database/DeploymentStore';
 import { DeploymentPolicies, isProviderGated } from '../policy/PromotionPolicy';
 import { environmentFreezeOf } from '../policy/freeze/FreezeCalendar';
+import { environmentDeploymentWindows } from '../policy/freeze/providerWindows';
 import { portalGateId } from '../actions/DeploymentActions';
 import type { EntitySourceSet } from '../sources/EntitySources';
 
@@ -49,20 +50,46 @@ export async function environmentLanes(options: {
 }): Promise<EnvironmentsResponse> {
   const { store, entityRef, path, policies, sources, entity } = options;
   const now = policies.freezes?.now();
-  const [states, openGates, pendingRequests, sync, protection, traffic] =
-    await Promise.all([
-      store.getEnvironmentStates(entityRef, path),
-      store.listOpenGates(entityRef),
-      store.listPendingRequests(entityRef),
-      store.listSyncStatus(entityRef),
-      store.listEnvironmentProtection(entityRef),
-      store.getTraffic(entityRef),
-    ]);
-  const portalGates = pendingRequests.map(requestAsGate);
-
   const changeSource = sources.changeSource();
   const changeSourceId =
     'source' in changeSource ? changeSource.source.provider.id : undefined;
+  // How far each lane trails the one before needs the states first (a
+  // cached diff per pair): those look-ups run while the other reads do.
+  const statesRead = store.getEnvironmentStates(entityRef, path);
+  const behindRead = statesRead.then(read =>
+    Promise.all(
+      path.map((name, position) =>
+        behind(
+          store,
+          entityRef,
+          read[name] ?? {},
+          position > 0 ? read[path[position - 1]] : undefined,
+          changeSourceId,
+        ),
+      ),
+    ),
+  );
+  const [
+    states,
+    behindPrevious,
+    openGates,
+    pendingRequests,
+    sync,
+    protection,
+    traffic,
+    providerWindows,
+  ] = await Promise.all([
+    statesRead,
+    behindRead,
+    store.listOpenGates(entityRef),
+    store.listPendingRequests(entityRef),
+    store.listSyncStatus(entityRef),
+    store.listEnvironmentProtection(entityRef),
+    store.getTraffic(entityRef),
+    store.listProviderWindows(entityRef),
+  ]);
+  const portalGates = pendingRequests.map(requestAsGate);
+
   const environments: EnvironmentSummary[] = [];
   for (const [position, name] of path.entries()) {
     const state: EnvironmentState = states[name] ?? {};
@@ -73,7 +100,12 @@ export async function environmentLanes(options: {
       openGates,
       protection,
     });
-    const previous = position > 0 ? states[path[position - 1]] : undefined;
+    const deploymentWindows = environmentDeploymentWindows({
+      entityRef,
+      stored: providerWindows,
+      environment: name,
+      now: now ?? new Date(),
+    });
     const frozen =
       entity && policies.freezes
         ? policies.freezes.verdict(entity, name, now).state
@@ -92,13 +124,7 @@ export async function environmentLanes(options: {
       ],
       requiresApproval:
         providerGated || policies.approvalRequired.includes(name),
-      behindPrevious: await behind(
-        store,
-        entityRef,
-        state,
-        previous,
-        changeSourceId,
-      ),
+      behindPrevious: behindPrevious[position],
       ...(owner.provider && !owner.problem ? { provider: owner.provider } : {}),
       ownership: {
         ...(owner.declaredBy ? { declaredBy: owner.declaredBy } : {}),
@@ -107,6 +133,7 @@ export async function environmentLanes(options: {
       capabilities: sources.capabilities(name),
       ...(traffic[name] ? { traffic: traffic[name] } : {}),
       ...(frozen ? { freeze: environmentFreezeOf(frozen) } : {}),
+      ...(deploymentWindows.length > 0 ? { deploymentWindows } : {}),
     });
   }
   return { entityRef, environments, sync };

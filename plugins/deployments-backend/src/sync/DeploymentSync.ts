@@ -455,6 +455,12 @@ export class DeploymentSync {
         target.key,
         ledger.protection,
       );
+      await this.store.replaceProviderWindows(
+        entityRef,
+        providerId,
+        target.key,
+        ledger.windows,
+      );
     }
     if (ledger.traffic.length > 0) {
       await this.store.putTraffic(entityRef, ledger.traffic);

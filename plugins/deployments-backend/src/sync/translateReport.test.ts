@@ -193,4 +193,37 @@ describe('translateReport', () => {
       },
     ]);
   });
+  it("maps a provider's deployment windows to the entity's environments, leaving out those it does not cover", () => {
+    const window = {
+      kind: 'allow' as const,
+      cron: '* * 9-16 ? * MON-FRI',
+      timeZone: 'Europe/Berlin',
+      label: 'CodePipeline',
+    };
+    const result = translateReport({
+      provider: 'aws',
+      target: target({
+        environments: ['production'],
+        environmentNames: { 'Deploy-Prod': 'production' },
+      }),
+      ownerOf: environmentOwners({ targets: [] }),
+      report: {
+        environments: [
+          {
+            name: 'Deploy-Prod',
+            requiredReviewers: [],
+            deploymentWindows: [{ ...window, id: 'Deploy-Prod/ProdWindow' }],
+          },
+          {
+            name: 'Deploy-Dev',
+            requiredReviewers: [],
+            deploymentWindows: [{ ...window, id: 'Deploy-Dev/Window' }],
+          },
+        ],
+      },
+    });
+    expect(result.windows).toEqual([
+      { ...window, id: 'Deploy-Prod/ProdWindow', environment: 'production' },
+    ]);
+  });
 });

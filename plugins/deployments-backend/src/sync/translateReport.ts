@@ -13,6 +13,7 @@ import type {
 import type {
   EnvironmentProtection,
   LedgerDeployment,
+  ProviderWindow,
   LedgerGate,
   NewDeploymentLink,
 } from '../database/DeploymentStore';
@@ -34,6 +35,8 @@ export interface LedgerReport {
   links: NewDeploymentLink[];
   gates: LedgerGate[];
   protection: Array<Omit<EnvironmentProtection, 'provider' | 'targetKey'>>;
+  /** The deployment windows the provider's own schedule defines, by entity environment. */
+  windows: Array<Omit<ProviderWindow, 'provider' | 'targetKey'>>;
   traffic: Array<EnvironmentTraffic & { environment: string }>;
   /** Reports left out, each with why (for a debug log). */
   skipped: string[];
@@ -92,6 +95,7 @@ export function translateReport(options: {
     links: [],
     gates: [],
     protection: [],
+    windows: [],
     traffic: [],
     skipped: [],
   };
@@ -161,6 +165,9 @@ export function translateReport(options: {
       waitTimerMinutes: protection.waitTimerMinutes,
       url: protection.url,
     });
+    for (const window of protection.deploymentWindows ?? []) {
+      result.windows.push({ ...window, environment });
+    }
   }
 
   for (const traffic of report.traffic ?? []) {

@@ -33,7 +33,7 @@ import {
 } from './laneActions';
 import { behindText } from './laneText';
 import { RollbackNote } from './RollbackNote';
-import { FreezeNotice } from '../FreezeNotice';
+import { DeploymentWindowNotice, FreezeNotice } from '../FreezeNotice';
 import { RolloutStatus } from './RolloutStatus';
 
 const useStyles = makeStyles(theme => ({
@@ -165,6 +165,13 @@ export const EnvironmentLane = (props: EnvironmentLaneProps) => {
       />
       <CardContent className={classes.content}>
         {environment.freeze && <FreezeNotice freeze={environment.freeze} />}
+        {environment.deploymentWindows?.map(window => (
+          <DeploymentWindowNotice
+            key={`${window.provider}:${window.allowed}`}
+            window={window}
+            environment={environment.name}
+          />
+        ))}
         {environment.ownership?.problem && (
           <Alert severity="warning" role="note" className={classes.ownership}>
             {environment.ownership.problem}
