@@ -1,3 +1,4 @@
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { CacheManager } from '@backstage/backend-defaults/cache';
 import type { Entity } from '@backstage/catalog-model';
@@ -16,7 +17,9 @@ const entity: Entity = {
 function catalogWithAccess(canSee: Set<string>) {
   const calls: string[] = [];
   const catalog = catalogServiceMock.mock({
-    getEntityByRef: async (_ref, { credentials }) => {
+    getEntityByRef: async (_ref, options) => {
+      const credentials = (options as { credentials: BackstageCredentials })
+        .credentials;
       const who = (credentials.principal as { userEntityRef: string })
         .userEntityRef;
       calls.push(who);
