@@ -68,6 +68,14 @@ const ROUTES = [
   ],
 ];
 
+// BENCH_HTTP_ROUTES: a comma-separated subset of the routes' numbers (0 = by-name), e.g. for a profile.
+if (process.env.BENCH_HTTP_ROUTES) {
+  const keep = process.env.BENCH_HTTP_ROUTES.split(',').map(Number);
+  for (let i = ROUTES.length - 1; i >= 0; i--) {
+    if (!keep.includes(i)) ROUTES.splice(i, 1);
+  }
+}
+
 function positiveInt(name, fallback) {
   const raw = process.env[name];
   if (raw === undefined) return fallback;
@@ -328,13 +336,14 @@ async function main() {
       .map(v => v.toFixed(2))
       .join(' ')}`,
   );
-  const results = [];
-  for (const kind of DATABASES) results.push(await runOn(kind));
   const lines = [
     `| database | route | c=1 p50 / p95 (ms) | p95 ÷ by-name p95 | c=${CONCURRENCY} requests/s | ÷ by-name |`,
     '|---|---|---|---|---|---|',
   ];
-  for (const r of results) {
+  const results = [];
+  for (const kind of DATABASES) {
+    const r = await runOn(kind);
+    results.push(r);
     for (const [index, [name]] of ROUTES.entries()) {
       const { p50, p95 } = r.latency[index];
       lines.push(
@@ -345,9 +354,10 @@ async function main() {
         )} |`,
       );
     }
+    // Each database's figures as soon as they are in (a run takes minutes).
+    console.log(lines.join('\n'));
+    console.log(JSON.stringify(r));
   }
-  console.log(lines.join('\n'));
-  console.log(JSON.stringify(results));
 }
 
 main().catch(error => {
