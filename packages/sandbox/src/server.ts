@@ -29,6 +29,8 @@ export interface SandboxServerOptions {
   host?: string;
   /** Seed of the world's history and life. Default 42. */
   seed?: number;
+  /** Days of history of every repository (at least 7); by default 95 to 175, drawn from the seed. */
+  historyDays?: number;
   /** Milliseconds between ticks of the organisation's life; 0 stops time. Default 60 000. */
   tickMs?: number;
   /**
@@ -87,7 +89,11 @@ export async function createSandboxServer(
     info: (message: string) => console.log(`[sandbox] ${message}`),
     warn: (message: string) => console.warn(`[sandbox] ${message}`),
   };
-  const simulation = Simulation.create({ seed: options.seed ?? 42, now });
+  const simulation = Simulation.create({
+    seed: options.seed ?? 42,
+    now,
+    historyDays: options.historyDays,
+  });
   const { world, pipeline } = simulation;
 
   let baseUrl = '';

@@ -155,4 +155,41 @@ describe('Simulation', () => {
       ),
     ).toBe(true);
   });
+
+  it('grows a shorter history when asked for, leaving the default one as it was', () => {
+    const short = Simulation.create({
+      seed: 42,
+      now: () => START,
+      historyDays: 14,
+    });
+    for (const repository of short.world.repositories) {
+      const first = repository.commits[0].date;
+      // The first commit is a day before the first push; the start is rounded down to the hour.
+      expect(START - first).toBeGreaterThan(14 * DAY);
+      expect(START - first).toBeLessThan(16 * DAY);
+      const full = world.repositories.find(r => r.name === repository.name)!;
+      expect(repository.deployments.length).toBeGreaterThan(0);
+      expect(repository.deployments.length).toBeLessThan(
+        full.deployments.length / 4,
+      );
+    }
+    // The default history of seed 42, as it was before the option existed.
+    expect(
+      world.repositories.map(r => [
+        r.name,
+        r.deployments.length,
+        r.commits.length,
+      ]),
+    ).toEqual([
+      ['payments-api', 612, 456],
+      ['ledger-worker', 670, 487],
+      ['storefront-web', 488, 361],
+      ['catalog-search', 717, 490],
+      ['checkout-bff', 510, 367],
+      ['python-service', 772, 574],
+    ]);
+    expect(() =>
+      Simulation.create({ seed: 42, now: () => START, historyDays: 3 }),
+    ).toThrow(/at least 7/);
+  });
 });

@@ -33,6 +33,11 @@ export interface SimulationOptions {
   seed: number;
   /** The sandbox's start time; the history ends here. */
   now: () => number;
+  /**
+   * Days of history of every repository (at least 7). By default each one
+   * has 95 to 175 days, drawn from the seed.
+   */
+  historyDays?: number;
 }
 
 /**
@@ -49,8 +54,18 @@ export class Simulation {
     return new Simulation(options);
   }
 
+  private readonly historyDays?: number;
+
   private constructor(options: SimulationOptions) {
     const start = options.now();
+    if (options.historyDays !== undefined) {
+      if (!Number.isInteger(options.historyDays) || options.historyDays < 7) {
+        throw new RangeError(
+          `historyDays must be a whole number of days, at least 7; got ${options.historyDays}`,
+        );
+      }
+      this.historyDays = options.historyDays;
+    }
     // The history is replayed on a virtual clock that seedHistory moves.
     const clock = { time: start };
     this.world = new World(new SeededRandom(options.seed), () => clock.time);
@@ -169,7 +184,10 @@ export class Simulation {
   ) {
     const { world, pipeline } = this;
     const { random } = world;
-    const days = random.int(95, 175);
+    // Drawn even when historyDays is given, so the rest of the seed's
+    // sequence is the same.
+    const drawn = random.int(95, 175);
+    const days = this.historyDays ?? drawn;
     const historyStart = Math.floor((end - days * DAY) / HOUR) * HOUR;
     const repository = this.createRepository(definition, historyStart);
     world.addRepository(repository, definition);
