@@ -3,7 +3,7 @@ import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
 import Typography from '@material-ui/core/Typography';
-import { darken, lighten, makeStyles, Theme } from '@material-ui/core/styles';
+import { makeStyles } from '@material-ui/core/styles';
 import { Link } from '@backstage/core-components';
 import type {
   ChangeCommit,
@@ -11,12 +11,7 @@ import type {
 } from '@stagecraft/plugin-deployments-common';
 import { shortSha } from '../../format/version';
 import { RelativeTime } from '../RelativeTime';
-
-function textShade(theme: Theme, color: string): string {
-  return theme.palette.type === 'dark'
-    ? lighten(color, 0.3)
-    : darken(color, 0.35);
-}
+import { onPaper, TEXT_CONTRAST } from '../../theme/contrast';
 
 const useStyles = makeStyles(theme => ({
   counts: {
@@ -25,14 +20,14 @@ const useStyles = makeStyles(theme => ({
     gap: theme.spacing(2),
     marginBottom: theme.spacing(1),
   },
-  // The palette's shades are too light for text on white (WCAG AA asks for
-  // 4.5:1), and too dark on the dark theme's paper: shift them for text.
+  // The palette's shades are too light for text on white and too dark on the
+  // dark theme's paper: the shade with WCAG AA's 4.5:1 for text.
   additions: {
-    color: textShade(theme, theme.palette.success.main),
+    color: onPaper(theme, theme.palette.success.main, TEXT_CONTRAST),
     fontWeight: 600,
   },
   deletions: {
-    color: textShade(theme, theme.palette.error.main),
+    color: onPaper(theme, theme.palette.error.main, TEXT_CONTRAST),
     fontWeight: 600,
   },
   sha: { fontFamily: 'monospace' },

@@ -14,7 +14,7 @@ import type {
   DeliveryMetrics,
   MetricsDeployment,
 } from '@stagecraft/plugin-deployments-common';
-import { onPaper } from './contrast';
+import { onPaper } from '../../theme/contrast';
 import {
   DeploymentSelection,
   MetricsDeploymentsDialog,

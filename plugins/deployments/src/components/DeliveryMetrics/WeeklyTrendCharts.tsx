@@ -14,7 +14,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { onPaper } from './contrast';
+import { onPaper } from '../../theme/contrast';
 
 const HOUR = 3600;
 

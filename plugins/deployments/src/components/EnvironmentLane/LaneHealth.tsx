@@ -7,6 +7,7 @@ import type { Deployment } from '@stagecraft/plugin-deployments-common';
 import { versionLabel } from '../../format/version';
 import { RelativeTime } from '../RelativeTime';
 import { failingChecks, healthySince, soakText } from './laneText';
+import { onPaper } from '../../theme/contrast';
 
 const useStyles = makeStyles(theme => ({
   line: {
@@ -16,8 +17,9 @@ const useStyles = makeStyles(theme => ({
     gap: theme.spacing(0.5),
     marginTop: theme.spacing(1),
   },
-  healthy: { color: theme.palette.success.main },
-  failing: { color: theme.palette.error.main },
+  // Icons: at least 3:1 against the card in both themes.
+  healthy: { color: onPaper(theme, theme.palette.success.main) },
+  failing: { color: onPaper(theme, theme.palette.error.main) },
   failingText: { fontWeight: 600 },
   muted: { color: theme.palette.text.secondary },
 }));

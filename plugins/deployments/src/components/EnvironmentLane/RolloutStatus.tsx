@@ -11,6 +11,7 @@ import type {
 } from '@stagecraft/plugin-deployments-common';
 import { versionLabel } from '../../format/version';
 import { strategyText } from './laneText';
+import { onPaper } from '../../theme/contrast';
 
 const useStyles = makeStyles(theme => ({
   bar: {
@@ -41,8 +42,9 @@ const useStyles = makeStyles(theme => ({
     margin: theme.spacing(0.5, 0, 0),
   },
   check: { display: 'inline-flex', alignItems: 'center', gap: 4 },
-  passing: { color: theme.palette.success.main },
-  failing: { color: theme.palette.error.main },
+  // Icons: at least 3:1 against the card in both themes.
+  passing: { color: onPaper(theme, theme.palette.success.main) },
+  failing: { color: onPaper(theme, theme.palette.error.main) },
   pending: { color: theme.palette.text.secondary },
 }));
 

@@ -6,10 +6,12 @@ import { makeStyles } from '@material-ui/core/styles';
 import CheckIcon from '@material-ui/icons/Check';
 import CloseIcon from '@material-ui/icons/Close';
 import type { PolicyCheck } from '@stagecraft/plugin-deployments-common';
+import { onPaper } from '../../theme/contrast';
 
 const useStyles = makeStyles(theme => ({
-  passed: { color: theme.palette.success.main },
-  failed: { color: theme.palette.error.main },
+  // Icons: at least 3:1 against the dialog in both themes.
+  passed: { color: onPaper(theme, theme.palette.success.main) },
+  failed: { color: onPaper(theme, theme.palette.error.main) },
   rule: { fontFamily: 'monospace' },
 }));
 

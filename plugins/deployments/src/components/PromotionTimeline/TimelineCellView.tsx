@@ -15,6 +15,7 @@ import { formatDuration } from '../../format/time';
 import { DeploymentLinks } from '../DeploymentLinks';
 import { DeploymentStateChip } from '../DeploymentStateChip';
 import { RelativeTime } from '../RelativeTime';
+import { onPaper } from '../../theme/contrast';
 
 const useStyles = makeStyles(theme => ({
   detail: { color: theme.palette.text.secondary, display: 'block' },
@@ -27,7 +28,7 @@ const useStyles = makeStyles(theme => ({
   },
   icon: { fontSize: '1rem' },
   rollback: { color: theme.palette.warning.main },
-  failing: { color: theme.palette.error.main },
+  failing: { color: onPaper(theme, theme.palette.error.main) },
 }));
 
 /**

@@ -1,5 +1,5 @@
 import { createTheme, getContrastRatio } from '@material-ui/core/styles';
-import { onPaper, readableOn } from './contrast';
+import { onPaper, readableOn, TEXT_CONTRAST } from './contrast';
 
 // Backstage's themes take MUI's status colours and paper as they are.
 const lightTheme = createTheme({ palette: { type: 'light' } });
@@ -31,6 +31,24 @@ describe('readableOn', () => {
         expect(
           getContrastRatio(onPaper(theme, colour), paper),
         ).toBeGreaterThanOrEqual(3);
+      }
+    },
+  );
+
+  it.each([
+    ['light', lightTheme],
+    ['dark', darkTheme],
+  ])(
+    "gives the %s theme's success and error colours 4.5:1 for text on its paper (a diff's additions and deletions)",
+    (_name, theme) => {
+      const paper = theme.palette.background.paper;
+      for (const colour of [
+        theme.palette.success.main,
+        theme.palette.error.main,
+      ]) {
+        expect(
+          getContrastRatio(onPaper(theme, colour, TEXT_CONTRAST), paper),
+        ).toBeGreaterThanOrEqual(TEXT_CONTRAST);
       }
     },
   );

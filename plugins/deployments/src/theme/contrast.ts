@@ -12,6 +12,9 @@ import {
  */
 export const GRAPHIC_CONTRAST = 3;
 
+/** WCAG AA's minimum contrast for normal text. */
+export const TEXT_CONTRAST = 4.5;
+
 /**
  * A theme colour in the shade that stands out from `background` by at least
  * `ratio`: the colour itself when it does, else darkened (on a light
