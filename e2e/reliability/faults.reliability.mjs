@@ -77,7 +77,8 @@ let backend;
 let dbDir;
 
 before(async () => {
-  sandbox = await startSandbox({ seed: 42 });
+  // Three weeks of history: the first sync backfills it in a few seconds.
+  sandbox = await startSandbox({ seed: 42, historyDays: 21 });
   proxy = await startFaultProxy(sandbox.url);
   dbDir = join(runDir(), 'faults-db');
   backend = await startBackend({

@@ -167,8 +167,17 @@ export async function eventually(
 
 // ---------------------------------------------------------------- sandbox
 
-/** The sandbox in this process (time moved by the test: tickMs 0). */
-export async function startSandbox({ seed, webhookUrl = null, snsUrl = null }) {
+/**
+ * The sandbox in this process (time moved by the test: tickMs 0);
+ * `historyDays` shortens its history (by default 95 to 175 days per
+ * repository, which a first sync takes ~40 s to backfill).
+ */
+export async function startSandbox({
+  seed,
+  webhookUrl = null,
+  snsUrl = null,
+  historyDays,
+}) {
   const { createSandboxServer } = require(join(
     ROOT,
     'packages/sandbox/src/index.ts',
@@ -177,6 +186,7 @@ export async function startSandbox({ seed, webhookUrl = null, snsUrl = null }) {
     port: 0,
     host: '127.0.0.1',
     seed,
+    historyDays,
     tickMs: 0,
     reactionMs: 0,
     webhookUrl,
@@ -433,7 +443,7 @@ function backendConfig({
       ? {
           catalog: {
             locations: [
-              { type: 'file', target: catalogFile },
+              ...[catalogFile].flat().map(target => ({ type: 'file', target })),
               {
                 type: 'file',
                 target: join(ROOT, 'examples/org.yaml'),
@@ -558,7 +568,9 @@ export function sqliteDatabase(dir) {
 /**
  * Starts packages/backend (NODE_ENV=production) as a child process on `port`
  * with app-config.yaml and a generated config on top. Resolves once
- * /api/deployments/health answers and the catalog knows payments-api.
+ * /api/deployments/health answers and the catalog knows the components of
+ * `waitFor` (payments-api); with `ownership`, its guest token is issued once
+ * the catalog knows the guest's teams.
  */
 export async function startBackend({
   name,
@@ -568,6 +580,8 @@ export async function startBackend({
   sandboxUrl,
   schedule,
   catalogFile,
+  waitFor = ['payments-api'],
+  ownership = false,
   env = {},
 }) {
   const dir = runDir();
@@ -679,19 +693,40 @@ export async function startBackend({
   }
   try {
     backend.token = await guestToken(url);
-    await eventually(
-      `the catalog of ${name} to hold payments-api`,
-      async () =>
-        (
-          await fetch(
-            `${url}/api/catalog/entities/by-name/component/default/payments-api`,
-            {
-              headers: { authorization: `Bearer ${backend.token}` },
-            },
-          )
-        ).ok,
-      180_000,
-    );
+    for (const component of waitFor) {
+      await eventually(
+        `the catalog of ${name} to hold ${component}`,
+        async () =>
+          (
+            await fetch(
+              `${url}/api/catalog/entities/by-name/component/default/${component}`,
+              {
+                headers: { authorization: `Bearer ${backend.token}` },
+              },
+            )
+          ).ok,
+        180_000,
+      );
+    }
+    if (ownership) {
+      // A token issued before the catalog read the guest and its teams
+      // carries no team: sign in again once it has them, so the guest owns
+      // what team-payments owns (payments-api, ledger-worker).
+      await eventually(
+        `the catalog of ${name} to hold the guest's teams`,
+        async () => {
+          const r = await fetch(
+            `${url}/api/catalog/entities/by-name/user/default/guest`,
+            { headers: { authorization: `Bearer ${backend.token}` } },
+          );
+          return (
+            r.ok && (await r.json()).relations?.some(x => x.type === 'memberOf')
+          );
+        },
+        180_000,
+      );
+      backend.token = await guestToken(url);
+    }
   } catch (error) {
     await backend.stop('SIGKILL'); // no backend left behind by a failed start
     throw error;

@@ -43,7 +43,11 @@ let watcher;
 before(async () => {
   db = await createPgDatabase('replicas');
   github = await startRecorder();
-  sandbox = await startSandbox({ seed: 42, webhookUrl: github.url });
+  sandbox = await startSandbox({
+    seed: 42,
+    webhookUrl: github.url,
+    historyDays: 21, // a first sync of a few seconds
+  });
   proxies = {
     a: await startFaultProxy(sandbox.url),
     b: await startFaultProxy(sandbox.url),
