@@ -151,7 +151,7 @@ describe.each(databases.eachSupportedId())(
         db.store.recordReleaseEvidence(
           evidenceOf(entry, { idempotencyKey: 'key-00000002' }),
         ),
-      ).rejects.toThrow();
+      ).rejects.toThrow(/unique|duplicate/i);
     });
 
     it('lists audit entries with the id of their evidence where they have one', async () => {
