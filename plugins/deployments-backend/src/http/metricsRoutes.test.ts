@@ -110,7 +110,7 @@ async function start(databaseId: TestDatabaseId) {
 
 const ENTITY_BASE = '/api/deployments/entities/component/default';
 
-describe.each(['SQLITE_3', 'POSTGRES_15'] as const)(
+describe.each(databases.eachSupportedId())(
   'delivery metrics routes on %s',
   databaseId => {
     it("answers an entity's figures in its last environment, with the deployments behind them", async () => {

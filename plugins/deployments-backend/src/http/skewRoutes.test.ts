@@ -1,4 +1,4 @@
-import { mockCredentials } from '@backstage/backend-test-utils';
+import { mockCredentials, TestDatabaseId } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import {
   ALICE,
@@ -7,6 +7,7 @@ import {
   S2,
   S3,
   as,
+  databases,
   daysAgo,
   deployment,
   startDeployments,
@@ -23,10 +24,7 @@ const MINUTE = 60_000;
  * succeeded in staging, and v1.2.0, which never reached staging; an entity
  * the catalog does not show has a skip of its own.
  */
-async function started(
-  databaseId: 'SQLITE_3' | 'POSTGRES_15',
-  config?: object,
-) {
+async function started(databaseId: TestDatabaseId, config?: object) {
   const deployments = await startDeployments({ databaseId, config });
   const { staging } = await deployments.store.getEnvironmentStates(ENTITY_REF, [
     'staging',
@@ -51,7 +49,7 @@ async function started(
   return deployments;
 }
 
-describe.each(['SQLITE_3', 'POSTGRES_15'] as const)(
+describe.each(databases.eachSupportedId())(
   'promotion-skew routes on %s',
   databaseId => {
     const start = (config?: object) => started(databaseId, config);
