@@ -38,7 +38,24 @@ let b;
 /** The scheduler's runs of the sync, read from its tasks table every 50 ms. */
 const runs = [];
 let watching = true;
+let catalogFile;
 let watcher;
+
+/** A replica: sync every 3 s, a run cut (and its claim of the task expired) after 15 s. */
+const startReplica = (name, port, proxy) =>
+  startBackend({
+    name,
+    port,
+    database: db.config,
+    providerUrl: proxy.url,
+    sandboxUrl: sandbox.url,
+    catalogFile,
+    schedule: {
+      frequency: `PT${PERIOD_S}S`,
+      timeout: 'PT15S',
+      initialDelay: 'PT1S',
+    },
+  });
 
 before(async () => {
   db = await createPgDatabase('replicas');
@@ -52,27 +69,13 @@ before(async () => {
     a: await startFaultProxy(sandbox.url),
     b: await startFaultProxy(sandbox.url),
   };
-  const catalogFile = catalogOf('replicas', ENTITIES);
+  catalogFile = catalogOf('replicas', ENTITIES);
   // One after the other, as a rolling deployment starts them: two Backstage
   // backends migrating a fresh database at the same instant trip over each
   // other's migration locks (the catalog's and the notifications' tables,
   // not this plugin's), and the loser does not start.
-  const start = (name, port, proxy) =>
-    startBackend({
-      name,
-      port,
-      database: db.config,
-      providerUrl: proxy.url,
-      sandboxUrl: sandbox.url,
-      catalogFile,
-      schedule: {
-        frequency: `PT${PERIOD_S}S`,
-        timeout: 'PT60S',
-        initialDelay: 'PT1S',
-      },
-    });
-  a = await start('replicas-a', PORT_A, proxies.a);
-  b = await start('replicas-b', PORT_B, proxies.b);
+  a = await startReplica('replicas-a', PORT_A, proxies.a);
+  b = await startReplica('replicas-b', PORT_B, proxies.b);
   watcher = watchRuns();
 });
 
@@ -386,3 +389,67 @@ test('when the replica that ran the sync is killed, the other runs the next one 
   );
   assert.ok(await allFresh(survivor), 'every target is fresh on the survivor');
 });
+
+test(
+  'a replica killed in the middle of a sync: the survivor runs the next one once the killed run has timed out',
+  {
+    skip:
+      process.env.RELIABILITY_MIDRUN_KILL !== '1' &&
+      'up to 90 s (the run time limit and a scheduler janitor pass): RELIABILITY_MIDRUN_KILL=1 runs it',
+  },
+  async () => {
+    // The replica killed before comes back, so there are two again.
+    if (a.exited) a = await startReplica('replicas-a', PORT_A, proxies.a);
+    if (b.exited) b = await startReplica('replicas-b', PORT_B, proxies.b);
+    // A run under way: its ticket is there and its replica has called a provider.
+    const { run, caller } = await eventually(
+      'a run under way',
+      () => {
+        const last = runs[runs.length - 1];
+        if (!last || last.end) return undefined;
+        const callers = [...callersBetween(last.start, Date.now())];
+        return callers.length === 1
+          ? { run: last, caller: callers[0] }
+          : undefined;
+      },
+      60_000,
+      10,
+    );
+    const victim = caller === 'a' ? a : b;
+    const survivor = caller === 'a' ? 'b' : 'a';
+    const [{ ticket, expires }] = await db.query(
+      "SELECT current_run_ticket AS ticket, current_run_expires_at AS expires FROM deployments.backstage_backend_tasks__tasks WHERE id = 'deployments-sync'",
+    );
+    const killedAt = Date.now();
+    await victim.stop('SIGKILL');
+    assert.equal(ticket, run.ticket, 'the victim was running the sync');
+    const next = await eventually(
+      'the next run of the sync',
+      () =>
+        runs.find(r => r.ticket !== run.ticket && r.start >= killedAt && r.end),
+      180_000,
+      100,
+    );
+    const callers = [...callersBetween(next.start, next.end)];
+    const expiresIn = new Date(expires).getTime() - killedAt;
+    const tookOver = next.start - killedAt;
+    console.log(
+      `[replicas] killed ${
+        victim.name
+      } in the middle of a sync; its claim expired ${(expiresIn / 1000).toFixed(
+        1,
+      )} s later and the next run was on ${callers.join('+')} ${(
+        tookOver / 1000
+      ).toFixed(1)} s after the kill`,
+    );
+    assert.deepEqual(callers, [survivor], 'the survivor ran it');
+    assert.ok(
+      next.start >= new Date(expires).getTime() - 200,
+      'not before the killed run had timed out',
+    );
+    assert.ok(
+      tookOver <= expiresIn + 60_000 + PERIOD_S * 1000 + 2000,
+      `within a janitor pass (a minute) and a period of the time-out (${tookOver} ms)`,
+    );
+  },
+);
