@@ -25,6 +25,8 @@ import {
   entityState,
   eventually,
   keepAuditRows,
+  NO_PG,
+  pgAvailable,
   sleep,
   startBackend,
   startFaultProxy,
@@ -42,13 +44,19 @@ let sandbox;
 let proxy;
 let backend;
 
+const PG_UP = await pgAvailable();
+if (!PG_UP)
+  console.log(`[${import.meta.filename.split('/').pop()}] skipped: ${NO_PG}`);
+
 before(async () => {
+  if (!PG_UP) return;
   db = await createPgDatabase('crash');
   sandbox = await startSandbox({ seed: 42 });
   proxy = await startFaultProxy(sandbox.url);
 });
 
 after(async () => {
+  if (!PG_UP) return;
   try {
     keepAuditRows('crash', await db.rows('audit_log'));
   } catch {
@@ -155,214 +163,218 @@ async function checkLedger(when, { complete = false } = {}) {
   return { summary, statuses };
 }
 
-test('a SIGKILL in the middle of a large ingest leaves no partial deployment; the restarted sync resumes from its cursors', async () => {
-  // 1. payments-api synced, then promoted by the guest (who owns it).
-  backend = await start(FIRST, 'first');
-  await eventually(
-    'the first sync of payments-api',
-    async () =>
-      (
-        await entityState(backend, 'payments-api')
-      ).sync.some(s => s.lastSuccessAt),
-    120_000,
-    500,
-  );
-  const promote = await call(
-    `${backend.api}/entities/component/default/payments-api/promote`,
-    {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${backend.token}`,
-        'content-type': 'application/json',
-        'idempotency-key': `crash-promote-${Date.now()}`,
+test(
+  'a SIGKILL in the middle of a large ingest leaves no partial deployment; the restarted sync resumes from its cursors',
+  { skip: !PG_UP && NO_PG },
+  async () => {
+    // 1. payments-api synced, then promoted by the guest (who owns it).
+    backend = await start(FIRST, 'first');
+    await eventually(
+      'the first sync of payments-api',
+      async () =>
+        (
+          await entityState(backend, 'payments-api')
+        ).sync.some(s => s.lastSuccessAt),
+      120_000,
+      500,
+    );
+    const promote = await call(
+      `${backend.api}/entities/component/default/payments-api/promote`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${backend.token}`,
+          'content-type': 'application/json',
+          'idempotency-key': `crash-promote-${Date.now()}`,
+        },
+        body: JSON.stringify({
+          environment: 'production',
+          comment: 'promoted before the crash',
+        }),
       },
-      body: JSON.stringify({
-        environment: 'production',
-        comment: 'promoted before the crash',
-      }),
-    },
-    'crash promote',
-  );
-  console.log(
-    `[crash] promote before the crash: ${promote.status} ${
-      promote.json?.request?.state ?? promote.json?.error?.message ?? ''
-    }`,
-  );
-  assert.ok(
-    promote.status < 500,
-    `the promotion was answered (${promote.status})`,
-  );
-  const recorded = {
-    audit: (await db.rows('audit_log')).filter(
-      r => r.comment === 'promoted before the crash',
-    ),
-    requests: (await db.rows('promotion_requests')).filter(
-      r => r.entity_ref === ref('payments-api'),
-    ),
-  };
-  assert.ok(recorded.audit.length >= 1, 'the promotion is audited');
-  await backend.stop();
+      'crash promote',
+    );
+    console.log(
+      `[crash] promote before the crash: ${promote.status} ${
+        promote.json?.request?.state ?? promote.json?.error?.message ?? ''
+      }`,
+    );
+    assert.ok(
+      promote.status < 500,
+      `the promotion was answered (${promote.status})`,
+    );
+    const recorded = {
+      audit: (await db.rows('audit_log')).filter(
+        r => r.comment === 'promoted before the crash',
+      ),
+      requests: (await db.rows('promotion_requests')).filter(
+        r => r.entity_ref === ref('payments-api'),
+      ),
+    };
+    assert.ok(recorded.audit.length >= 1, 'the promotion is audited');
+    await backend.stop();
 
-  // 2. With the two big services: killed while a write transaction is open.
-  backend = await start(ALL, 'big');
-  const restartedAt = Date.now();
-  let open;
-  await eventually(
-    'the sync to write the backfill of a big service',
-    async () => {
-      const locks = await db.query(
-        `SELECT l.pid FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+    // 2. With the two big services: killed while a write transaction is open.
+    backend = await start(ALL, 'big');
+    const restartedAt = Date.now();
+    let open;
+    await eventually(
+      'the sync to write the backfill of a big service',
+      async () => {
+        const locks = await db.query(
+          `SELECT l.pid FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
            JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE n.nspname = 'deployments' AND c.relname = 'deployment_statuses'
             AND l.mode = 'RowExclusiveLock' AND l.granted AND l.pid <> pg_backend_pid()`,
-      );
-      if (locks.length === 0) return undefined;
-      // Only a backfill's write: the big services' history has been read.
-      const pages = proxy.seen.log.filter(
-        r =>
-          r.at >= restartedAt &&
-          r.path.startsWith('/api/graphql') &&
-          BIG.includes(r.repository),
-      ).length;
-      if (pages < 5) return undefined;
-      open = locks;
-      await backend.stop('SIGKILL');
-      return true;
-    },
-    90_000,
-    5,
-  );
-  const killedAt = Date.now();
-  console.log(
-    `[crash] killed ${((killedAt - restartedAt) / 1000).toFixed(
-      1,
-    )} s after the restart, a transaction writing deployment statuses open (pid ${open
-      .map(l => l.pid)
-      .join(', ')})`,
-  );
-  const [task] = await db.query(
-    "SELECT current_run_ticket AS ticket, current_run_expires_at AS expires FROM deployments.backstage_backend_tasks__tasks WHERE id = 'deployments-sync'",
-  );
-  assert.ok(task.ticket, 'the killed run still holds the sync task');
-
-  // 3. What the kill left.
-  await eventually(
-    'PostgreSQL to end the killed connections',
-    async () =>
-      (
-        await db.query(
-          "SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'backstage_plugin_deployments'",
-        )
-      )[0].n === 0,
-    30_000,
-    100,
-  );
-  const { summary: atKill, statuses: statusesAtKill } = await checkLedger(
-    'after the kill',
-  );
-  const cursorsAtKill = (await syncStates()).filter(s => s.cursor);
-  console.log(
-    `[crash] after the kill: ${Object.entries(atKill)
-      .map(
-        ([n, s]) =>
-          `${n} ${s.rows}/${s.served} deployments${s.done ? ', done' : ''}`,
-      )
-      .join('; ')}`,
-  );
-  assert.ok(
-    BIG.some(n => !atKill[n].done),
-    'the kill interrupted the backfill of a big service',
-  );
-  const audit = (await db.rows('audit_log')).filter(
-    r => r.comment === 'promoted before the crash',
-  );
-  assert.deepEqual(
-    audit.map(r => r.id),
-    recorded.audit.map(r => r.id),
-    'the promotion audited before the crash is still there',
-  );
-
-  // 4. Restart once the killed run's claim of the task has expired.
-  const wait = new Date(task.expires).getTime() - Date.now();
-  console.log(
-    `[crash] the killed run's lock expires in ${(
-      Math.max(0, wait) / 1000
-    ).toFixed(1)} s`,
-  );
-  if (wait > 0) await sleep(wait + 500);
-  const resumedAt = Date.now();
-  backend = await start(ALL, 'resumed');
-  await eventually(
-    'every service to be synced after the restart',
-    async () => {
-      const states = await syncStates();
-      return ALL.every(n =>
-        states.some(
-          s =>
-            s.entity_ref === ref(n) &&
-            s.last_success_at &&
-            new Date(s.last_success_at).getTime() > resumedAt,
-        ),
-      );
-    },
-    120_000,
-    500,
-  );
-  console.log(
-    `[crash] resumed: every service synced ${(
-      (Date.now() - resumedAt) /
-      1000
-    ).toFixed(1)} s after the second restart began`,
-  );
-  const backfilled = new Set(
-    proxy.seen.log
-      .filter(r => r.at >= resumedAt && r.path.startsWith('/api/graphql'))
-      .map(r => r.repository),
-  );
-  for (const name of ALL) {
-    const hadCursor = cursorsAtKill.some(s => s.entity_ref === ref(name));
-    assert.equal(
-      backfilled.has(name),
-      !hadCursor,
-      hadCursor
-        ? `${name} had a cursor at the kill: the restarted sync continues from it, without a backfill`
-        : `${name} had no cursor at the kill: the restarted sync backfills it`,
+        );
+        if (locks.length === 0) return undefined;
+        // Only a backfill's write: the big services' history has been read.
+        const pages = proxy.seen.log.filter(
+          r =>
+            r.at >= restartedAt &&
+            r.path.startsWith('/api/graphql') &&
+            BIG.includes(r.repository),
+        ).length;
+        if (pages < 5) return undefined;
+        open = locks;
+        await backend.stop('SIGKILL');
+        return true;
+      },
+      90_000,
+      5,
     );
-  }
-  const { summary: resumed, statuses: statusesResumed } = await checkLedger(
-    'after the restart',
-    { complete: true },
-  );
-  // What the kill left of a deployment is what a complete sync stores (the
-  // sandbox did not move): no deployment was left with part of its statuses.
-  const differ = [...statusesAtKill].filter(
-    ([key, n]) => statusesResumed.get(key) !== n,
-  );
-  assert.deepEqual(
-    differ.map(([key, n]) => `${key}: ${n} → ${statusesResumed.get(key)}`),
-    [],
-    'every deployment left by the kill had all the statuses a complete sync stores',
-  );
-  console.log(
-    `[crash] after the restart: ${Object.entries(resumed)
-      .map(([n, s]) => `${n} ${s.rows}/${s.served}`)
-      .join('; ')}`,
-  );
-  const promotions = await call(
-    `${backend.api}/entities/component/default/payments-api/audit`,
-    { headers: { authorization: `Bearer ${backend.token}` } },
-    'crash audit',
-  );
-  assert.ok(
-    JSON.stringify(promotions.json).includes('promoted before the crash'),
-    'the audit API still shows the promotion',
-  );
-  assert.deepEqual(
-    (await db.rows('promotion_requests'))
-      .filter(r => r.entity_ref === ref('payments-api'))
-      .map(r => r.id)
-      .sort(),
-    recorded.requests.map(r => r.id).sort(),
-    'the promotion requests from before the crash are all there',
-  );
-});
+    const killedAt = Date.now();
+    console.log(
+      `[crash] killed ${((killedAt - restartedAt) / 1000).toFixed(
+        1,
+      )} s after the restart, a transaction writing deployment statuses open (pid ${open
+        .map(l => l.pid)
+        .join(', ')})`,
+    );
+    const [task] = await db.query(
+      "SELECT current_run_ticket AS ticket, current_run_expires_at AS expires FROM deployments.backstage_backend_tasks__tasks WHERE id = 'deployments-sync'",
+    );
+    assert.ok(task.ticket, 'the killed run still holds the sync task');
+
+    // 3. What the kill left.
+    await eventually(
+      'PostgreSQL to end the killed connections',
+      async () =>
+        (
+          await db.query(
+            "SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'backstage_plugin_deployments'",
+          )
+        )[0].n === 0,
+      30_000,
+      100,
+    );
+    const { summary: atKill, statuses: statusesAtKill } = await checkLedger(
+      'after the kill',
+    );
+    const cursorsAtKill = (await syncStates()).filter(s => s.cursor);
+    console.log(
+      `[crash] after the kill: ${Object.entries(atKill)
+        .map(
+          ([n, s]) =>
+            `${n} ${s.rows}/${s.served} deployments${s.done ? ', done' : ''}`,
+        )
+        .join('; ')}`,
+    );
+    assert.ok(
+      BIG.some(n => !atKill[n].done),
+      'the kill interrupted the backfill of a big service',
+    );
+    const audit = (await db.rows('audit_log')).filter(
+      r => r.comment === 'promoted before the crash',
+    );
+    assert.deepEqual(
+      audit.map(r => r.id),
+      recorded.audit.map(r => r.id),
+      'the promotion audited before the crash is still there',
+    );
+
+    // 4. Restart once the killed run's claim of the task has expired.
+    const wait = new Date(task.expires).getTime() - Date.now();
+    console.log(
+      `[crash] the killed run's lock expires in ${(
+        Math.max(0, wait) / 1000
+      ).toFixed(1)} s`,
+    );
+    if (wait > 0) await sleep(wait + 500);
+    const resumedAt = Date.now();
+    backend = await start(ALL, 'resumed');
+    await eventually(
+      'every service to be synced after the restart',
+      async () => {
+        const states = await syncStates();
+        return ALL.every(n =>
+          states.some(
+            s =>
+              s.entity_ref === ref(n) &&
+              s.last_success_at &&
+              new Date(s.last_success_at).getTime() > resumedAt,
+          ),
+        );
+      },
+      120_000,
+      500,
+    );
+    console.log(
+      `[crash] resumed: every service synced ${(
+        (Date.now() - resumedAt) /
+        1000
+      ).toFixed(1)} s after the second restart began`,
+    );
+    const backfilled = new Set(
+      proxy.seen.log
+        .filter(r => r.at >= resumedAt && r.path.startsWith('/api/graphql'))
+        .map(r => r.repository),
+    );
+    for (const name of ALL) {
+      const hadCursor = cursorsAtKill.some(s => s.entity_ref === ref(name));
+      assert.equal(
+        backfilled.has(name),
+        !hadCursor,
+        hadCursor
+          ? `${name} had a cursor at the kill: the restarted sync continues from it, without a backfill`
+          : `${name} had no cursor at the kill: the restarted sync backfills it`,
+      );
+    }
+    const { summary: resumed, statuses: statusesResumed } = await checkLedger(
+      'after the restart',
+      { complete: true },
+    );
+    // What the kill left of a deployment is what a complete sync stores (the
+    // sandbox did not move): no deployment was left with part of its statuses.
+    const differ = [...statusesAtKill].filter(
+      ([key, n]) => statusesResumed.get(key) !== n,
+    );
+    assert.deepEqual(
+      differ.map(([key, n]) => `${key}: ${n} → ${statusesResumed.get(key)}`),
+      [],
+      'every deployment left by the kill had all the statuses a complete sync stores',
+    );
+    console.log(
+      `[crash] after the restart: ${Object.entries(resumed)
+        .map(([n, s]) => `${n} ${s.rows}/${s.served}`)
+        .join('; ')}`,
+    );
+    const promotions = await call(
+      `${backend.api}/entities/component/default/payments-api/audit`,
+      { headers: { authorization: `Bearer ${backend.token}` } },
+      'crash audit',
+    );
+    assert.ok(
+      JSON.stringify(promotions.json).includes('promoted before the crash'),
+      'the audit API still shows the promotion',
+    );
+    assert.deepEqual(
+      (await db.rows('promotion_requests'))
+        .filter(r => r.entity_ref === ref('payments-api'))
+        .map(r => r.id)
+        .sort(),
+      recorded.requests.map(r => r.id).sort(),
+      'the promotion requests from before the crash are all there',
+    );
+  },
+);

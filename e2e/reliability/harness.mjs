@@ -848,6 +848,31 @@ export const PG = {
 };
 
 /**
+ * Whether the PostgreSQL server answers. Without one the PostgreSQL files
+ * skip (as the unit tests' PostgreSQL half does in .ci/run), unless
+ * RELIABILITY_REQUIRE_PG=1, which makes its absence a failure.
+ */
+export async function pgAvailable() {
+  if (process.env.RELIABILITY_REQUIRE_PG === '1') return true;
+  const { Client } = require('pg');
+  const client = new Client({
+    ...PG,
+    database: 'postgres',
+    connectionTimeoutMillis: 3000,
+  });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export const NO_PG = `no PostgreSQL on ${PG.host}:${PG.port} (RELIABILITY_PG_*; RELIABILITY_REQUIRE_PG=1 makes this a failure)`;
+
+/**
  * A fresh PostgreSQL database for one test file (dropped by `drop()`), its
  * backends' `backend.database` (every plugin in its own schema of it), and
  * queries on the deployments plugin's schema.
