@@ -230,10 +230,18 @@ function makeCase(r, ctx) {
       // An empty value reads as the default (documented leniency): not a fault.
       // `actor` is free text (an exact match): only a too long value or a
       // control character is wrong there.
-      const value =
-        param === 'actor'
-          ? r.pick(['x'.repeat(5000), '\u0000', 'a\u001fb'])
-          : badValue(r) || 'x'.repeat(3);
+      // The audit log's `environment` filter takes any environment name (the
+      // log keeps environments that have left the path): only a value that is
+      // not a name (letters, digits, . _ -, at most 63) is wrong there; the
+      // timeline refuses any environment not on the entity's path.
+      let value;
+      if (param === 'actor') {
+        value = r.pick(['x'.repeat(5000), '\u0000', 'a\u001fb']);
+      } else if (read === 'audit' && param === 'environment') {
+        value = r.pick(['%', '\u0000', 'a b', '-dev', 'x'.repeat(64), '../x']);
+      } else {
+        value = badValue(r) || 'x'.repeat(3);
+      }
       query.push([param, value]);
       if (read === 'diff')
         query.push([
