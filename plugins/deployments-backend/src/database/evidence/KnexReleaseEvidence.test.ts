@@ -111,7 +111,10 @@ describe.each(databases.eachSupportedId())(
 
     it("never shows one entity's evidence under another's", async () => {
       const entry = await auditEntry(1);
-      await db.store.recordReleaseEvidence(evidenceOf(entry));
+      const first = await db.store.recordReleaseEvidence(evidenceOf(entry));
+      await expect(
+        db.store.getReleaseEvidence(ENTITY, entry.id),
+      ).resolves.toEqual(first);
       await expect(
         db.store.getReleaseEvidence(OTHER, entry.id),
       ).resolves.toBeUndefined();
@@ -146,7 +149,10 @@ describe.each(databases.eachSupportedId())(
 
     it('refuses a second record of the same audit entry', async () => {
       const entry = await auditEntry(1);
-      await db.store.recordReleaseEvidence(evidenceOf(entry));
+      const first = await db.store.recordReleaseEvidence(evidenceOf(entry));
+      await expect(
+        db.store.getReleaseEvidence(ENTITY, entry.id),
+      ).resolves.toEqual(first);
       await expect(
         db.store.recordReleaseEvidence(
           evidenceOf(entry, { idempotencyKey: 'key-00000002' }),
