@@ -10,27 +10,36 @@
 //   has some, 1280×800 (release-evidence-{light,dark}.png, docs/policies.md).
 //   With none yet, it approves the pending production deployment as the
 //   guest, as the end-to-end tests do.
+// - windows: ledger-worker's production lane with its CodePipeline deployment
+//   window and the promotion timeline's first freeze band, in both themes at
+//   1280×800 and 390×844 (deployment-window-{lane,timeline}-{light,dark}[-mobile].png,
+//   docs/policies.md), each checked with axe-core (serious and critical
+//   violations in the page's main landmark are printed and fail the run).
 //
 //   node scripts/screenshots.mjs                     # all of them
 //   node scripts/screenshots.mjs metrics evidence    # some
+//   node scripts/screenshots.mjs windows
 //
 // Uses the portal already running on :3000 and :7007 (`npm start`, with the
 // sandbox), or starts one and stops it afterwards. When no lane is canarying,
 // it starts a deploy of python-service into staging or dev through the
 // sandbox's GitHub API, as the end-to-end tests do, and waits for the canary's
 // first step (up to two sandbox ticks).
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
   APP_URL,
   BACKEND_URL,
   ROOT,
+  openAsGuest,
   openBrowser,
   startPortal,
+  waitForEntityPage,
 } from '../e2e/portal.mjs';
 import { canaryInProgress, lane, openDeploymentsTab } from '../e2e/lanes.mjs';
 
-const SETS = ['canary', 'metrics', 'evidence'];
+const SETS = ['canary', 'metrics', 'evidence', 'windows'];
 const wanted = process.argv.slice(2);
 for (const name of wanted) {
   if (!SETS.includes(name))
@@ -147,6 +156,78 @@ async function evidenceShots(browser) {
   }
 }
 
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+/**
+ * axe-core's serious and critical violations in the page's main landmark,
+ * leaving out Backstage's own entity tabs (its unselected tab label reads
+ * 2.6:1 on white once the page is scrolled: the app's, not this plugin's).
+ */
+async function seriousViolations(page) {
+  await page.addScriptTag({ content: axeSource });
+  return page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const result = await axe.run({
+      include: [['main']],
+      exclude: [['[data-testid^="header-tab"]']],
+    });
+    return result.violations
+      .filter(v => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        v =>
+          `${v.id} (${v.impact}): ${v.nodes
+            .map(n => `${n.target.join(' ')}: ${n.failureSummary}`)
+            .join(' | ')}`,
+      );
+  });
+}
+
+/** ledger-worker's CodePipeline window on its production lane, and the timeline's freeze bands. */
+async function windowShots(browser) {
+  const problems = [];
+  for (const theme of THEMES) {
+    for (const [suffix, viewport] of [
+      ['', DESKTOP],
+      ['-mobile', MOBILE],
+    ]) {
+      // ledger-worker's versions are commits, not tags: wait for the notice itself.
+      const page = await openAsGuest(
+        browser,
+        '/catalog/default/component/ledger-worker',
+        { viewport, theme },
+      );
+      await waitForEntityPage(page);
+      await page.getByRole('tab', { name: 'Deployments' }).click();
+      const notice = lane(page, 'production')
+        .getByText(/CodePipeline\)|CodePipeline deployment window/)
+        .first();
+      await notice.waitFor({ timeout: 60_000 });
+      await notice.evaluate(n => n.scrollIntoView({ block: 'center' }));
+      await page.waitForTimeout(500);
+      const laneFile = `deployment-window-lane-${theme}${suffix}.png`;
+      await page.screenshot({ path: join(OUT, laneFile) });
+      console.log(`[screenshots] ${laneFile}: ${await notice.innerText()}`);
+      const band = page.getByRole('row', { name: 'Freeze window' }).first();
+      await band.waitFor({ timeout: 60_000 });
+      await band.evaluate(b => b.scrollIntoView({ block: 'center' }));
+      await page.waitForTimeout(500);
+      const timelineFile = `deployment-window-timeline-${theme}${suffix}.png`;
+      await page.screenshot({ path: join(OUT, timelineFile) });
+      console.log(`[screenshots] ${timelineFile}: ${await band.innerText()}`);
+      for (const violation of await seriousViolations(page)) {
+        problems.push(`${theme}${suffix}: ${violation}`);
+      }
+      await page.close();
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`axe-core found:\n${problems.join('\n')}`);
+  }
+}
+
 async function answers(url) {
   try {
     return (await fetch(url)).ok;
@@ -165,6 +246,7 @@ try {
   mkdirSync(OUT, { recursive: true });
   if (take('metrics')) await metricsShots(browser);
   if (take('evidence')) await evidenceShots(browser);
+  if (take('windows')) await windowShots(browser);
   for (const shot of take('canary') ? SHOTS : []) {
     const page = await openDeploymentsTab(browser, 'python-service', {
       viewport: shot.viewport,

@@ -1,9 +1,25 @@
-import { createTheme, getContrastRatio } from '@material-ui/core/styles';
-import { onPaper, readableOn, TEXT_CONTRAST } from './contrast';
+import { createTheme } from '@material-ui/core/styles';
+import {
+  contrastRatio as getContrastRatio,
+  onPaper,
+  readableOn,
+  TEXT_CONTRAST,
+} from './contrast';
 
 // Backstage's themes take MUI's status colours and paper as they are.
 const lightTheme = createTheme({ palette: { type: 'light' } });
 const darkTheme = createTheme({ palette: { type: 'dark' } });
+
+describe('contrastRatio', () => {
+  it('computes WCAG ratios without rounding', () => {
+    expect(getContrastRatio('#000000', '#ffffff')).toBeCloseTo(21, 10);
+    expect(getContrastRatio('#ffffff', '#ffffff')).toBe(1);
+    // MUI's getContrastRatio rounds this pair to 4.5; axe-core reads 4.48.
+    expect(getContrastRatio('#6fbf73', '#424242')).toBeLessThan(4.5);
+    expect(getContrastRatio('#6fbf73', '#424242')).toBeGreaterThan(4.47);
+    expect(getContrastRatio('hsl(0, 0%, 0%)', '#ffffff')).toBeCloseTo(21, 10);
+  });
+});
 
 describe('readableOn', () => {
   it('keeps a colour that already stands out from the background', () => {

@@ -10,6 +10,7 @@ import {
 } from '../../__testUtils__/fixtures';
 import { renderWithFakes } from '../../__testUtils__/renderWithFakes';
 import { PromotionTimeline } from './PromotionTimeline';
+import { freezeMarkerText } from './FreezeMarkers';
 
 const ENVIRONMENTS = ['dev', 'staging', 'production'];
 const DAY = 24 * 60 * 60 * 1000;
@@ -85,7 +86,7 @@ describe('PromotionTimeline freeze markers', () => {
       { timeout: 5000 },
     );
     expect(marker).toHaveTextContent(
-      /^Frozen: Weekend freeze \(.+ – .+\) · production$/,
+      /^Frozen: Weekend freeze \(.+ – .+ UTC\) · production$/,
     );
     // Between v3 (after the window) and v2 (before it).
     const rows = screen.getAllByRole('row').slice(1);
@@ -119,6 +120,7 @@ describe('PromotionTimeline freeze markers', () => {
       reason:
         'deploys into production allowed only Mon–Fri 09:00–17:00 Europe/Berlin (CodePipeline)',
       source: 'aws',
+      timeZone: 'Europe/Berlin',
       schedule: {
         kind: 'outside-window',
         cron: '* * 9-16 ? * MON-FRI',
@@ -144,7 +146,39 @@ describe('PromotionTimeline freeze markers', () => {
       { timeout: 5000 },
     );
     expect(marker).toHaveTextContent(
-      /^Deploys held: deploys into production allowed only Mon–Fri 09:00–17:00 Europe\/Berlin \(CodePipeline\) \(/,
+      /^Deploys held outside the CodePipeline deployment window \(Mon–Fri 09:00–17:00 Europe\/Berlin\): .+ – .+ Europe\/Berlin · production$/,
+    );
+  });
+
+  it('names the times of a window in the time zone it is defined in', () => {
+    // 17:00 UTC is 18:00 in Berlin in winter; a browser elsewhere reads the same.
+    expect(
+      freezeMarkerText({
+        ...weekend,
+        timeZone: 'Europe/Berlin',
+        start: '2026-11-27T17:00:00.000Z',
+        end: '2026-11-30T08:00:00.000Z',
+      }),
+    ).toBe(
+      'Frozen: Weekend freeze (Fri 27 Nov, 18:00 – Mon 30 Nov, 09:00 Europe/Berlin) · production',
+    );
+    expect(
+      freezeMarkerText({
+        ...weekend,
+        name: 'CodePipeline deployment window',
+        source: 'aws',
+        timeZone: 'Europe/Berlin',
+        environments: undefined,
+        schedule: {
+          kind: 'outside-window',
+          cron: '* * 8-17 ? * MON-FRI',
+          allowed: 'Mon–Fri 08:00–18:00 Europe/Berlin',
+        },
+        start: '2026-12-01T17:00:00.000Z',
+        end: '2026-12-02T07:00:00.000Z',
+      }),
+    ).toBe(
+      'Deploys held outside the CodePipeline deployment window (Mon–Fri 08:00–18:00 Europe/Berlin): Tue 1 Dec, 18:00 – Wed 2 Dec, 08:00 Europe/Berlin',
     );
   });
 

@@ -21,6 +21,13 @@ const useStyles = makeStyles(theme => ({
   marker: {
     backgroundColor: theme.palette.action.hover,
   },
+  // The band spans the whole table, which scrolls sideways on a phone: its
+  // text stays in the visible part, wrapping there.
+  content: {
+    position: 'sticky',
+    left: theme.spacing(2),
+    maxWidth: `calc(100vw - ${theme.spacing(16)}px)`,
+  },
   line: {
     display: 'flex',
     alignItems: 'center',
@@ -95,30 +102,55 @@ export function placeFreezeMarkers(
   return placed;
 }
 
-const span = new Intl.DateTimeFormat('en-GB', {
+const SPAN_FORMAT: Intl.DateTimeFormatOptions = {
   weekday: 'short',
   day: 'numeric',
   month: 'short',
   hour: '2-digit',
   minute: '2-digit',
   hourCycle: 'h23',
-});
+};
 
-function when(occurrence: FreezeWindowSummary): string {
-  return `${span.format(new Date(occurrence.start))} – ${span.format(
-    new Date(occurrence.end),
-  )}`;
+/** A formatter in the window's own time zone, or the browser's when that zone is unknown here. */
+function spanFormat(timeZone: string): {
+  format: Intl.DateTimeFormat;
+  zone?: string;
+} {
+  try {
+    return {
+      format: new Intl.DateTimeFormat('en-GB', { ...SPAN_FORMAT, timeZone }),
+      zone: timeZone,
+    };
+  } catch {
+    return { format: new Intl.DateTimeFormat('en-GB', SPAN_FORMAT) };
+  }
 }
 
-/** `Frozen: Weekend freeze (Fri 4 Dec, 18:00 – Mon 7 Dec, 09:00) · production`. */
+/** `Fri 27 Nov, 18:00 – Mon 30 Nov, 09:00 Europe/Berlin`: in the zone the window is defined in. */
+function when(occurrence: FreezeWindowSummary): string {
+  const { format, zone } = spanFormat(occurrence.timeZone);
+  const range = `${format.format(new Date(occurrence.start))} – ${format.format(
+    new Date(occurrence.end),
+  )}`;
+  return zone ? `${range} ${zone}` : range;
+}
+
+/**
+ * `Frozen: Weekend freeze (Fri 4 Dec, 18:00 – Mon 7 Dec, 09:00 Europe/Berlin) · production`,
+ * or for a provider's own deployment window, the time outside it:
+ * `Deploys held outside the CodePipeline deployment window (Mon–Fri 08:00–18:00
+ * Europe/Berlin): Tue 1 Dec, 18:00 – Wed 2 Dec, 08:00 Europe/Berlin · production`.
+ */
 export function freezeMarkerText(occurrence: FreezeWindowSummary): string {
-  const provider = occurrence.schedule.kind === 'outside-window';
   const where = occurrence.environments
     ? ` · ${occurrence.environments.join(', ')}`
     : '';
-  return `${provider ? 'Deploys held' : 'Frozen'}: ${occurrence.reason} (${when(
-    occurrence,
-  )})${where}`;
+  if (occurrence.schedule.kind === 'outside-window') {
+    return `Deploys held outside the ${occurrence.name} (${
+      occurrence.schedule.allowed
+    }): ${when(occurrence)}${where}`;
+  }
+  return `Frozen: ${occurrence.reason} (${when(occurrence)})${where}`;
 }
 
 /** A band across the timeline's row naming the windows on between two versions. */
@@ -138,23 +170,25 @@ export const FreezeMarkerRow = ({
   return (
     <TableRow className={classes.marker} aria-label="Freeze window">
       <TableCell colSpan={columns}>
-        {shown.map(occurrence => (
-          <div
-            key={`${occurrence.id}:${occurrence.start}`}
-            className={classes.line}
-          >
-            <AcUnitIcon fontSize="small" color="primary" aria-hidden />
-            <Typography variant="body2" component="span">
-              {freezeMarkerText(occurrence)}
+        <div className={classes.content}>
+          {shown.map(occurrence => (
+            <div
+              key={`${occurrence.id}:${occurrence.start}`}
+              className={classes.line}
+            >
+              <AcUnitIcon fontSize="small" color="primary" aria-hidden />
+              <Typography variant="body2" component="span">
+                {freezeMarkerText(occurrence)}
+              </Typography>
+            </div>
+          ))}
+          {more > 0 && (
+            <Typography variant="caption" color="textSecondary">
+              and {more} more {more === 1 ? 'window' : 'windows'} between these
+              versions
             </Typography>
-          </div>
-        ))}
-        {more > 0 && (
-          <Typography variant="caption" color="textSecondary">
-            and {more} more {more === 1 ? 'window' : 'windows'} between these
-            versions
-          </Typography>
-        )}
+          )}
+        </div>
       </TableCell>
     </TableRow>
   );

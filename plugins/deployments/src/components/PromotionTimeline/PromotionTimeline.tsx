@@ -41,7 +41,10 @@ const useStyles = makeStyles(theme => ({
   filter: { minWidth: 180 },
   sha: { fontFamily: 'monospace', color: theme.palette.text.secondary },
   message: { color: theme.palette.text.secondary },
-  cell: { verticalAlign: 'top' },
+  cell: { verticalAlign: 'top', minWidth: '9rem' },
+  // On a phone the table scrolls sideways; a version stays readable rather
+  // than squeezed to a letter per line.
+  versionCell: { verticalAlign: 'top', minWidth: '8rem' },
   detail: { color: theme.palette.text.secondary, display: 'block' },
 }));
 
@@ -86,7 +89,7 @@ const VersionRow = memo(
           component="th"
           scope="row"
           role="rowheader"
-          className={classes.cell}
+          className={classes.versionCell}
         >
           <VersionCell row={row} />
         </TableCell>
@@ -182,7 +185,11 @@ export const PromotionTimeline = (props: PromotionTimelineProps) => {
         <Table size="small" aria-label="Promotion timeline">
           <TableHead>
             <TableRow>
-              <TableCell component="th" scope="col">
+              <TableCell
+                component="th"
+                scope="col"
+                className={classes.versionCell}
+              >
                 Version
               </TableCell>
               {columns.map(name => (
