@@ -53,41 +53,28 @@ export async function environmentLanes(options: {
   const changeSource = sources.changeSource();
   const changeSourceId =
     'source' in changeSource ? changeSource.source.provider.id : undefined;
-  // How far each lane trails the one before needs the states first (a
-  // cached diff per pair): those look-ups run while the other reads do.
-  const statesRead = store.getEnvironmentStates(entityRef, path);
-  const behindRead = statesRead.then(read =>
-    Promise.all(
-      path.map((name, position) =>
-        behind(
-          store,
-          entityRef,
-          read[name] ?? {},
-          position > 0 ? read[path[position - 1]] : undefined,
-          changeSourceId,
-        ),
-      ),
-    ),
-  );
-  const [
+  // The whole page in one store read (one statement): the lanes' states,
+  // the change source's cached diffs between neighbouring lanes, gates,
+  // requests, sync status, protection, traffic and provider windows.
+  const {
     states,
-    behindPrevious,
+    cachedAheadBy,
     openGates,
     pendingRequests,
     sync,
     protection,
     traffic,
     providerWindows,
-  ] = await Promise.all([
-    statesRead,
-    behindRead,
-    store.listOpenGates(entityRef),
-    store.listPendingRequests(entityRef),
-    store.listSyncStatus(entityRef),
-    store.listEnvironmentProtection(entityRef),
-    store.getTraffic(entityRef),
-    store.listProviderWindows(entityRef),
-  ]);
+  } = await store.getEnvironmentPage(entityRef, path, {
+    changeSource: changeSourceId,
+  });
+  const behindPrevious = path.map((name, position) =>
+    behind(
+      states[name] ?? {},
+      position > 0 ? states[path[position - 1]] : undefined,
+      changeSourceId ? cachedAheadBy[position] : undefined,
+    ),
+  );
   const portalGates = pendingRequests.map(requestAsGate);
 
   const environments: EnvironmentSummary[] = [];
@@ -147,13 +134,16 @@ export function publicGate(
   return shown;
 }
 
-async function behind(
-  store: DeploymentStore,
-  entityRef: string,
+/**
+ * How far a lane trails the one before it: whole days between the two
+ * deployments, and commits from a diff someone already asked for of the
+ * entity's change source (`cached`: the lanes never call a provider).
+ */
+function behind(
   state: EnvironmentState,
   previous: EnvironmentState | undefined,
-  changeSourceId: string | undefined,
-): Promise<EnvironmentSummary['behindPrevious']> {
+  cached: { aheadBy?: number } | undefined,
+): EnvironmentSummary['behindPrevious'] {
   const here = state.current;
   const ahead = previous?.current;
   if (!here || !ahead) {
@@ -171,16 +161,6 @@ async function behind(
   if (here.version.commitUnknown || ahead.version.commitUnknown) {
     return days === undefined ? {} : { days };
   }
-  // Commit counts come from a diff someone already asked for of the
-  // entity's change source; the lanes never call a provider.
-  const cached = changeSourceId
-    ? await store.getCachedDiff(
-        entityRef,
-        changeSourceId,
-        here.version.sha,
-        ahead.version.sha,
-      )
-    : undefined;
   return {
     ...(cached ? { commits: cached.aheadBy } : {}),
     ...(days !== undefined ? { days } : {}),

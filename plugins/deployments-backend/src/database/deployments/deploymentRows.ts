@@ -164,31 +164,45 @@ export async function toDeployments(
     loadLinks(db, rows),
     knownVersions(db, rows),
   ]);
-  return rows.map(row => {
-    const deployment = toDeployment(row, statuses, links(row));
-    const version = known.get(`${row.entity_ref}\u0000${row.sha}`);
-    // A tag, message or link the ledger learned of the commit later (or
-    // from another provider's report of the same rollout) names it too.
-    return version
-      ? {
-          ...deployment,
-          version: compact({
-            ...deployment.version,
-            tag: deployment.version.tag ?? version.tag ?? undefined,
-            message: deployment.version.message ?? version.message ?? undefined,
-            url: deployment.version.url ?? version.version_url ?? undefined,
-          }),
-        }
-      : deployment;
-  });
+  return rows.map(row =>
+    withKnownVersion(
+      toDeployment(row, statuses, links(row)),
+      known.get(`${row.entity_ref}\u0000${row.sha}`),
+    ),
+  );
+}
+
+/** What the versions table knows of a commit: its tag, message and link. */
+export interface KnownVersion {
+  tag: string | null;
+  message: string | null;
+  version_url: string | null;
+}
+
+/**
+ * A tag, message or link the ledger learned of the commit later (or from
+ * another provider's report of the same rollout) names it too.
+ */
+export function withKnownVersion(
+  deployment: Deployment,
+  version: KnownVersion | undefined,
+): Deployment {
+  return version
+    ? {
+        ...deployment,
+        version: compact({
+          ...deployment.version,
+          tag: deployment.version.tag ?? version.tag ?? undefined,
+          message: deployment.version.message ?? version.message ?? undefined,
+          url: deployment.version.url ?? version.version_url ?? undefined,
+        }),
+      }
+    : deployment;
 }
 
 /** The versions table's names of the commits that deployment rows carry no tag for. */
 async function knownVersions(db: Knex, rows: DeploymentRow[]) {
-  const known = new Map<
-    string,
-    { tag: string | null; message: string | null; version_url: string | null }
-  >();
+  const known = new Map<string, KnownVersion>();
   const untagged = rows.filter(row => !row.tag);
   for (const entityRef of new Set(untagged.map(row => row.entity_ref))) {
     const shas = [

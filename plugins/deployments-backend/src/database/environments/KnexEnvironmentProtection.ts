@@ -3,7 +3,7 @@ import { Knex } from 'knex';
 import type { EnvironmentProtection } from '../DeploymentStore';
 import { ROW_BATCH_SIZE, chunk, compact } from '../rowValues';
 
-interface ProtectionRow {
+export interface ProtectionRow {
   entity_ref: string;
   provider: string;
   target_key: string;
@@ -69,15 +69,18 @@ export class KnexEnvironmentProtection {
     const rows: ProtectionRow[] = await this.db('environment_protection')
       .where({ entity_ref: entityRef })
       .orderBy(['provider', 'target_key', 'environment']);
-    return rows.map(row =>
-      compact({
-        provider: row.provider,
-        targetKey: row.target_key,
-        environment: row.environment,
-        requiredReviewers: JSON.parse(row.required_reviewers),
-        waitTimerMinutes: row.wait_timer_minutes ?? undefined,
-        url: row.url ?? undefined,
-      }),
-    );
+    return rows.map(toProtection);
   }
+}
+
+/** A row of `environment_protection` (as the driver or a JSON aggregate gives it). */
+export function toProtection(row: ProtectionRow): EnvironmentProtection {
+  return compact({
+    provider: row.provider,
+    targetKey: row.target_key,
+    environment: row.environment,
+    requiredReviewers: JSON.parse(row.required_reviewers),
+    waitTimerMinutes: row.wait_timer_minutes ?? undefined,
+    url: row.url ?? undefined,
+  });
 }

@@ -8,7 +8,7 @@ import { DbTime, parseTime, toIso } from '../dbTime';
 import { ROW_BATCH_SIZE, chunk } from '../rowValues';
 import { normaliseSha, validateVersion } from '../deployments/versionRules';
 
-interface TrafficRow {
+export interface TrafficRow {
   entity_ref: string;
   environment: string;
   provider: string;
@@ -75,22 +75,7 @@ export class KnexEnvironmentTraffic {
     const rows: TrafficRow[] = await this.db('environment_traffic').where({
       entity_ref: entityRef,
     });
-    const traffic = rows.map(row => ({
-      environment: row.environment,
-      provider: row.provider,
-      shares: JSON.parse(row.shares) as TrafficShare[],
-      at: toIso(row.at),
-    }));
-    // A share names its version as the provider saw it (a Lambda version
-    // knows its commit, not its tag): the ledger's tag of the commit names
-    // it as the lanes and the timeline do.
-    const untagged = [
-      ...new Set(
-        traffic.flatMap(t =>
-          t.shares.filter(s => !s.version.tag).map(s => s.version.sha),
-        ),
-      ),
-    ];
+    const untagged = untaggedShas(rows);
     const tags = new Map<string, string>();
     if (untagged.length > 0) {
       const found: Array<{ sha: string; tag: string }> = await this.db(
@@ -102,24 +87,48 @@ export class KnexEnvironmentTraffic {
         .select('sha', 'tag');
       for (const { sha, tag } of found) tags.set(sha, tag);
     }
-    return Object.fromEntries(
-      traffic.map(({ environment, ...rest }) => [
-        environment,
-        {
-          ...rest,
-          shares: rest.shares.map(share =>
-            !share.version.tag && tags.has(share.version.sha)
-              ? {
-                  ...share,
-                  version: {
-                    ...share.version,
-                    tag: tags.get(share.version.sha),
-                  },
-                }
-              : share,
-          ),
-        },
-      ]),
-    );
+    return trafficOf(rows, tags);
   }
+}
+
+/** The commits of shares that name no tag. */
+export function untaggedShas(rows: Pick<TrafficRow, 'shares'>[]): string[] {
+  return [
+    ...new Set(
+      rows.flatMap(row =>
+        (JSON.parse(row.shares) as TrafficShare[])
+          .filter(s => !s.version.tag)
+          .map(s => s.version.sha),
+      ),
+    ),
+  ];
+}
+
+/**
+ * Rows of `environment_traffic` (as the driver or a JSON aggregate gives
+ * them) by environment name. A share names its version as the provider saw
+ * it (a Lambda version knows its commit, not its tag): the ledger's tag of
+ * the commit (`tags`, by sha) names it as the lanes and the timeline do.
+ */
+export function trafficOf(
+  rows: TrafficRow[],
+  tags: ReadonlyMap<string, string>,
+): Record<string, EnvironmentTraffic> {
+  return Object.fromEntries(
+    rows.map(row => [
+      row.environment,
+      {
+        provider: row.provider,
+        shares: (JSON.parse(row.shares) as TrafficShare[]).map(share =>
+          !share.version.tag && tags.has(share.version.sha)
+            ? {
+                ...share,
+                version: { ...share.version, tag: tags.get(share.version.sha) },
+              }
+            : share,
+        ),
+        at: toIso(row.at),
+      },
+    ]),
+  );
 }

@@ -3,7 +3,7 @@ import { Knex } from 'knex';
 import type { ProviderWindow } from '../DeploymentStore';
 import { ROW_BATCH_SIZE, chunk, compact } from '../rowValues';
 
-interface WindowRow {
+export interface WindowRow {
   entity_ref: string;
   provider: string;
   target_key: string;
@@ -98,19 +98,22 @@ export class KnexProviderWindows {
           .whereRaw('t.target_key = w.target_key'),
       )
       .orderBy(['w.provider', 'w.target_key', 'w.environment', 'w.window_id']);
-    return rows.map(row =>
-      compact({
-        provider: row.provider,
-        targetKey: row.target_key,
-        environment: row.environment,
-        id: row.window_id,
-        kind: row.kind as ProviderWindow['kind'],
-        cron: row.cron,
-        timeZone: row.time_zone,
-        label: row.label,
-        definedAt: row.defined_at ?? undefined,
-        url: row.url ?? undefined,
-      }),
-    );
+    return rows.map(toProviderWindow);
   }
+}
+
+/** A row of `provider_windows` (as the driver or a JSON aggregate gives it). */
+export function toProviderWindow(row: WindowRow): ProviderWindow {
+  return compact({
+    provider: row.provider,
+    targetKey: row.target_key,
+    environment: row.environment,
+    id: row.window_id,
+    kind: row.kind as ProviderWindow['kind'],
+    cron: row.cron,
+    timeZone: row.time_zone,
+    label: row.label,
+    definedAt: row.defined_at ?? undefined,
+    url: row.url ?? undefined,
+  });
 }

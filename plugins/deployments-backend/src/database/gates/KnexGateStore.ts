@@ -8,7 +8,7 @@ import { DEPLOYMENT_BATCH_SIZE, chunk, compact } from '../rowValues';
 import { VersionColumns, toVersion, versionColumns } from '../versionColumns';
 import { validateVersion } from '../deployments/versionRules';
 
-interface GateRow extends VersionColumns {
+export interface GateRow extends VersionColumns {
   entity_ref: string;
   provider: string;
   provider_gate_id: string;
@@ -209,7 +209,8 @@ async function writeGates(
   }
 }
 
-function toGate(row: GateRow): StoredGate {
+/** A row of `provider_gates` (as the driver or a JSON aggregate gives it) as a stored gate. */
+export function toGate(row: GateRow): StoredGate {
   return compact({
     id: providerId(row.provider, row.provider_gate_id),
     kind: 'provider' as const,

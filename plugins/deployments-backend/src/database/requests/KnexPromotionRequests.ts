@@ -16,7 +16,7 @@ const ACTIVE_REQUEST_STATES: readonly PromotionRequestState[] = [
   'approved',
 ];
 
-interface RequestRow extends VersionColumns {
+export interface RequestRow extends VersionColumns {
   id: string;
   entity_ref: string;
   action: string;
@@ -168,7 +168,8 @@ function activeSlot(entityRef: string, environment: string) {
   return `${entityRef}|${environment}`;
 }
 
-function toRequest(row: RequestRow): PromotionRequest {
+/** A row of `promotion_requests` (as the driver or a JSON aggregate gives it) as a request. */
+export function toRequest(row: RequestRow): PromotionRequest {
   return compact({
     id: row.id,
     entityRef: row.entity_ref,

@@ -5,7 +5,7 @@ import type { SyncCursorState } from '../DeploymentStore';
 import { DbTime, isoOrUndefined, toMillis } from '../dbTime';
 import { MAX_ERROR_LENGTH, compact } from '../rowValues';
 
-interface SyncStateRow {
+export interface SyncStateRow {
   entity_ref: string;
   provider: string;
   target_key: string;
@@ -86,20 +86,23 @@ export class KnexSyncStateStore {
     const rows: SyncStateRow[] = await this.db('sync_state')
       .where({ entity_ref: entityRef })
       .orderBy(['provider', 'target_key']);
-    return rows.map(row => {
-      const lastErrorAt = toMillis(row.last_error_at);
-      const lastSuccessAt = toMillis(row.last_success_at);
-      return compact({
-        provider: row.provider,
-        target: row.target_key,
-        lastSuccessAt: isoOrUndefined(row.last_success_at),
-        lastAttemptAt: isoOrUndefined(row.last_attempt_at),
-        lastError: row.last_error ?? undefined,
-        lastErrorAt: isoOrUndefined(row.last_error_at),
-        stale:
-          lastErrorAt !== undefined &&
-          (lastSuccessAt === undefined || lastErrorAt >= lastSuccessAt),
-      });
-    });
+    return rows.map(toSyncStatus);
   }
+}
+
+/** A row of `sync_state` (as the driver or a JSON aggregate gives it) as a target's sync status. */
+export function toSyncStatus(row: SyncStateRow): SyncStatus {
+  const lastErrorAt = toMillis(row.last_error_at);
+  const lastSuccessAt = toMillis(row.last_success_at);
+  return compact({
+    provider: row.provider,
+    target: row.target_key,
+    lastSuccessAt: isoOrUndefined(row.last_success_at),
+    lastAttemptAt: isoOrUndefined(row.last_attempt_at),
+    lastError: row.last_error ?? undefined,
+    lastErrorAt: isoOrUndefined(row.last_error_at),
+    stale:
+      lastErrorAt !== undefined &&
+      (lastSuccessAt === undefined || lastErrorAt >= lastSuccessAt),
+  });
 }
