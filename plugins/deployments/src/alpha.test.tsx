@@ -171,8 +171,13 @@ describe('the deployments plugin in the new frontend system', () => {
         apis: appApis,
       });
 
+      // The whole app starts first: under load that takes more than a second.
       expect(
-        await screen.findByRole('region', { name: 'Environment production' }),
+        await screen.findByRole(
+          'region',
+          { name: 'Environment production' },
+          { timeout: 10_000 },
+        ),
       ).toBeInTheDocument();
       expect(
         await screen.findByRole('list', { name: 'Environments' }),
@@ -182,9 +187,11 @@ describe('the deployments plugin in the new frontend system', () => {
     it('shows the environment lanes of an entity with a GitHub project slug', async () => {
       renderEntityPage(paymentsApi, 'entity-content:deployments');
 
-      const production = await screen.findByRole('region', {
-        name: 'Environment production',
-      });
+      const production = await screen.findByRole(
+        'region',
+        { name: 'Environment production' },
+        { timeout: 10_000 },
+      );
       expect(within(production).getByText('v1.40.0')).toBeInTheDocument();
       expect(backendRequests).toContain(
         '/entities/component/default/payments-api/environments',

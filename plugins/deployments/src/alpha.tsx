@@ -22,6 +22,7 @@ import {
   type DeploymentsAvailabilityOptions,
 } from './annotations';
 import { approvalsRouteRef, rootRouteRef } from './routes';
+import { EntityDeploymentsTab } from './components/EntityDeploymentsContent/EntityDeploymentsTab';
 import CheckCircleOutlineIcon from '@material-ui/icons/CheckCircleOutline';
 
 const deploymentsApi = ApiBlueprint.make({
@@ -40,10 +41,8 @@ const deploymentsEntityContent = EntityContentBlueprint.make({
     title: 'Deployments',
     filter: isDeploymentsAvailable,
     routeRef: convertLegacyRouteRef(rootRouteRef),
-    loader: () =>
-      import('./components/EntityDeploymentsContent').then(m =>
-        compatWrapper(<m.EntityDeploymentsContent />),
-      ),
+    // The opener sends the tab's request, then loads the tab's own code.
+    loader: async () => compatWrapper(<EntityDeploymentsTab />),
   },
 });
 

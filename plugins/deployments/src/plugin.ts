@@ -8,6 +8,7 @@ import {
 } from '@backstage/core-plugin-api';
 import { DeploymentsClient } from '@stagecraft/plugin-deployments-common';
 import { deploymentsApiRef } from './api';
+import { EntityDeploymentsTab } from './components/EntityDeploymentsContent/EntityDeploymentsTab';
 import {
   approvalsRouteRef,
   promotionSkewRouteRef,
@@ -36,10 +37,9 @@ export const EntityDeploymentsContent = deploymentsPlugin.provide(
   createRoutableExtension({
     name: 'EntityDeploymentsContent',
     mountPoint: rootRouteRef,
-    component: () =>
-      import('./components/EntityDeploymentsContent').then(
-        m => m.EntityDeploymentsContent,
-      ),
+    // A small opener that loads with the plugin sends the tab's request,
+    // then loads the tab's own code while the backend answers.
+    component: () => Promise.resolve(EntityDeploymentsTab),
   }),
 );
 

@@ -8,6 +8,7 @@ import {
   TimelinePrefetch,
   timelineQuery,
 } from './useTimeline';
+import { tabQuery, takeTabOpening } from './tabOpening';
 
 export interface UseEnvironmentsOptions {
   /**
@@ -36,11 +37,11 @@ export function useEnvironments(
     entityRef: string;
     answer: Promise<EnvironmentsResponse>;
   }>();
+  // When the tab's opener sent it already (EntityDeploymentsTab), that one.
   if (prefetch && first.current?.entityRef !== entityRef) {
-    const answer = api.getEnvironments(entityRef, {
-      include: ['permissions', 'timeline'],
-      timelineLimit: pageSize,
-    });
+    const answer =
+      takeTabOpening(api, entityRef, pageSize) ??
+      api.getEnvironments(entityRef, tabQuery(pageSize));
     // Whoever takes it reports its failure; unclaimed, it must not be unhandled.
     answer.catch(() => {});
     first.current = { entityRef, answer };

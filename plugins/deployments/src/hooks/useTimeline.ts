@@ -8,6 +8,7 @@ import type {
 import { deploymentsApiRef } from '../api';
 import { useCursorPages } from './useCursorPages';
 import { useLedgerSignal } from './useLedgerSignal';
+import { TAB_TIMELINE_PAGE_SIZE } from './tabOpening';
 
 export interface TimelineFilters {
   environment?: string[];
@@ -17,7 +18,7 @@ export interface TimelineFilters {
 }
 
 /** How many versions a timeline page holds. */
-export const TIMELINE_PAGE_SIZE = 20;
+export const TIMELINE_PAGE_SIZE = TAB_TIMELINE_PAGE_SIZE;
 
 export function timelineQuery(
   filters: TimelineFilters,
