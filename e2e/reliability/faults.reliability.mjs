@@ -39,8 +39,9 @@ const TARGETS = [
   ],
 ];
 /**
- * [GitHub's fault, AWS's fault, what each sync error must say]. Every mode of
- * the proxy is applied to each provider once.
+ * [GitHub's fault, AWS's fault, what each sync error must say, and which
+ * requests the faults apply to (absent: all)]. Every mode of the proxy is
+ * applied to each provider once, and 5xx once more to some calls only.
  */
 const MATRIX = [
   ['5xx', '5xx', /GitHub failed \(503/, /AWS is unavailable/],
@@ -68,6 +69,22 @@ const MATRIX = [
     'revoked',
     /GitHub rejected the credentials \(401/,
     /ExpiredToken|expired/i,
+  ],
+  // A fault on some calls of a sync only: GitHub lists the deployments but
+  // fails their statuses; CodePipeline answers the pipeline's state and
+  // executions but fails their actions. Nothing of the half-read sync may land.
+  [
+    '5xx',
+    '5xx',
+    /GitHub failed \(503/,
+    /AWS is unavailable/,
+    {
+      github: req => /\/deployments\/\d+\/statuses/.test(req.url),
+      aws: req =>
+        String(req.headers['x-amz-target'] ?? '').endsWith(
+          '.ListActionExecutions',
+        ),
+    },
   ],
 ];
 
@@ -191,7 +208,8 @@ test('a faulted provider keeps the last state, reports it stale without a secret
     120_000,
   );
   const report = [];
-  for (const [githubMode, awsMode, githubReason, awsReason] of MATRIX) {
+  for (const [githubMode, awsMode, githubReason, awsReason, scope] of MATRIX) {
+    const label = `${githubMode}/${awsMode}${scope ? ' (some calls)' : ''}`;
     const cycle = Date.now();
     const kept = Object.fromEntries(ENTITIES.map(e => [e, good[e].state]));
     // Between two polls (a poll under way would be half faulted and cost a
@@ -205,18 +223,26 @@ test('a faulted provider keeps the last state, reports it stale without a secret
     );
     const faultAt = Date.now();
     const ticks = moveWorld();
-    proxy.set({ github: githubMode, aws: awsMode });
+    proxy.set({ github: githubMode, aws: awsMode }, scope);
 
     const faulted = await until(
-      `every target to be stale after ${githubMode}/${awsMode}`,
+      `every target to be stale after ${label}`,
       ({ status }) => status?.stale && after_(faultAt, status.lastErrorAt),
     );
     const faultedMs = Date.now() - faultAt;
+    if (scope) {
+      for (const provider of ['github', 'aws']) {
+        assert.ok(
+          proxy.seen.passed[provider] > 0 && proxy.seen.faulted[provider] > 0,
+          `${label}: ${provider}'s faulted syncs were answered in part (${proxy.seen.passed[provider]} requests passed, ${proxy.seen.faulted[provider]} faulted)`,
+        );
+      }
+    }
     for (const name of ENTITIES) {
       assert.deepEqual(
         faulted[name].state,
         kept[name],
-        `${name}: the faulted polls (GitHub ${githubMode}, AWS ${awsMode}) keep the last state`,
+        `${name}: the faulted polls (${label}) keep the last state`,
       );
     }
     for (const { entity, provider, status } of statuses(faulted)) {
@@ -224,9 +250,7 @@ test('a faulted provider keeps the last state, reports it stale without a secret
       assert.match(
         reason,
         provider === 'github' ? githubReason : awsReason,
-        `${entity} from ${provider}: the reason names the fault (${
-          provider === 'github' ? githubMode : awsMode
-        }): ${reason}`,
+        `${entity} from ${provider}: the reason names the fault (${label}): ${reason}`,
       );
       assert.ok(
         status.lastSuccessAt &&
@@ -245,7 +269,7 @@ test('a faulted provider keeps the last state, reports it stale without a secret
     const clearedAt = Date.now();
     proxy.set({ github: 'pass', aws: 'pass' });
     good = await until(
-      `every target to be fresh after ${githubMode}/${awsMode} ended`,
+      `every target to be fresh after ${label} ended`,
       ({ status }) =>
         status && !status.stale && after_(clearedAt, status.lastSuccessAt),
     );
@@ -254,13 +278,13 @@ test('a faulted provider keeps the last state, reports it stale without a secret
       assert.notDeepEqual(
         good[name].state,
         kept[name],
-        `${name}: the first poll after ${githubMode}/${awsMode} brings the moved world in`,
+        `${name}: the first poll after ${label} brings the moved world in`,
       );
     }
     report.push(
-      `${githubMode}/${awsMode}: ${ticks} ticks, stale after ${(
-        faultedMs / 1000
-      ).toFixed(1)} s, fresh ${(recoveredMs / 1000).toFixed(1)} s after (${(
+      `${label}: ${ticks} ticks, stale after ${(faultedMs / 1000).toFixed(
+        1,
+      )} s, fresh ${(recoveredMs / 1000).toFixed(1)} s after (${(
         (Date.now() - cycle) /
         1000
       ).toFixed(1)} s)`,

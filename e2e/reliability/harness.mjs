@@ -245,8 +245,13 @@ export async function startRecorder(forward) {
 export async function startFaultProxy(targetUrl) {
   const target = new URL(targetUrl);
   const modes = { github: 'pass', aws: 'pass' };
+  /** Per provider, which requests a mode applies to (absent: all of them). */
+  const only = {};
   const seen = {
     requests: { github: 0, aws: 0 },
+    /** Requests answered with the provider's fault, and passed through, since the last `set`. */
+    faulted: { github: 0, aws: 0 },
+    passed: { github: 0, aws: 0 },
     authorization: new Set(),
     log: [],
   };
@@ -281,7 +286,9 @@ export async function startFaultProxy(targetUrl) {
         `x-amz-security-token ${req.headers['x-amz-security-token']}`,
       );
     }
-    const mode = modes[provider];
+    const applies = only[provider]?.(req) ?? true;
+    const mode = applies ? modes[provider] : 'pass';
+    seen[mode === 'pass' ? 'passed' : 'faulted'][provider]++;
     const drain = () => req.resume();
     if (mode === '5xx') {
       drain();
@@ -389,14 +396,22 @@ export async function startFaultProxy(targetUrl) {
     url: `http://127.0.0.1:${server.address().port}`,
     modes,
     seen,
-    /** Sets some providers' modes; requests a `timeout` held are cut when it ends. */
-    set(next) {
+    /**
+     * Sets some providers' modes; requests a `timeout` held are cut when it
+     * ends. `scope` limits a provider's mode to the requests its predicate
+     * (of the incoming request) picks: a fault on some calls of a sync only.
+     */
+    set(next, scope = {}) {
       for (const [provider, mode] of Object.entries(next)) {
         if (modes[provider] === 'timeout' && mode !== 'timeout') {
           for (const res of held[provider]) res.socket?.destroy();
           held[provider].clear();
         }
         modes[provider] = mode;
+        if (scope[provider]) only[provider] = scope[provider];
+        else delete only[provider];
+        seen.faulted[provider] = 0;
+        seen.passed[provider] = 0;
       }
     },
     close: () =>

@@ -1,4 +1,5 @@
 import { registerMswTestHooks } from '@backstage/backend-test-utils';
+import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { FakeGithub } from '../__testUtils__/FakeGithub';
 import {
@@ -118,6 +119,34 @@ describe('sync', () => {
 
     expect(snapshot.deployments).toHaveLength(250);
     expect(github.count(/^POST \/graphql/)).toBe(3);
+  });
+
+  it('fails the whole backfill when one page fails, so nothing half-read lands, and backfills it all on the next poll', async () => {
+    seedHistory(REPO, 250);
+    const { provider } = createTestProvider();
+    const entity = entityFor(REPO);
+    const target = await repositoryTarget(provider, entity);
+    // The second page of the backfill (cursor 100) fails, every try.
+    let failed = 0;
+    server.use(
+      http.post(github.graphqlUrl, async ({ request }) => {
+        const body = (await request.clone().json()) as {
+          variables: { cursor?: string | null };
+        };
+        if (body.variables.cursor !== '100') return undefined;
+        failed++;
+        return HttpResponse.json({ message: 'Bad gateway' }, { status: 502 });
+      }),
+    );
+
+    await expect(provider.sync({ entity, target })).rejects.toThrow(
+      /^GitHub failed \(502/,
+    );
+    expect(failed).toBeGreaterThan(0);
+
+    server.resetHandlers();
+    const snapshot = await provider.sync({ entity, target });
+    expect(snapshot.deployments).toHaveLength(250);
   });
 
   it('polls 50 unchanged repositories with 304 answers only', async () => {
