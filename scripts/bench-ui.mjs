@@ -271,7 +271,9 @@ async function measure(context, mode, profileFile) {
         .filter(entry => entry.name.includes('/timeline'))
         .map(entry => entry.duration),
       requests: performance.getEntriesByType('resource').map(entry => ({
-        path: new URL(entry.name).pathname,
+        path: (({ pathname, search }) => pathname + search)(
+          new URL(entry.name),
+        ),
         start: entry.startTime,
         end: entry.responseEnd,
       })),

@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import type { EnvironmentsResponse } from '@stagecraft/plugin-deployments-common';
 import { deploymentsApiRef } from '../api';
@@ -8,7 +8,7 @@ import {
   TimelinePrefetch,
   timelineQuery,
 } from './useTimeline';
-import { tabQuery, takeTabOpening } from './tabOpening';
+import { releaseTabOpening, tabQuery, takeTabOpening } from './tabOpening';
 
 export interface UseEnvironmentsOptions {
   /**
@@ -46,6 +46,10 @@ export function useEnvironments(
     answer.catch(() => {});
     first.current = { entityRef, answer };
   }
+  // Mounted with it: a later opening of the tab asks anew.
+  useEffect(() => {
+    if (prefetch) releaseTabOpening(api, entityRef);
+  }, [api, entityRef, prefetch]);
   // The entity whose first answer carried the timeline: later polls do not.
   const timelineSentFor = useRef<string>();
   return usePolledData(async () => {
