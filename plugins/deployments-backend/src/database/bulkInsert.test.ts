@@ -106,6 +106,51 @@ describe.each(databases.eachSupportedId())('bulkInsert on %p', databaseId => {
     ]);
   });
 
+  it('writes all of its rows or none: a row the table refuses leaves none of the others', async () => {
+    const rows = [item(1), item(2), { ...item(3), n: null }, item(4)];
+    await expect(
+      bulkInsert(db, 'bulk_items', rows, {
+        onConflict: { columns: ['key', 'n'] },
+        returning: ['n'],
+      }),
+    ).rejects.toThrow();
+    expect(await stored()).toEqual([]);
+  });
+
+  it('writes on the connection of the transaction it is given: the rows go when the transaction rolls back', async () => {
+    const rolledBack = new Error('roll back');
+    await expect(
+      db.transaction(async tx => {
+        const inserted = await bulkInsert<{ n: number }>(
+          tx,
+          'bulk_items',
+          [item(1), item(2)],
+          { onConflict: { columns: ['key', 'n'] }, returning: ['n'] },
+        );
+        expect(inserted.map(row => Number(row.n))).toEqual([1, 2]);
+        expect(await tx('bulk_items').count({ count: '*' })).toEqual([
+          { count: databaseId.startsWith('POSTGRES') ? '2' : 2 },
+        ]);
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    expect(await stored()).toEqual([]);
+  });
+
+  it('writes the columns each call names, whatever an earlier call on the same table named', async () => {
+    const { share: _share, ...withoutShare } = item(1);
+    await bulkInsert(db, 'bulk_items', [withoutShare], {
+      onConflict: { columns: ['key', 'n'] },
+    });
+    await bulkInsert(db, 'bulk_items', [item(2, { share: 7 })], {
+      onConflict: { columns: ['key', 'n'] },
+    });
+    expect((await stored()).map(({ n, share }) => ({ n, share }))).toEqual([
+      { n: 1, share: null },
+      { n: 2, share: 7 },
+    ]);
+  });
+
   it('does nothing for no rows', async () => {
     await expect(
       bulkInsert(db, 'bulk_items', [], { onConflict: { columns: ['key'] } }),

@@ -29,6 +29,16 @@ export class KnexDeploymentLedger {
       return { inserted, updated };
     }
     await this.db.transaction(async tx => {
+      if (isPostgres(tx)) {
+        // Provider data only (sync and webhooks; user actions never come
+        // through here): the commit does not wait for its WAL flush. A crash
+        // of the server within a fraction of a second of the commit (three
+        // times wal_writer_delay at most) may lose this transaction, never a
+        // part of it, and never one that a later synchronous commit (the sync
+        // cursor, a user action) followed, as the WAL is flushed in order;
+        // the provider's next poll reports the lost deployments again.
+        await tx.raw('SET LOCAL synchronous_commit = off');
+      }
       for (const batch of chunk(incoming, DEPLOYMENT_BATCH_SIZE)) {
         const result = await this.upsertBatch(tx, entityRef, provider, batch);
         inserted += result.inserted;
@@ -98,23 +108,35 @@ export class KnexDeploymentLedger {
     }
     await mergeExisting(keys.filter(key => !idByKey.has(key)));
 
-    const statusRows = batch.flatMap(report =>
-      report.statuses.map(status => ({
-        deployment_id: idByKey.get(report.providerDeploymentId)!,
-        state: status.state,
-        at: new Date(status.at),
-        description: status.description ?? null,
-        log_url: status.logUrl ?? null,
-      })),
-    );
+    // Statuses of the deployments this batch created cannot be in the table:
+    // they go in without reading anything back. Only those of deployments
+    // that existed tell, by being inserted, that a deployment changed.
+    const statusRowsOf = (reports: LedgerDeployment[]) =>
+      reports.flatMap(report => {
+        const deploymentId = idByKey.get(report.providerDeploymentId)!;
+        return report.statuses.map(status => ({
+          deployment_id: deploymentId,
+          state: status.state,
+          at: new Date(status.at),
+          description: status.description ?? null,
+          log_url: status.logUrl ?? null,
+        }));
+      });
+    const fresh: LedgerDeployment[] = [];
+    const known: LedgerDeployment[] = [];
+    for (const report of batch) {
+      const isNew = createdIds.has(idByKey.get(report.providerDeploymentId)!);
+      (isNew ? fresh : known).push(report);
+    }
+    const statusConflict = { columns: ['deployment_id', 'state', 'at'] };
+    await bulkInsert(tx, 'deployment_statuses', statusRowsOf(fresh), {
+      onConflict: statusConflict,
+    });
     const added = await bulkInsert<{ deployment_id: number }>(
       tx,
       'deployment_statuses',
-      statusRows,
-      {
-        onConflict: { columns: ['deployment_id', 'state', 'at'] },
-        returning: ['deployment_id'],
-      },
+      statusRowsOf(known),
+      { onConflict: statusConflict, returning: ['deployment_id'] },
     );
     for (const { deployment_id } of added) changed.add(deployment_id);
 
@@ -134,4 +156,9 @@ export class KnexDeploymentLedger {
   ) {
     await writeVersionSightings(tx, entityRef, reports);
   }
+}
+
+function isPostgres(db: Knex | Knex.Transaction): boolean {
+  const client = db.client.config.client;
+  return client === 'pg' || client === 'postgres' || client === 'postgresql';
 }
