@@ -9,8 +9,126 @@ import type { EnvironmentState } from '../DeploymentStore';
 import { splitProviderId } from '../providerId';
 import { compareNewestFirst, newestDeploymentFirst } from './deploymentOrder';
 import { toVersion, versionColumnNames } from '../versionColumns';
+import { toMillis } from '../dbTime';
 import { DeploymentRow, toDeployments } from './deploymentRows';
 import { normaliseSha } from './versionRules';
+
+/** A row of the lanes' look-ups: which environment and slot it fills. */
+export interface LaneRow {
+  environment: string;
+  slot: 'current' | 'latest';
+  row: DeploymentRow;
+}
+
+/**
+ * Each environment's current deployment (the newest whose latest status is
+ * success: GitHub does not reliably mark superseded deployments inactive,
+ * notably in production) and latest attempt (the newest of any state): two
+ * single-row index look-ups per environment, sent as one statement.
+ */
+export async function laneRows(
+  db: Knex,
+  entityRef: string,
+  environments: string[],
+): Promise<LaneRow[]> {
+  if (environments.length === 0) return [];
+  const lookups = environments.flatMap(environment => [
+    { environment, slot: 'current' as const },
+    { environment, slot: 'latest' as const },
+  ]);
+  const [first, ...rest] = lookups.map(({ environment, slot }, index) => {
+    const newest = db('deployments')
+      .select('*', db.raw('? as lookup', [index]))
+      .where({ entity_ref: entityRef, environment });
+    if (slot === 'current') newest.where('state', 'success');
+    newest.orderByRaw(newestDeploymentFirst()).limit(1);
+    // Wrapped, because SQLite allows no ORDER BY/LIMIT on a bare UNION member.
+    return db.select('*').from(newest.as(`lookup_${index}`));
+  });
+  const rows: Array<DeploymentRow & { lookup: number | string }> =
+    await first.unionAll(rest);
+  return rows.map(({ lookup, ...row }) => ({
+    ...lookups[Number(lookup)],
+    row: row as DeploymentRow,
+  }));
+}
+
+/**
+ * The attempt just before each environment's current deployment, where it
+ * was rolled back to the version running now (what runs came back through
+ * that roll back), as a deployment: one index look-up per environment that
+ * runs something, sent as one statement.
+ */
+export async function rolledBackBeforeCurrent(
+  db: Knex,
+  entityRef: string,
+  lanes: LaneRow[],
+): Promise<Map<string, Deployment>> {
+  const found = new Map<string, Deployment>();
+  const withCurrent = lanes.filter(lane => lane.slot === 'current');
+  if (withCurrent.length === 0) return found;
+  const lookups = withCurrent.map(({ environment, row }, index) => {
+    const before = db('deployments')
+      .select('*', db.raw('? as lookup', [index]))
+      .where({ entity_ref: entityRef, environment })
+      .where('created_at', '<=', new Date(toMillis(row.created_at)!))
+      .orderByRaw(newestDeploymentFirst())
+      // Current itself, and attempts created in the same instant that
+      // come after it, may be among them.
+      .limit(3);
+    return db.select('*').from(before.as(`before_${index}`));
+  });
+  const [first, ...rest] = lookups;
+  const rows: Array<DeploymentRow & { lookup: number | string }> =
+    await first.unionAll(rest);
+  // The newest row at or before current's start that is not current itself
+  // (a union keeps no order: sort again).
+  rows.sort(compareNewestFirst);
+  const candidates = new Map<number, DeploymentRow>();
+  for (const row of rows) {
+    const lookup = Number(row.lookup);
+    if (
+      compareNewestFirst(row, withCurrent[lookup].row) > 0 &&
+      !candidates.has(lookup)
+    ) {
+      candidates.set(lookup, row);
+    }
+  }
+  // Kept when it was rolled back to the version current runs.
+  const kept = [...candidates.entries()].filter(([lookup, row]) => {
+    if (!row.rollback_info) return false;
+    const rollback: RollbackInfo = JSON.parse(row.rollback_info);
+    return rollback.restoredVersion?.sha === withCurrent[lookup].row.sha;
+  });
+  if (kept.length === 0) return found;
+  const deployments = await toDeployments(
+    db,
+    kept.map(([, row]) => row),
+  );
+  kept.forEach(([lookup], index) => {
+    found.set(withCurrent[lookup].environment, deployments[index]);
+  });
+  return found;
+}
+
+/** The environments' states from the lanes' rows and their deployments. */
+export function environmentStates(
+  environments: string[],
+  lanes: LaneRow[],
+  deployments: Deployment[],
+  rolledBack: Map<string, Deployment>,
+): Record<string, EnvironmentState> {
+  const result: Record<string, EnvironmentState> = Object.fromEntries(
+    environments.map(environment => [environment, {}]),
+  );
+  lanes.forEach(({ environment, slot }, index) => {
+    result[environment][slot] = deployments[index];
+  });
+  for (const [environment, deployment] of rolledBack) {
+    result[environment].rolledBackBeforeCurrent = deployment;
+  }
+  return result;
+}
 
 /** The reads of deployments and versions that pages and policies make. */
 export class KnexDeploymentQueries {
@@ -20,100 +138,17 @@ export class KnexDeploymentQueries {
     entityRef: string,
     environments: string[],
   ): Promise<Record<string, EnvironmentState>> {
-    if (environments.length === 0) return {};
-    // Two single-row index look-ups per environment, sent as one statement.
-    // GitHub does not reliably mark superseded deployments inactive (notably
-    // in production), so "current" is the newest deployment whose latest
-    // status is success, and "latest" the newest attempt of any state.
-    const lookups = environments.flatMap(environment => [
-      { environment, slot: 'current' as const },
-      { environment, slot: 'latest' as const },
+    const found = await laneRows(this.db, entityRef, environments);
+    // The deployments' statuses, links and names, and the attempts before
+    // each current deployment, side by side.
+    const [deployments, rolledBack] = await Promise.all([
+      toDeployments(
+        this.db,
+        found.map(({ row }) => row),
+      ),
+      rolledBackBeforeCurrent(this.db, entityRef, found),
     ]);
-    const [first, ...rest] = lookups.map(({ environment, slot }, index) => {
-      const newest = this.db('deployments')
-        .select('*', this.db.raw('? as lookup', [index]))
-        .where({ entity_ref: entityRef, environment });
-      if (slot === 'current') newest.where('state', 'success');
-      newest.orderByRaw(newestDeploymentFirst()).limit(1);
-      // Wrapped, because SQLite allows no ORDER BY/LIMIT on a bare UNION member.
-      return this.db.select('*').from(newest.as(`lookup_${index}`));
-    });
-    const rows: Array<DeploymentRow & { lookup: number | string }> =
-      await first.unionAll(rest);
-    const deployments = await toDeployments(this.db, rows);
-    const result: Record<string, EnvironmentState> = Object.fromEntries(
-      environments.map(environment => [environment, {}]),
-    );
-    rows.forEach(({ lookup }, index) => {
-      const { environment, slot } = lookups[Number(lookup)];
-      result[environment][slot] = deployments[index];
-    });
-    await this.addRolledBackBeforeCurrent(entityRef, result);
-    return result;
-  }
-
-  /**
-   * The attempt just before each environment's current deployment, kept
-   * when it was rolled back to the version running now: one index look-up
-   * per environment that runs something, sent as one statement.
-   */
-  private async addRolledBackBeforeCurrent(
-    entityRef: string,
-    states: Record<string, EnvironmentState>,
-  ) {
-    const withCurrent = Object.entries(states).filter(
-      ([, state]) => state.current,
-    );
-    if (withCurrent.length === 0) return;
-    const lookups = withCurrent.map(([environment, state], index) => {
-      const before = this.db('deployments')
-        .select('*', this.db.raw('? as lookup', [index]))
-        .where({ entity_ref: entityRef, environment })
-        .where('created_at', '<=', new Date(state.current!.createdAt))
-        .orderByRaw(newestDeploymentFirst())
-        // Current itself, and attempts created in the same instant that
-        // come after it, may be among them.
-        .limit(3);
-      return this.db.select('*').from(before.as(`before_${index}`));
-    });
-    const [first, ...rest] = lookups;
-    const rows: Array<DeploymentRow & { lookup: number | string }> =
-      await first.unionAll(rest);
-    // The newest row at or before current's start that is not current itself
-    // (a union keeps no order: sort again).
-    rows.sort(compareNewestFirst);
-    const candidates = new Map<number, DeploymentRow>();
-    for (const row of rows) {
-      const lookup = Number(row.lookup);
-      const current = withCurrent[lookup][1].current!;
-      const beforeCurrent =
-        compareNewestFirst(row, {
-          created_at: Date.parse(current.createdAt),
-          provider: current.provider,
-          provider_deployment_id: current.providerDeploymentId,
-        }) > 0;
-      if (beforeCurrent && !candidates.has(lookup)) {
-        candidates.set(lookup, row);
-      }
-    }
-    for (const [lookup, row] of candidates) {
-      if (!row.rollback_info) candidates.delete(lookup);
-    }
-    if (candidates.size === 0) return;
-    const entries = [...candidates.entries()];
-    const deployments = await toDeployments(
-      this.db,
-      entries.map(([, row]) => row),
-    );
-    entries.forEach(([lookup], index) => {
-      const [, state] = withCurrent[lookup];
-      const candidate = deployments[index];
-      if (
-        candidate.rollback?.restoredVersion?.sha === state.current!.version.sha
-      ) {
-        state.rolledBackBeforeCurrent = candidate;
-      }
-    });
+    return environmentStates(environments, found, deployments, rolledBack);
   }
 
   async markStoppedBy(

@@ -1,10 +1,8 @@
 import type {
-  DeploymentLink,
-  DeploymentStatusEntry,
-  DeploymentState,
   EnvironmentTraffic,
   PromotionRequest,
   SyncStatus,
+  Version,
 } from '@stagecraft/plugin-deployments-common';
 import { Knex } from 'knex';
 import type {
@@ -13,19 +11,14 @@ import type {
   ProviderWindow,
   StoredGate,
 } from '../DeploymentStore';
-import { DbTime, toIso } from '../dbTime';
 import { compact } from '../rowValues';
+import { toDeployments } from '../deployments/deploymentRows';
 import {
-  compareNewestFirst,
-  newestDeploymentFirst,
-} from '../deployments/deploymentOrder';
-import {
-  DeploymentRow,
-  KnownVersion,
-  toDeployment,
-  withKnownVersion,
-} from '../deployments/deploymentRows';
-import { compareStatuses } from '../deployments/statusMerge';
+  environmentStates,
+  laneRows,
+  rolledBackBeforeCurrent,
+} from '../deployments/KnexDeploymentQueries';
+import { toVersion } from '../versionColumns';
 import { GateRow, toGate } from '../gates/KnexGateStore';
 import { RequestRow, toRequest } from '../requests/KnexPromotionRequests';
 import { SyncStateRow, toSyncStatus } from '../targets/KnexSyncStateStore';
@@ -33,7 +26,7 @@ import { ProtectionRow, toProtection } from './KnexEnvironmentProtection';
 import { TrafficRow, trafficOf } from './KnexEnvironmentTraffic';
 import { WindowRow, toProviderWindow } from './KnexProviderWindows';
 
-/** Everything the environments page reads of one entity, from one statement. */
+/** Everything the environments page reads of one entity. */
 export interface EnvironmentPage {
   /** By environment: current, latest and the rolled-back attempt before current. */
   states: Record<string, EnvironmentState>;
@@ -51,23 +44,11 @@ export interface EnvironmentPage {
   providerWindows: ProviderWindow[];
 }
 
-type Slot = 'current' | 'latest' | 'before';
-
 /** SQL text with its `?` bindings, in order. */
 interface Statement {
   sql: string;
   bindings: Knex.RawBinding[];
 }
-
-/** A lane row: a deployment row, which look-up found it, and what belongs to it. */
-type LaneRow = DeploymentRow & {
-  lane_env: number | string;
-  lane_slot: Slot;
-  lane_statuses: unknown;
-  lane_links: unknown;
-  lane_known: unknown;
-  lane_diff: unknown;
-};
 
 interface PageRow {
   page_gates: unknown;
@@ -79,20 +60,7 @@ interface PageRow {
   page_windows: unknown;
 }
 
-type LinkJson = {
-  provider: string;
-  provider_deployment_id: string;
-  url: string | null;
-  label: string | null;
-};
-type StatusJson = {
-  state: string;
-  at: DbTime;
-  description: string | null;
-  log_url: string | null;
-};
-
-/** The statement's parts, in the database's own JSON functions. */
+/** The small tables' statement, in the database's own JSON functions. */
 class PageSql {
   private readonly pg: boolean;
 
@@ -131,8 +99,11 @@ class PageSql {
     }))`;
   }
 
-  private nullJson(): string {
-    return this.pg ? 'CAST(NULL AS json)' : 'NULL';
+  /** The aheadBy of a stored diff (a JSON text column), as JSON. */
+  aheadBy(column: string): string {
+    return this.pg
+      ? `CAST(${column} AS json) -> 'aheadBy'`
+      : `json_extract(${column}, '$.aheadBy')`;
   }
 
   /** The entity's small tables, one JSON array each. */
@@ -297,90 +268,23 @@ class PageSql {
       : `SELECT json_extract(share.value, '$.version.sha') FROM environment_traffic tt,
            json_each(tt.shares) share WHERE tt.entity_ref = ?`;
   }
-
-  /** The newest success's column of an environment (bound: entity, environment). */
-  private currentOf(column: string): string {
-    return `(SELECT c.${column} FROM deployments c WHERE c.entity_ref = ? AND c.environment = ?
-      AND c.state = 'success' ORDER BY ${newestDeploymentFirst('c')} LIMIT 1)`;
-  }
-
-  /**
-   * One look-up of a lane (`current`: the newest success, `latest`: the
-   * newest attempt, `before`: the three newest attempts at or before
-   * current), with the found rows' statuses, links and known version; the
-   * current row also carries the cached diff to the previous lane's current.
-   */
-  lane(
-    entityRef: string,
-    environment: string,
-    index: number,
-    slot: Slot,
-    options: { previous?: string; changeSource?: string } = {},
-  ): Statement {
-    const bindings: Knex.RawBinding[] = [];
-    const versionObject = this.object('v', ['tag', 'message', 'version_url']);
-    const statuses = this.array(
-      'deployment_statuses s',
-      's',
-      ['state', 'at', 'description', 'log_url'],
-      's.deployment_id = lane_row.id',
-    );
-    const links = this.array(
-      'deployment_links l',
-      'l',
-      ['provider', 'provider_deployment_id', 'url', 'label'],
-      'l.entity_ref = lane_row.entity_ref AND l.sha = lane_row.sha AND l.environment = lane_row.environment',
-      'l.provider, l.provider_deployment_id',
-    );
-    const known = `(SELECT ${versionObject} FROM versions v
-      WHERE v.entity_ref = lane_row.entity_ref AND v.sha = lane_row.sha AND v.tag IS NOT NULL)`;
-    let diff = this.nullJson();
-    const diffBindings: Knex.RawBinding[] = [];
-    if (slot === 'current' && options.previous && options.changeSource) {
-      const aheadBy = this.pg
-        ? "json_build_object('aheadBy', CAST(x.diff AS json) -> 'aheadBy')"
-        : "json_object('aheadBy', json_extract(x.diff, '$.aheadBy'))";
-      diff = `(SELECT ${aheadBy} FROM diff_cache x WHERE x.entity_ref = lane_row.entity_ref
-        AND x.provider = ? AND x.from_sha = lower(lane_row.sha) AND x.to_sha = lower(${this.currentOf(
-          'sha',
-        )}))`;
-      diffBindings.push(options.changeSource, entityRef, options.previous);
-    }
-    let found = `SELECT f.* FROM deployments f WHERE f.entity_ref = ? AND f.environment = ?`;
-    bindings.push(entityRef, environment);
-    if (slot === 'current') found += ` AND f.state = 'success'`;
-    if (slot === 'before') {
-      found += ` AND f.created_at <= ${this.currentOf('created_at')}`;
-      bindings.push(entityRef, environment);
-    }
-    found += ` ORDER BY ${newestDeploymentFirst('f')} LIMIT ${
-      slot === 'before' ? 3 : 1
-    }`;
-    return {
-      sql: `SELECT * FROM (SELECT lane_row.*, ${index} AS lane_env, '${slot}' AS lane_slot,
-        ${statuses} AS lane_statuses, ${links} AS lane_links,
-        ${known} AS lane_known, ${diff} AS lane_diff
-        FROM (${found}) lane_row) lane_${index}_${slot}`,
-      // In the order of the text: the diff's look-up comes first.
-      bindings: [...diffBindings, ...bindings],
-    };
-  }
 }
 
 /**
- * The environments page of an entity in one statement, on SQLite and
- * PostgreSQL: per environment the current deployment (newest success), the
- * latest attempt and the up to three attempts at or before current (to find
- * one rolled back to the version running now), each with its statuses,
- * links and the versions table's names of its commit aggregated as JSON;
- * the cached diff between neighbouring lanes' current commits; and the
- * entity's small tables (open gates, pending requests, sync status,
- * protection, traffic with the tags of its commits, provider windows), each
- * aggregated as one JSON array. Every part is an index look-up.
+ * The environments page of an entity in two round trips, on SQLite and
+ * PostgreSQL. First, beside each other: the lanes' rows (current and latest
+ * per environment, one statement) and the entity's small tables (open gates,
+ * pending requests, sync status, protection, traffic with the tags of its
+ * commits, provider windows), each aggregated as a JSON array in one
+ * statement. Then, beside each other: the rows' statuses, links and names,
+ * the attempts before each current deployment (for one rolled back to the
+ * version running now) and the change source's cached diffs between
+ * neighbouring lanes (one statement for all).
  *
  * What it returns is what the separate store reads return
  * (`getEnvironmentStates`, `listOpenGates`, … `getCachedDiff`), each mapped
- * by the same functions.
+ * by the same functions. Everything in one statement was measured slower:
+ * PostgreSQL spends milliseconds planning it (docs/performance.md).
  */
 export class KnexEnvironmentPage {
   constructor(private readonly db: Knex) {}
@@ -392,147 +296,122 @@ export class KnexEnvironmentPage {
   ): Promise<EnvironmentPage> {
     const sql = new PageSql(this.db);
     const page = sql.pageColumns(entityRef);
-    const lanes = environments.flatMap((environment, index) => {
-      const members: Statement[] = [
-        sql.lane(entityRef, environment, index, 'current', {
-          previous: index > 0 ? environments[index - 1] : undefined,
-          changeSource: options.changeSource,
-        }),
-        sql.lane(entityRef, environment, index, 'latest'),
-        sql.lane(entityRef, environment, index, 'before'),
-      ];
-      return members;
-    });
-    const statement =
-      lanes.length === 0
-        ? this.db.raw(`SELECT ${page.sql}`, page.bindings)
-        : this.db.raw(
-            `SELECT page.*, lanes.* FROM (SELECT ${
-              page.sql
-            }) page LEFT JOIN (${lanes
-              .map(lane => lane.sql)
-              .join(' UNION ALL ')}) lanes ON 1 = 1`,
-            [...page.bindings, ...lanes.flatMap(lane => lane.bindings)],
-          );
-    const result = await statement;
-    const rows: Array<PageRow & Partial<LaneRow>> = Array.isArray(result)
-      ? result
-      : result.rows;
-    return this.pageOf(environments, rows);
+    // Two round trips: the lanes' rows beside the small tables; then the
+    // rows' statuses, links and names, the attempts before current and
+    // the cached diffs, side by side.
+    const [lanes, pageResult] = await Promise.all([
+      laneRows(this.db, entityRef, environments),
+      this.db.raw(`SELECT ${page.sql}`, page.bindings),
+    ]);
+    const currents = new Map(
+      lanes
+        .filter(lane => lane.slot === 'current')
+        .map(lane => [lane.environment, toVersion(lane.row)]),
+    );
+    const [deployments, rolledBack, cachedAheadBy] = await Promise.all([
+      toDeployments(
+        this.db,
+        lanes.map(({ row }) => row),
+      ),
+      rolledBackBeforeCurrent(this.db, entityRef, lanes),
+      this.cachedAheadBy(
+        sql,
+        entityRef,
+        environments,
+        currents,
+        options.changeSource,
+      ),
+    ]);
+    const pageRows: PageRow[] = Array.isArray(pageResult)
+      ? pageResult
+      : pageResult.rows;
+    return {
+      ...smallTablesOf(pageRows[0]),
+      states: environmentStates(environments, lanes, deployments, rolledBack),
+      cachedAheadBy,
+    };
   }
 
-  private pageOf(
+  /**
+   * The change source's cached diffs between neighbouring lanes' current
+   * commits, in one statement: only for lanes whose commits differ and are
+   * known (the lanes need no diff otherwise).
+   */
+  private async cachedAheadBy(
+    sql: PageSql,
+    entityRef: string,
     environments: string[],
-    rows: Array<PageRow & Partial<LaneRow>>,
-  ): EnvironmentPage {
-    const [first] = rows;
-    const states: Record<string, EnvironmentState> = Object.fromEntries(
-      environments.map(environment => [environment, {}]),
+    currents: ReadonlyMap<string, Version>,
+    changeSource: string | undefined,
+  ): Promise<EnvironmentPage['cachedAheadBy']> {
+    const pairs = environments.map((environment, index) => {
+      const here = currents.get(environment);
+      const ahead =
+        index > 0 ? currents.get(environments[index - 1]) : undefined;
+      return changeSource &&
+        here &&
+        ahead &&
+        here.sha !== ahead.sha &&
+        !here.commitUnknown &&
+        !ahead.commitUnknown
+        ? { from: here.sha.toLowerCase(), to: ahead.sha.toLowerCase() }
+        : undefined;
+    });
+    const asked = pairs.filter(
+      (pair): pair is { from: string; to: string } => pair !== undefined,
     );
-    const cachedAheadBy: EnvironmentPage['cachedAheadBy'] = environments.map(
-      () => undefined,
+    if (asked.length === 0) return pairs.map(() => undefined);
+    const rows: Array<{ from_sha: string; to_sha: string; ahead_by: unknown }> =
+      await this.db('diff_cache')
+        .select(
+          'from_sha',
+          'to_sha',
+          this.db.raw(`${sql.aheadBy('diff')} AS ahead_by`),
+        )
+        .where({ entity_ref: entityRef, provider: changeSource })
+        .where(query => {
+          for (const pair of asked) {
+            query.orWhere({ from_sha: pair.from, to_sha: pair.to });
+          }
+        });
+    const found = new Map(
+      rows.map(row => [`${row.from_sha}\u0000${row.to_sha}`, row.ahead_by]),
     );
-    const before = new Map<number, LaneRow[]>();
-    for (const row of rows) {
-      if (row.lane_slot === undefined || row.lane_slot === null) continue;
-      const lane = row as LaneRow;
-      const index = Number(lane.lane_env);
-      const environment = environments[index];
-      if (lane.lane_slot === 'before') {
-        before.set(index, [...(before.get(index) ?? []), lane]);
-        continue;
-      }
-      states[environment][lane.lane_slot] = deploymentOf(lane);
-      if (lane.lane_slot === 'current') {
-        const diff = json<{ aheadBy: number | string | null }>(lane.lane_diff);
-        if (diff) {
-          cachedAheadBy[index] = compact({
-            aheadBy:
-              diff.aheadBy === null || diff.aheadBy === undefined
-                ? undefined
-                : Number(diff.aheadBy),
-          });
-        }
-      }
-    }
-    // The newest attempt before current (in the ledger's one order) counts
-    // when it was rolled back to the version running now.
-    for (const [index, candidates] of before) {
-      const state = states[environments[index]];
-      const current = state.current;
-      if (!current) continue;
-      const previous = candidates.sort(compareNewestFirst).find(
-        row =>
-          compareNewestFirst(row, {
-            created_at: Date.parse(current.createdAt),
-            provider: current.provider,
-            provider_deployment_id: current.providerDeploymentId,
-          }) > 0,
-      );
-      if (!previous?.rollback_info) continue;
-      const candidate = deploymentOf(previous);
-      if (candidate.rollback?.restoredVersion?.sha === current.version.sha) {
-        state.rolledBackBeforeCurrent = candidate;
-      }
-    }
-    const tags = new Map(
-      (
-        json<Array<{ sha: string; tag: string }>>(first?.page_traffic_tags) ??
-        []
-      ).map(({ sha, tag }) => [sha, tag] as const),
-    );
-    return {
-      states,
-      cachedAheadBy,
-      openGates: jsonRows<GateRow>(first?.page_gates).map(toGate),
-      pendingRequests: jsonRows<RequestRow>(first?.page_requests).map(
-        toRequest,
-      ),
-      sync: jsonRows<SyncStateRow>(first?.page_sync).map(toSyncStatus),
-      protection: jsonRows<ProtectionRow>(first?.page_protection).map(
-        toProtection,
-      ),
-      traffic: trafficOf(jsonRows<TrafficRow>(first?.page_traffic), tags),
-      providerWindows: jsonRows<WindowRow>(first?.page_windows).map(
-        toProviderWindow,
-      ),
-    };
+    return pairs.map(pair => {
+      const key = pair && `${pair.from}\u0000${pair.to}`;
+      return key && found.has(key) ? aheadByOf(found.get(key)) : undefined;
+    });
   }
 }
 
-/** A lane row as the deployment the separate reads give. */
-function deploymentOf(row: LaneRow) {
-  const statuses = new Map<number, DeploymentStatusEntry[]>([
-    [
-      row.id,
-      jsonRows<StatusJson>(row.lane_statuses)
-        .map(status =>
-          compact({
-            state: status.state as DeploymentState,
-            at: toIso(status.at),
-            description: status.description ?? undefined,
-            logUrl: status.log_url ?? undefined,
-          }),
-        )
-        .sort(compareStatuses),
-    ],
-  ]);
-  const links: DeploymentLink[] = jsonRows<LinkJson>(row.lane_links)
-    .filter(
-      link =>
-        link.provider !== row.provider ||
-        link.provider_deployment_id !== row.provider_deployment_id,
-    )
-    .map(link =>
-      compact({
-        provider: link.provider,
-        providerDeploymentId: link.provider_deployment_id,
-        url: link.url ?? undefined,
-        label: link.label ?? undefined,
-      }),
-    );
-  const known = row.tag ? undefined : json<KnownVersion>(row.lane_known);
-  return withKnownVersion(toDeployment(row, statuses, links), known);
+/** The small tables of the page, from their JSON arrays. */
+function smallTablesOf(
+  row: PageRow | undefined,
+): Omit<EnvironmentPage, 'states' | 'cachedAheadBy'> {
+  const tags = new Map(
+    (
+      json<Array<{ sha: string; tag: string }>>(row?.page_traffic_tags) ?? []
+    ).map(({ sha, tag }) => [sha, tag] as const),
+  );
+  return {
+    openGates: jsonRows<GateRow>(row?.page_gates).map(toGate),
+    pendingRequests: jsonRows<RequestRow>(row?.page_requests).map(toRequest),
+    sync: jsonRows<SyncStateRow>(row?.page_sync).map(toSyncStatus),
+    protection: jsonRows<ProtectionRow>(row?.page_protection).map(toProtection),
+    traffic: trafficOf(jsonRows<TrafficRow>(row?.page_traffic), tags),
+    providerWindows: jsonRows<WindowRow>(row?.page_windows).map(
+      toProviderWindow,
+    ),
+  };
+}
+
+/** A cached diff's aheadBy as a statement gives it (JSON: a number, or its text on SQLite). */
+function aheadByOf(value: unknown): { aheadBy?: number } {
+  const parsed = typeof value === 'string' ? JSON.parse(value) : value;
+  return compact({
+    aheadBy:
+      parsed === null || parsed === undefined ? undefined : Number(parsed),
+  });
 }
 
 /** PostgreSQL's driver parses json columns; SQLite returns their text. */
