@@ -26,6 +26,7 @@ import type {
   ProviderTarget,
 } from '@stagecraft/plugin-deployments-node';
 import type { NewReleaseEvidence } from './evidence/KnexReleaseEvidence';
+import type { EnvironmentPage } from './environments/KnexEnvironmentPage';
 
 /** A provider gate as stored, with what the provider needs to act on it later. */
 export type StoredGate = PendingGate & {
@@ -304,6 +305,17 @@ export interface DeploymentStore {
     entityRef: string,
     environments: string[],
   ): Promise<Record<string, EnvironmentState>>;
+  /**
+   * What the environments page shows of an entity, in two round trips: the
+   * states of `environments` (as `getEnvironmentStates`), the change
+   * source's cached diffs between neighbouring lanes, open gates, pending
+   * requests, sync status, protection, traffic and provider windows.
+   */
+  getEnvironmentPage(
+    entityRef: string,
+    environments: string[],
+    options?: { changeSource?: string },
+  ): Promise<EnvironmentPage>;
   /**
    * Records, on the deployment running in the environment now, that a roll
    * back asked for in the portal is replacing it with `restoredVersion`.

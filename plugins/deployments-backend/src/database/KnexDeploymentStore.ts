@@ -43,6 +43,10 @@ import {
   NewReleaseEvidence,
 } from './evidence/KnexReleaseEvidence';
 import { KnexDeploymentLinks } from './deployments/KnexDeploymentLinks';
+import {
+  EnvironmentPage,
+  KnexEnvironmentPage,
+} from './environments/KnexEnvironmentPage';
 import { KnexEnvironmentProtection } from './environments/KnexEnvironmentProtection';
 import { KnexProviderWindows } from './environments/KnexProviderWindows';
 import { KnexEnvironmentTraffic } from './environments/KnexEnvironmentTraffic';
@@ -90,6 +94,7 @@ export class KnexDeploymentStore implements DeploymentStore {
   private readonly traffic: KnexEnvironmentTraffic;
   private readonly retention: KnexRetention;
   private readonly deployments: KnexDeploymentQueries;
+  private readonly environmentPage: KnexEnvironmentPage;
   private readonly timeline: KnexTimeline;
   private readonly gates: KnexGateStore;
   private readonly targets: KnexTargetStore;
@@ -109,6 +114,7 @@ export class KnexDeploymentStore implements DeploymentStore {
     this.traffic = new KnexEnvironmentTraffic(db);
     this.retention = new KnexRetention(db);
     this.deployments = new KnexDeploymentQueries(db);
+    this.environmentPage = new KnexEnvironmentPage(db);
     this.timeline = new KnexTimeline(db);
     this.gates = new KnexGateStore(db);
     this.targets = new KnexTargetStore(db);
@@ -300,6 +306,18 @@ export class KnexDeploymentStore implements DeploymentStore {
     environments: string[],
   ): Promise<Record<string, EnvironmentState>> {
     return this.deployments.getEnvironmentStates(entityRef, environments);
+  }
+
+  getEnvironmentPage(
+    entityRef: string,
+    environments: string[],
+    options?: { changeSource?: string },
+  ): Promise<EnvironmentPage> {
+    return this.environmentPage.getEnvironmentPage(
+      entityRef,
+      environments,
+      options,
+    );
   }
 
   getDeployment(
