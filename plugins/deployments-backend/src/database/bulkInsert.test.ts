@@ -108,12 +108,16 @@ describe.each(databases.eachSupportedId())('bulkInsert on %p', databaseId => {
 
   it('writes all of its rows or none: a row the table refuses leaves none of the others', async () => {
     const rows = [item(1), item(2), { ...item(3), n: null }, item(4)];
-    await expect(
-      bulkInsert(db, 'bulk_items', rows, {
-        onConflict: { columns: ['key', 'n'] },
-        returning: ['n'],
-      }),
-    ).rejects.toThrow();
+    // The driver's error, from outside the test's realm (better-sqlite3 is
+    // loaded once per worker), so compared by its message.
+    const refused = await bulkInsert(db, 'bulk_items', rows, {
+      onConflict: { columns: ['key', 'n'] },
+      returning: ['n'],
+    }).then(
+      () => 'inserted',
+      (error: unknown) => String(error),
+    );
+    expect(refused).toMatch(/not.null/i);
     expect(await stored()).toEqual([]);
   });
 

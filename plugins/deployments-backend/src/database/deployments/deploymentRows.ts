@@ -41,14 +41,14 @@ interface StatusRow {
 export function toRow(
   record: Partial<DeploymentRecord>,
 ): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(record).map(([key, value]) => [
-      key,
-      DEPLOYMENT_TIME_COLUMNS.has(key) && typeof value === 'number'
-        ? new Date(value)
-        : value,
-    ]),
-  );
+  // A copy with only the time columns changed (a loop: a backfill maps
+  // every deployment through here, and fromEntries(entries) costs more).
+  const row: Record<string, unknown> = { ...record };
+  for (const key of DEPLOYMENT_TIME_COLUMNS) {
+    const value = row[key];
+    if (typeof value === 'number') row[key] = new Date(value);
+  }
+  return row;
 }
 
 export function recordOf(row: DeploymentRow): DeploymentRecord {
