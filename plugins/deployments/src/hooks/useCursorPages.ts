@@ -21,14 +21,20 @@ export interface CursorPages<P> {
 /**
  * Pages through a list the server cuts with an opaque cursor. A change of
  * `deps` (the filters) starts again from the first page and drops answers
- * to the old filters that arrive late.
+ * to the old filters that arrive late. A `first` page already at hand is
+ * shown from the first render, and not asked for.
  */
 export function useCursorPages<P extends { nextCursor?: string }>(
   load: (cursor: string | undefined) => Promise<P>,
   deps: DependencyList,
+  options: { first?: () => P | undefined; onFirstShown?: () => void } = {},
 ): CursorPages<P> {
-  const [pages, setPages] = useState<P[]>([]);
-  const [loading, setLoading] = useState(true);
+  const [first] = useState(options.first);
+  const [pages, setPages] = useState<P[]>(first ? [first] : []);
+  const [loading, setLoading] = useState(!first);
+  // The first load is the page at hand, once.
+  const firstServed = useRef(!first);
+  const onFirstShown = useRef(options.onFirstShown);
   const [error, setError] = useState<Error>();
   const generation = useRef(0);
   // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -55,8 +61,13 @@ export function useCursorPages<P extends { nextCursor?: string }>(
 
   useEffect(() => {
     const requests = generation;
-    setPages([]);
-    fetchPage(undefined);
+    if (!firstServed.current) {
+      firstServed.current = true;
+      onFirstShown.current?.();
+    } else {
+      setPages([]);
+      fetchPage(undefined);
+    }
     return () => {
       requests.current++;
     };

@@ -54,22 +54,25 @@ function queryKey(entityRef: string, query: TimelineQuery): string {
  * filters or a remount after an action asks the backend anew.
  */
 export class TimelinePrefetch {
-  #entry?: { key: string; page: Promise<TimelineResponse> };
+  #entry?: { key: string; page: TimelineResponse };
 
   /** Holds a first page that has already arrived (e.g. inside another answer). */
   put(entityRef: string, query: TimelineQuery, page: TimelineResponse) {
-    this.#entry = {
-      key: queryKey(entityRef, query),
-      page: Promise.resolve(page),
-    };
+    this.#entry = { key: queryKey(entityRef, query), page };
   }
 
   take(
     entityRef: string,
     query: TimelineQuery,
   ): Promise<TimelineResponse> | undefined {
-    const entry = this.#entry;
+    const page = this.peek(entityRef, query);
     this.#entry = undefined;
+    return page ? Promise.resolve(page) : undefined;
+  }
+
+  /** The page held for this query, left in place (a render may be thrown away): `clear` once it is shown. */
+  peek(entityRef: string, query: TimelineQuery): TimelineResponse | undefined {
+    const entry = this.#entry;
     return entry?.key === queryKey(entityRef, query) ? entry.page : undefined;
   }
 
@@ -107,6 +110,22 @@ export function useTimeline(
       return prefetched ?? api.getTimeline(entityRef, query);
     },
     [api, entityRef, environmentKey, since, outcome, pageSize, prefetch],
+    {
+      // Held already: the rows render with the lanes, in the same commit.
+      first: () =>
+        prefetch?.peek(
+          entityRef,
+          timelineQuery(
+            {
+              environment: environmentKey ? environmentKey.split(',') : [],
+              since,
+              outcome,
+            },
+            pageSize,
+          ),
+        ),
+      onFirstShown: () => prefetch?.clear(),
+    },
   );
   // A change of the entity's ledger reloads the first page, unless the
   // user has paged further back: that view is left as it is.
