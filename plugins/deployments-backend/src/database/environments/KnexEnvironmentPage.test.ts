@@ -12,7 +12,8 @@ import {
 } from '../__testUtils__/storeTestKit';
 import type { KnexDeploymentStore } from '../KnexDeploymentStore';
 import { statementsOf } from '../__testUtils__/queryPlans';
-import { KnexEnvironmentPage } from './KnexEnvironmentPage';
+import { laneRows } from '../deployments/KnexDeploymentQueries';
+import { KnexEnvironmentPage, preparedLaneRows } from './KnexEnvironmentPage';
 
 jest.setTimeout(60_000);
 
@@ -365,6 +366,25 @@ describe.each(databases.eachSupportedId())(
         db.store.getEnvironmentStates(ENTITY, PATH),
       );
       expect(statements).toHaveLength(states.length + 2);
+    });
+
+    it('reads the lanes’ rows as the store does, prepared or not', async () => {
+      const sorted = (lanes: Awaited<ReturnType<typeof laneRows>>) =>
+        [...lanes].sort((a, b) =>
+          `${a.environment}/${a.slot}`.localeCompare(
+            `${b.environment}/${b.slot}`,
+          ),
+        );
+      for (const path of [PATH, ['production'], [], ['nowhere', 'dev']]) {
+        const plain = sorted(await laneRows(db.knex, ENTITY, path));
+        // Past PostgreSQL's five custom plans of the named statement.
+        for (let n = 0; n < 7; n++) {
+          expect(sorted(await preparedLaneRows(db.knex, ENTITY, path))).toEqual(
+            plain,
+          );
+        }
+      }
+      expect((await laneRows(db.knex, ENTITY, PATH)).length).toBe(6);
     });
   },
 );
