@@ -84,9 +84,13 @@ describe.each(databases.eachSupportedId())('preparedRaw on %p', databaseId => {
     const failing = 'SELECT * FROM no_such_table WHERE id = ?';
     // More failures than the pool has connections.
     for (let n = 0; n < 15; n++) {
-      await expect(preparedRaw(db.knex, failing, [n])).rejects.toThrow(
-        /no_such_table/,
+      // better-sqlite3's errors come from another realm once a worker has
+      // loaded it: compared by message.
+      const refused = await preparedRaw(db.knex, failing, [n]).then(
+        () => undefined,
+        (e: { message?: string }) => e,
       );
+      expect(String(refused?.message)).toMatch(/no_such_table/);
     }
     expect(pool.numUsed()).toBe(0);
     // The name of a statement that never parsed is free for its text later.
