@@ -53,3 +53,32 @@ export function preparedRaw(
     ? raw.options({ name: statementName(sql) })
     : raw;
 }
+
+/**
+ * `column` is one of `values`, as a condition with its bindings. On
+ * PostgreSQL `column = ANY(?)` with the values bound as one array, so the
+ * text is the same however many values there are and can be prepared; on
+ * SQLite `column IN (?, …)` (false for no values).
+ */
+export function oneOf(
+  db: Knex,
+  column: string,
+  values: ReadonlyArray<string | number>,
+): { sql: string; bindings: Knex.RawBinding[] } {
+  if (preparesStatements(db)) {
+    return {
+      sql: `${column} = ANY(?)`,
+      bindings: [values as string[] | number[]],
+    };
+  }
+  if (values.length === 0) return { sql: '0 = 1', bindings: [] };
+  return {
+    sql: `${column} IN (${values.map(() => '?').join(', ')})`,
+    bindings: [...values],
+  };
+}
+
+/** The rows of a raw statement's result (PostgreSQL's driver has them in `rows`). */
+export function rowsOf<T>(result: T[] | { rows: T[] }): T[] {
+  return Array.isArray(result) ? result : result.rows;
+}

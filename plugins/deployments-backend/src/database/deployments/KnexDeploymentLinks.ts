@@ -5,6 +5,7 @@ import type { NewDeploymentLink } from '../DeploymentStore';
 import { ROW_BATCH_SIZE, chunk, compact } from '../rowValues';
 import { writeVersionSightings } from './versionSightings';
 import { normaliseSha } from './versionRules';
+import { oneOf, preparedRaw, rowsOf } from '../preparedStatements';
 
 interface LinkRow {
   entity_ref: string;
@@ -113,10 +114,15 @@ export async function loadLinks(
         deployments.filter(d => d.entity_ref === entityRef).map(d => d.sha),
       ),
     ];
-    const rows: LinkRow[] = await db('deployment_links')
-      .where('entity_ref', entityRef)
-      .whereIn('sha', shas)
-      .orderBy(['provider', 'provider_deployment_id']);
+    const ofShas = oneOf(db, 'sha', shas);
+    const rows = rowsOf<LinkRow>(
+      await preparedRaw(
+        db,
+        `SELECT * FROM deployment_links WHERE entity_ref = ? AND ${ofShas.sql}
+           ORDER BY provider, provider_deployment_id`,
+        [entityRef, ...ofShas.bindings],
+      ),
+    );
     for (const row of rows) {
       const list = byRollout.get(rollout(row)) ?? [];
       list.push(row);

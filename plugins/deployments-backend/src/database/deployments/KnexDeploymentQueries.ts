@@ -12,6 +12,7 @@ import { toVersion, versionColumnNames } from '../versionColumns';
 import { toMillis } from '../dbTime';
 import { DeploymentRow, toDeployments } from './deploymentRows';
 import { normaliseSha } from './versionRules';
+import { preparedRaw, rowsOf } from '../preparedStatements';
 
 /** A row of the lanes' look-ups: which environment and slot it fills. */
 export interface LaneRow {
@@ -36,17 +37,26 @@ export async function laneRows(
     { environment, slot: 'current' as const },
     { environment, slot: 'latest' as const },
   ]);
-  const [first, ...rest] = lookups.map(({ environment, slot }, index) => {
-    const newest = db('deployments')
-      .select('*', db.raw('? as lookup', [index]))
-      .where({ entity_ref: entityRef, environment });
-    if (slot === 'current') newest.where('state', 'success');
-    newest.orderByRaw(newestDeploymentFirst()).limit(1);
-    // Wrapped, because SQLite allows no ORDER BY/LIMIT on a bare UNION member.
-    return db.select('*').from(newest.as(`lookup_${index}`));
-  });
-  const rows: Array<DeploymentRow & { lookup: number | string }> =
-    await first.unionAll(rest);
+  // Each look-up wrapped, because SQLite allows no ORDER BY/LIMIT on a bare
+  // UNION member. The text depends only on how many environments are asked,
+  // so on PostgreSQL each connection parses it once per path length.
+  const sql = lookups
+    .map(
+      ({ slot }, index) =>
+        `SELECT * FROM (SELECT *, ${index} AS lookup FROM deployments
+           WHERE entity_ref = ? AND environment = ?${
+             slot === 'current' ? " AND state = 'success'" : ''
+           }
+           ORDER BY ${newestDeploymentFirst()} LIMIT 1) AS lookup_${index}`,
+    )
+    .join(' UNION ALL ');
+  const rows = rowsOf<DeploymentRow & { lookup: number | string }>(
+    await preparedRaw(
+      db,
+      sql,
+      lookups.flatMap(({ environment }) => [entityRef, environment]),
+    ),
+  );
   return rows.map(({ lookup, ...row }) => ({
     ...lookups[Number(lookup)],
     row: row as DeploymentRow,
@@ -67,20 +77,27 @@ export async function rolledBackBeforeCurrent(
   const found = new Map<string, Deployment>();
   const withCurrent = lanes.filter(lane => lane.slot === 'current');
   if (withCurrent.length === 0) return found;
-  const lookups = withCurrent.map(({ environment, row }, index) => {
-    const before = db('deployments')
-      .select('*', db.raw('? as lookup', [index]))
-      .where({ entity_ref: entityRef, environment })
-      .where('created_at', '<=', new Date(toMillis(row.created_at)!))
-      .orderByRaw(newestDeploymentFirst())
-      // Current itself, and attempts created in the same instant that
-      // come after it, may be among them.
-      .limit(3);
-    return db.select('*').from(before.as(`before_${index}`));
-  });
-  const [first, ...rest] = lookups;
-  const rows: Array<DeploymentRow & { lookup: number | string }> =
-    await first.unionAll(rest);
+  // Current itself, and attempts created in the same instant that come
+  // after it, may be among each look-up's three.
+  const sql = withCurrent
+    .map(
+      (_, index) =>
+        `SELECT * FROM (SELECT *, ${index} AS lookup FROM deployments
+           WHERE entity_ref = ? AND environment = ? AND created_at <= ?
+           ORDER BY ${newestDeploymentFirst()} LIMIT 3) AS before_${index}`,
+    )
+    .join(' UNION ALL ');
+  const rows = rowsOf<DeploymentRow & { lookup: number | string }>(
+    await preparedRaw(
+      db,
+      sql,
+      withCurrent.flatMap(({ environment, row }) => [
+        entityRef,
+        environment,
+        new Date(toMillis(row.created_at)!),
+      ]),
+    ),
+  );
   // The newest row at or before current's start that is not current itself
   // (a union keeps no order: sort again).
   rows.sort(compareNewestFirst);

@@ -12,6 +12,7 @@ import { providerId } from '../providerId';
 import { compact } from '../rowValues';
 import { toVersion } from '../versionColumns';
 import { compareStatuses } from './statusMerge';
+import { oneOf, preparedRaw, rowsOf } from '../preparedStatements';
 import { loadLinks } from './KnexDeploymentLinks';
 import { DEPLOYMENT_TIME_COLUMNS, DeploymentRecord } from './deploymentRecord';
 
@@ -77,9 +78,13 @@ export async function loadStatuses(
   const byDeployment = new Map<number, DeploymentStatusEntry[]>();
   const ids = [...new Set(deploymentIds)];
   if (ids.length === 0) return byDeployment;
-  const rows: StatusRow[] = await db('deployment_statuses').whereIn(
-    'deployment_id',
-    ids,
+  const ofIds = oneOf(db, 'deployment_id', ids);
+  const rows = rowsOf<StatusRow>(
+    await preparedRaw(
+      db,
+      `SELECT * FROM deployment_statuses WHERE ${ofIds.sql}`,
+      ofIds.bindings,
+    ),
   );
   for (const row of rows) {
     const list = byDeployment.get(row.deployment_id) ?? [];
@@ -210,16 +215,15 @@ async function knownVersions(db: Knex, rows: DeploymentRow[]) {
         untagged.filter(row => row.entity_ref === entityRef).map(r => r.sha),
       ),
     ];
-    const found: Array<{
-      sha: string;
-      tag: string | null;
-      message: string | null;
-      version_url: string | null;
-    }> = await db('versions')
-      .where('entity_ref', entityRef)
-      .whereIn('sha', shas)
-      .whereNotNull('tag')
-      .select('sha', 'tag', 'message', 'version_url');
+    const ofShas = oneOf(db, 'sha', shas);
+    const found = rowsOf<KnownVersion & { sha: string }>(
+      await preparedRaw(
+        db,
+        `SELECT sha, tag, message, version_url FROM versions
+           WHERE entity_ref = ? AND ${ofShas.sql} AND tag IS NOT NULL`,
+        [entityRef, ...ofShas.bindings],
+      ),
+    );
     for (const version of found) {
       known.set(`${entityRef}\u0000${version.sha}`, version);
     }

@@ -12,15 +12,13 @@ import type {
   StoredGate,
 } from '../DeploymentStore';
 import { compact } from '../rowValues';
-import { DeploymentRow, toDeployments } from '../deployments/deploymentRows';
+import { toDeployments } from '../deployments/deploymentRows';
 import {
-  LaneRow,
   environmentStates,
   laneRows,
   rolledBackBeforeCurrent,
 } from '../deployments/KnexDeploymentQueries';
-import { newestDeploymentFirst } from '../deployments/deploymentOrder';
-import { preparedRaw, preparesStatements } from '../preparedStatements';
+import { preparedRaw, rowsOf } from '../preparedStatements';
 import { toVersion } from '../versionColumns';
 import { GateRow, toGate } from '../gates/KnexGateStore';
 import { RequestRow, toRequest } from '../requests/KnexPromotionRequests';
@@ -302,12 +300,10 @@ export class KnexEnvironmentPage {
     // Two round trips: the lanes' rows beside the small tables; then the
     // rows' statuses, links and names, the attempts before current and
     // the cached diffs, side by side.
-    // On PostgreSQL, both as named prepared statements (parsed once per
-    // connection); SQLite reads the lanes as the store does.
+    // On PostgreSQL, all of them named prepared statements (parsed once per
+    // connection).
     const [lanes, pageResult] = await Promise.all([
-      preparesStatements(this.db)
-        ? preparedLaneRows(this.db, entityRef, environments)
-        : laneRows(this.db, entityRef, environments),
+      laneRows(this.db, entityRef, environments),
       preparedRaw(this.db, `SELECT ${page.sql}`, page.bindings),
     ]);
     const currents = new Map(
@@ -366,34 +362,24 @@ export class KnexEnvironmentPage {
       (pair): pair is { from: string; to: string } => pair !== undefined,
     );
     if (asked.length === 0) return pairs.map(() => undefined);
-    const rows: Array<{ from_sha: string; to_sha: string; ahead_by: unknown }> =
-      preparesStatements(this.db)
-        ? rowsOf(
-            await preparedRaw(
-              this.db,
-              `SELECT from_sha, to_sha, ${sql.aheadBy('diff')} AS ahead_by
-                 FROM diff_cache WHERE entity_ref = ? AND provider = ? AND (${asked
-                   .map(() => '(from_sha = ? AND to_sha = ?)')
-                   .join(' OR ')})`,
-              [
-                entityRef,
-                changeSource!,
-                ...asked.flatMap(pair => [pair.from, pair.to]),
-              ],
-            ),
-          )
-        : await this.db('diff_cache')
-            .select(
-              'from_sha',
-              'to_sha',
-              this.db.raw(`${sql.aheadBy('diff')} AS ahead_by`),
-            )
-            .where({ entity_ref: entityRef, provider: changeSource })
-            .where(query => {
-              for (const pair of asked) {
-                query.orWhere({ from_sha: pair.from, to_sha: pair.to });
-              }
-            });
+    const rows = rowsOf<{
+      from_sha: string;
+      to_sha: string;
+      ahead_by: unknown;
+    }>(
+      await preparedRaw(
+        this.db,
+        `SELECT from_sha, to_sha, ${sql.aheadBy('diff')} AS ahead_by
+           FROM diff_cache WHERE entity_ref = ? AND provider = ? AND (${asked
+             .map(() => '(from_sha = ? AND to_sha = ?)')
+             .join(' OR ')})`,
+        [
+          entityRef,
+          changeSource!,
+          ...asked.flatMap(pair => [pair.from, pair.to]),
+        ],
+      ),
+    );
     const found = new Map(
       rows.map(row => [`${row.from_sha}\u0000${row.to_sha}`, row.ahead_by]),
     );
@@ -402,49 +388,6 @@ export class KnexEnvironmentPage {
       return key && found.has(key) ? aheadByOf(found.get(key)) : undefined;
     });
   }
-}
-
-/**
- * {@link laneRows} on PostgreSQL, as one named prepared statement: its text
- * depends only on how many environments are asked (the slots' states and
- * limits are part of it), so each connection parses it once per path length.
- */
-export async function preparedLaneRows(
-  db: Knex,
-  entityRef: string,
-  environments: string[],
-): Promise<LaneRow[]> {
-  if (environments.length === 0) return [];
-  const lookups = environments.flatMap(environment => [
-    { environment, slot: 'current' as const },
-    { environment, slot: 'latest' as const },
-  ]);
-  const sql = lookups
-    .map(
-      ({ slot }, index) =>
-        `SELECT * FROM (SELECT *, ${index} AS lookup FROM deployments
-           WHERE entity_ref = ? AND environment = ?${
-             slot === 'current' ? " AND state = 'success'" : ''
-           }
-           ORDER BY ${newestDeploymentFirst()} LIMIT 1) AS lookup_${index}`,
-    )
-    .join(' UNION ALL ');
-  const rows = rowsOf<DeploymentRow & { lookup: number | string }>(
-    await preparedRaw(
-      db,
-      sql,
-      lookups.flatMap(({ environment }) => [entityRef, environment]),
-    ),
-  );
-  return rows.map(({ lookup, ...row }) => ({
-    ...lookups[Number(lookup)],
-    row: row as DeploymentRow,
-  }));
-}
-
-/** The rows of a raw statement's result (PostgreSQL's has them in `rows`). */
-function rowsOf<T>(result: T[] | { rows: T[] }): T[] {
-  return Array.isArray(result) ? result : result.rows;
 }
 
 /** The small tables of the page, from their JSON arrays. */
