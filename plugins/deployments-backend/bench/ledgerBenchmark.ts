@@ -277,13 +277,12 @@ async function runOn(database: string): Promise<Result> {
     });
 
     // --- page queries, measured at each checkpoint of the growing ledger ---
+    // What the environments route reads of the store: the page (lanes,
+    // cached diffs, gates, requests, sync, protection, traffic, provider
+    // windows) and the entity's targets.
     const environmentsPage = (ref: string) =>
       Promise.all([
-        store.getEnvironmentStates(ref, PATH),
-        store.listOpenGates(ref),
-        store.listSyncStatus(ref),
-        store.getTraffic(ref),
-        store.listEnvironmentProtection(ref),
+        store.getEnvironmentPage(ref, PATH, { changeSource: 'github' }),
         store.targetsOfEntity(ref),
       ]);
     const timelinePage = (ref: string) =>

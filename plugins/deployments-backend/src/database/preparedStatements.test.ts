@@ -1,6 +1,8 @@
 import { storeTestDatabases, useStore } from './__testUtils__/storeTestKit';
 import {
+  oneOf,
   preparedRaw,
+  preparedRows,
   preparesStatements,
   statementName,
 } from './preparedStatements';
@@ -100,5 +102,57 @@ describe.each(databases.eachSupportedId())('preparedRaw on %p', databaseId => {
     await db.knex('no_such_table').insert({ id: 3 });
     expect(rows(await preparedRaw(db.knex, failing, [3]))).toEqual([{ id: 3 }]);
     expect(pool.numUsed()).toBe(0);
+  });
+
+  it('prepares a query Knex built and returns its rows, every time', async () => {
+    await db.knex('sync_state').insert(
+      ['a', 'b', 'c', 'd'].map(target => ({
+        entity_ref: 'component:default/y',
+        provider: 'github',
+        target_key: target,
+        last_attempt_at: new Date(0),
+      })),
+    );
+    const query = () =>
+      db
+        .knex('sync_state')
+        .where('entity_ref', 'component:default/y')
+        .whereIn('target_key', ['a', 'c', 'd'])
+        .orderBy('target_key', 'desc')
+        .limit(2)
+        .select('target_key');
+    const plain = await query();
+    expect(plain).toEqual([{ target_key: 'd' }, { target_key: 'c' }]);
+    for (let n = 0; n < 8; n++) {
+      expect(await preparedRows(db.knex, query())).toEqual(plain);
+    }
+  });
+
+  it('matches one of a list with one text for any length', async () => {
+    await db.knex('sync_state').insert(
+      ['a', 'b', 'c'].map(target => ({
+        entity_ref: 'component:default/z',
+        provider: 'github',
+        target_key: target,
+        last_attempt_at: new Date(0),
+      })),
+    );
+    const texts = new Set<string>();
+    const targets = async (values: string[]) => {
+      const condition = oneOf(db.knex, 'target_key', values);
+      texts.add(condition.sql);
+      return rows(
+        await preparedRaw(
+          db.knex,
+          `SELECT target_key FROM sync_state WHERE entity_ref = ? AND ${condition.sql} ORDER BY target_key`,
+          ['component:default/z', ...condition.bindings],
+        ),
+      ).map((row: { target_key: string }) => row.target_key);
+    };
+    expect(await targets(['c', 'a', 'x'])).toEqual(['a', 'c']);
+    expect(await targets(['b'])).toEqual(['b']);
+    expect(await targets([])).toEqual([]);
+    // PostgreSQL: one text (so one prepared statement) for every length.
+    expect(texts.size).toBe(pg() ? 1 : 3);
   });
 });

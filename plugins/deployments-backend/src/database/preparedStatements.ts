@@ -82,3 +82,17 @@ export function oneOf(
 export function rowsOf<T>(result: T[] | { rows: T[] }): T[] {
   return Array.isArray(result) ? result : result.rows;
 }
+
+/**
+ * The rows of a query built with Knex, sent on PostgreSQL as a named
+ * prepared statement of the text Knex built. For queries whose text repeats
+ * (the same conditions, lists of a bounded length).
+ */
+export async function preparedRows<T>(
+  db: Knex,
+  query: Knex.QueryBuilder,
+): Promise<T[]> {
+  if (!preparesStatements(db)) return (await query) as T[];
+  const { sql, bindings } = query.toSQL();
+  return rowsOf<T>(await preparedRaw(db, sql, bindings));
+}

@@ -53,7 +53,7 @@ export async function environmentLanes(options: {
   const changeSource = sources.changeSource();
   const changeSourceId =
     'source' in changeSource ? changeSource.source.provider.id : undefined;
-  // The whole page in one store read (one statement): the lanes' states,
+  // The whole page in one store read (two round trips): the lanes' states,
   // the change source's cached diffs between neighbouring lanes, gates,
   // requests, sync status, protection, traffic and provider windows.
   const {

@@ -13,6 +13,7 @@ import {
   loadLinks,
 } from '../deployments/KnexDeploymentLinks';
 import { Knex } from 'knex';
+import { preparedRows } from '../preparedStatements';
 import type { TimelinePageOptions } from '../DeploymentStore';
 import { DbTime, parseTime, toIso, toMillis } from '../dbTime';
 import { createPageCursorCodec } from '../pageCursor';
@@ -125,47 +126,54 @@ export class KnexTimeline {
           ),
       );
     }
-    const versions: Array<VersionColumns & { first_seen_at: DbTime }> =
-      await query
+    const versions = await preparedRows<
+      VersionColumns & { first_seen_at: DbTime }
+    >(
+      this.db,
+      query
         .orderBy([
           { column: 'v.first_seen_at', order: 'desc' },
           { column: 'v.sha', order: 'desc' },
         ])
         .limit(limit + 1)
-        .select(...versionColumnNames('v'), 'v.first_seen_at');
+        .select(...versionColumnNames('v'), 'v.first_seen_at'),
+    );
 
     const page = versions.slice(0, limit);
     const attempts: AttemptRow[] =
       page.length === 0
         ? []
-        : await this.db('deployments')
-            .where('entity_ref', entityRef)
-            .whereIn(
-              'sha',
-              page.map(v => v.sha),
-            )
-            .whereIn('environment', environments)
-            .orderByRaw(oldestDeploymentFirst())
-            .select(
-              'entity_ref',
-              'provider',
-              'provider_deployment_id',
-              'environment',
-              'sha',
-              'state',
-              'created_at',
-              'finished_at',
-              'triggered_by',
-              'url',
-              'url_label',
-              'strategy',
-              'traffic_percent',
-              'strategy_name',
-              'strategy_steps',
-              'strategy_current_step',
-              'rollback_info',
-              'checks',
-            );
+        : await preparedRows<AttemptRow>(
+            this.db,
+            this.db('deployments')
+              .where('entity_ref', entityRef)
+              .whereIn(
+                'sha',
+                page.map(v => v.sha),
+              )
+              .whereIn('environment', environments)
+              .orderByRaw(oldestDeploymentFirst())
+              .select(
+                'entity_ref',
+                'provider',
+                'provider_deployment_id',
+                'environment',
+                'sha',
+                'state',
+                'created_at',
+                'finished_at',
+                'triggered_by',
+                'url',
+                'url_label',
+                'strategy',
+                'traffic_percent',
+                'strategy_name',
+                'strategy_steps',
+                'strategy_current_step',
+                'rollback_info',
+                'checks',
+              ),
+          );
 
     const cells = newestAttempts(attempts, await loadLinks(this.db, attempts));
     const rows: TimelineRow[] = page.map(version => ({
