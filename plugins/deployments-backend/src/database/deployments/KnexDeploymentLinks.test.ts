@@ -8,6 +8,8 @@ import {
   useStore,
 } from '../__testUtils__/storeTestKit';
 
+import { loadLinks, loadVersionLinks } from './KnexDeploymentLinks';
+
 jest.setTimeout(60_000);
 
 const databases = storeTestDatabases();
@@ -53,6 +55,33 @@ describe.each(databases.eachSupportedId())(
       expect(states.production.current?.links).toEqual(expected);
       // Same commit, other environment: not the same rollout.
       expect(states.staging.current?.links).toBeUndefined();
+    });
+
+    it('finds the same links by version as by deployment, of one entity only', async () => {
+      await db.store.addDeploymentLinks(ENTITY, [samDeploy]);
+      await db.store.upsertDeployments(OTHER, 'aws', [
+        report('d-1', { environment: 'production' }),
+      ]);
+      await db.store.addDeploymentLinks(OTHER, [
+        { ...samDeploy, providerDeploymentId: 'run-900' },
+      ]);
+      const rows = await db.knex('deployments').where('entity_ref', ENTITY);
+      expect(rows).toHaveLength(2);
+      const byDeployment = await loadLinks(db.knex, rows);
+      const byVersion = await loadVersionLinks(db.knex, ENTITY, [
+        rows[0].sha,
+        rows[0].sha,
+      ]);
+      for (const row of rows) {
+        expect(byVersion(row)).toEqual(byDeployment(row));
+      }
+      const production = rows.find(row => row.environment === 'production');
+      expect(
+        byVersion(production).map(link => link.providerDeploymentId),
+      ).toEqual(['run-812']);
+      expect((await loadVersionLinks(db.knex, ENTITY, []))(production)).toEqual(
+        [],
+      );
     });
 
     it('keeps links of entities apart', async () => {

@@ -101,33 +101,66 @@ export async function loadLinks(
   db: Knex,
   deployments: LinkedDeployment[],
 ): Promise<(deployment: LinkedDeployment) => DeploymentLink[]> {
-  const byRollout = new Map<string, LinkRow[]>();
+  const shasByEntity = new Map<string, Set<string>>();
+  for (const d of deployments) {
+    const shas = shasByEntity.get(d.entity_ref) ?? new Set<string>();
+    shas.add(d.sha);
+    shasByEntity.set(d.entity_ref, shas);
+  }
+  const found = await Promise.all(
+    [...shasByEntity].map(([entityRef, shas]) =>
+      linkRowsOf(db, entityRef, [...shas]),
+    ),
+  );
+  return linksByDeployment(found.flat());
+}
+
+/**
+ * The links of an entity's deployments of some versions, by the deployment
+ * (as {@link loadLinks}): for a page that knows its versions before it has
+ * read their deployments, so both reads can run side by side.
+ */
+export async function loadVersionLinks(
+  db: Knex,
+  entityRef: string,
+  shas: string[],
+): Promise<(deployment: LinkedDeployment) => DeploymentLink[]> {
+  return linksByDeployment(
+    shas.length === 0
+      ? []
+      : await linkRowsOf(db, entityRef, [...new Set(shas)]),
+  );
+}
+
+async function linkRowsOf(
+  db: Knex,
+  entityRef: string,
+  shas: string[],
+): Promise<LinkRow[]> {
+  const ofShas = oneOf(db, 'sha', shas);
+  return rowsOf<LinkRow>(
+    await preparedRaw(
+      db,
+      `SELECT * FROM deployment_links WHERE entity_ref = ? AND ${ofShas.sql}
+         ORDER BY provider, provider_deployment_id`,
+      [entityRef, ...ofShas.bindings],
+    ),
+  );
+}
+
+function linksByDeployment(
+  rows: LinkRow[],
+): (deployment: LinkedDeployment) => DeploymentLink[] {
   const rollout = (row: {
     entity_ref: string;
     environment: string;
     sha: string;
   }) => `${row.entity_ref}\u0000${row.environment}\u0000${row.sha}`;
-  const entities = [...new Set(deployments.map(d => d.entity_ref))];
-  for (const entityRef of entities) {
-    const shas = [
-      ...new Set(
-        deployments.filter(d => d.entity_ref === entityRef).map(d => d.sha),
-      ),
-    ];
-    const ofShas = oneOf(db, 'sha', shas);
-    const rows = rowsOf<LinkRow>(
-      await preparedRaw(
-        db,
-        `SELECT * FROM deployment_links WHERE entity_ref = ? AND ${ofShas.sql}
-           ORDER BY provider, provider_deployment_id`,
-        [entityRef, ...ofShas.bindings],
-      ),
-    );
-    for (const row of rows) {
-      const list = byRollout.get(rollout(row)) ?? [];
-      list.push(row);
-      byRollout.set(rollout(row), list);
-    }
+  const byRollout = new Map<string, LinkRow[]>();
+  for (const row of rows) {
+    const list = byRollout.get(rollout(row)) ?? [];
+    list.push(row);
+    byRollout.set(rollout(row), list);
   }
   return deployment =>
     (byRollout.get(rollout(deployment)) ?? [])

@@ -10,7 +10,7 @@ import { strategyOfRow } from '../deployments/deploymentRows';
 import { oldestDeploymentFirst } from '../deployments/deploymentOrder';
 import {
   LinkedDeployment,
-  loadLinks,
+  loadVersionLinks,
 } from '../deployments/KnexDeploymentLinks';
 import { Knex } from 'knex';
 import { preparedRows } from '../preparedStatements';
@@ -140,10 +140,12 @@ export class KnexTimeline {
     );
 
     const page = versions.slice(0, limit);
-    const attempts: AttemptRow[] =
+    // The page's attempts and their links side by side: links are found by
+    // version, which the page already knows.
+    const [attempts, linksOf] = await Promise.all([
       page.length === 0
         ? []
-        : await preparedRows<AttemptRow>(
+        : preparedRows<AttemptRow>(
             this.db,
             this.db('deployments')
               .where('entity_ref', entityRef)
@@ -173,9 +175,15 @@ export class KnexTimeline {
                 'rollback_info',
                 'checks',
               ),
-          );
+          ),
+      loadVersionLinks(
+        this.db,
+        entityRef,
+        page.map(version => version.sha),
+      ),
+    ]);
 
-    const cells = newestAttempts(attempts, await loadLinks(this.db, attempts));
+    const cells = newestAttempts(attempts, linksOf);
     const rows: TimelineRow[] = page.map(version => ({
       version: toVersion(version),
       firstSeenAt: toIso(version.first_seen_at),
