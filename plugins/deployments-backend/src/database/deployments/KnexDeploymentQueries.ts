@@ -37,25 +37,15 @@ export async function laneRows(
     { environment, slot: 'current' as const },
     { environment, slot: 'latest' as const },
   ]);
-  // Each look-up wrapped, because SQLite allows no ORDER BY/LIMIT on a bare
-  // UNION member. The text depends only on how many environments are asked,
-  // so on PostgreSQL each connection parses it once per path length.
-  const sql = lookups
-    .map(
-      ({ slot }, index) =>
-        `SELECT * FROM (SELECT *, ${index} AS lookup FROM deployments
-           WHERE entity_ref = ? AND environment = ?${
-             slot === 'current' ? " AND state = 'success'" : ''
-           }
-           ORDER BY ${newestDeploymentFirst()} LIMIT 1) AS lookup_${index}`,
-    )
-    .join(' UNION ALL ');
-  const rows = rowsOf<DeploymentRow & { lookup: number | string }>(
-    await preparedRaw(
-      db,
-      sql,
-      lookups.flatMap(({ environment }) => [entityRef, environment]),
-    ),
+  const rows = await newestPerLookup(
+    db,
+    lookups.map(({ environment, slot }) => ({
+      where: `entity_ref = ? AND environment = ?${
+        slot === 'current' ? " AND state = 'success'" : ''
+      }`,
+      bindings: [entityRef, environment],
+    })),
+    1,
   );
   return rows.map(({ lookup, ...row }) => ({
     ...lookups[Number(lookup)],
@@ -79,24 +69,13 @@ export async function rolledBackBeforeCurrent(
   if (withCurrent.length === 0) return found;
   // Current itself, and attempts created in the same instant that come
   // after it, may be among each look-up's three.
-  const sql = withCurrent
-    .map(
-      (_, index) =>
-        `SELECT * FROM (SELECT *, ${index} AS lookup FROM deployments
-           WHERE entity_ref = ? AND environment = ? AND created_at <= ?
-           ORDER BY ${newestDeploymentFirst()} LIMIT 3) AS before_${index}`,
-    )
-    .join(' UNION ALL ');
-  const rows = rowsOf<DeploymentRow & { lookup: number | string }>(
-    await preparedRaw(
-      db,
-      sql,
-      withCurrent.flatMap(({ environment, row }) => [
-        entityRef,
-        environment,
-        new Date(toMillis(row.created_at)!),
-      ]),
-    ),
+  const rows = await newestPerLookup(
+    db,
+    withCurrent.map(({ environment, row }) => ({
+      where: 'entity_ref = ? AND environment = ? AND created_at <= ?',
+      bindings: [entityRef, environment, new Date(toMillis(row.created_at)!)],
+    })),
+    3,
   );
   // The newest row at or before current's start that is not current itself
   // (a union keeps no order: sort again).
@@ -126,6 +105,35 @@ export async function rolledBackBeforeCurrent(
     found.set(withCurrent[lookup].environment, deployments[index]);
   });
   return found;
+}
+
+/**
+ * The newest `limit` deployments of each look-up (a condition on
+ * `deployments`), in one statement, each row tagged with the index of its
+ * look-up in `lookup`. Each look-up is wrapped, because SQLite allows no
+ * ORDER BY/LIMIT on a bare UNION member; the text depends only on the
+ * conditions, so on PostgreSQL each connection parses it once.
+ */
+async function newestPerLookup(
+  db: Knex,
+  lookups: Array<{ where: string; bindings: Knex.RawBinding[] }>,
+  limit: number,
+): Promise<Array<DeploymentRow & { lookup: number | string }>> {
+  const sql = lookups
+    .map(
+      ({ where }, index) =>
+        `SELECT * FROM (SELECT *, ${index} AS lookup FROM deployments
+           WHERE ${where}
+           ORDER BY ${newestDeploymentFirst()} LIMIT ${limit}) AS lookup_${index}`,
+    )
+    .join(' UNION ALL ');
+  return rowsOf(
+    await preparedRaw(
+      db,
+      sql,
+      lookups.flatMap(({ bindings }) => bindings),
+    ),
+  );
 }
 
 /** The environments' states from the lanes' rows and their deployments. */
