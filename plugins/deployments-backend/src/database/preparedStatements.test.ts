@@ -35,19 +35,23 @@ describe.each(databases.eachSupportedId())('preparedRaw on %p', databaseId => {
 
   const rows = (result: any) => (Array.isArray(result) ? result : result.rows);
 
-  it('prepares only on PostgreSQL', () => {
-    expect(preparesStatements(db.knex)).toBe(pg());
-  });
-
-  it('returns what the unprepared statement returns, every time', async () => {
-    await db.knex('sync_state').insert(
-      ['a', 'b', 'c'].map(target => ({
-        entity_ref: 'component:default/x',
+  /** Rows to read back: sync state of some targets of an entity. */
+  const syncTargets = (entityRef: string, targets: string[]) =>
+    db.knex('sync_state').insert(
+      targets.map(target => ({
+        entity_ref: entityRef,
         provider: 'github',
         target_key: target,
         last_attempt_at: new Date(0),
       })),
     );
+
+  it('prepares only on PostgreSQL', () => {
+    expect(preparesStatements(db.knex)).toBe(pg());
+  });
+
+  it('returns what the unprepared statement returns, every time', async () => {
+    await syncTargets('component:default/x', ['a', 'b', 'c']);
     const sql =
       'SELECT target_key FROM sync_state WHERE entity_ref = ? AND target_key <> ? ORDER BY target_key';
     const bindings = ['component:default/x', 'b'];
@@ -105,14 +109,7 @@ describe.each(databases.eachSupportedId())('preparedRaw on %p', databaseId => {
   });
 
   it('prepares a query Knex built and returns its rows, every time', async () => {
-    await db.knex('sync_state').insert(
-      ['a', 'b', 'c', 'd'].map(target => ({
-        entity_ref: 'component:default/y',
-        provider: 'github',
-        target_key: target,
-        last_attempt_at: new Date(0),
-      })),
-    );
+    await syncTargets('component:default/y', ['a', 'b', 'c', 'd']);
     const query = () =>
       db
         .knex('sync_state')
@@ -129,14 +126,7 @@ describe.each(databases.eachSupportedId())('preparedRaw on %p', databaseId => {
   });
 
   it('matches one of a list with one text for any length', async () => {
-    await db.knex('sync_state').insert(
-      ['a', 'b', 'c'].map(target => ({
-        entity_ref: 'component:default/z',
-        provider: 'github',
-        target_key: target,
-        last_attempt_at: new Date(0),
-      })),
-    );
+    await syncTargets('component:default/z', ['a', 'b', 'c']);
     const texts = new Set<string>();
     const targets = async (values: string[]) => {
       const condition = oneOf(db.knex, 'target_key', values);
