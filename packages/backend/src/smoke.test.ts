@@ -27,8 +27,19 @@ describe('the demo backend', () => {
       expect(health.status).toBe(200);
       expect(health.body).toEqual({ status: 'ok' });
 
+      // The catalog ingests the example entities over a few moments (there
+      // are more than these): wait until all of these are in.
+      const expected = [
+        'payments-api',
+        'ledger-worker',
+        'storefront-web',
+        'catalog-search',
+        'checkout-bff',
+      ];
+      const allIn = (names: string[]) =>
+        expected.every(name => names.includes(name));
       let names: string[] = [];
-      for (let attempt = 0; attempt < 100 && names.length < 5; attempt++) {
+      for (let attempt = 0; attempt < 100 && !allIn(names); attempt++) {
         // As a service: the mocked auth of startTestBackend cannot make the
         // on-behalf-of user tokens the real permission backend expects.
         const response = await request(backend.server)
@@ -36,17 +47,9 @@ describe('the demo backend', () => {
           .set('Authorization', mockCredentials.service.header());
         expect(response.status).toBe(200);
         names = response.body.items.map((e: any) => e.metadata.name);
-        if (names.length < 5) await new Promise(r => setTimeout(r, 200));
+        if (!allIn(names)) await new Promise(r => setTimeout(r, 200));
       }
-      expect(names).toEqual(
-        expect.arrayContaining([
-          'payments-api',
-          'ledger-worker',
-          'storefront-web',
-          'catalog-search',
-          'checkout-bff',
-        ]),
-      );
+      expect(names).toEqual(expect.arrayContaining(expected));
     } finally {
       await backend.stop();
     }
