@@ -72,7 +72,7 @@ describe('PromotionTimeline freeze markers', () => {
       getTimeline: async () => page,
       getFreezes: freezesAround([between], asked),
     });
-    renderWithFakes(
+    await renderWithFakes(
       <PromotionTimeline entityRef={ENTITY_REF} environments={ENVIRONMENTS} />,
       api,
     );
@@ -133,7 +133,7 @@ describe('PromotionTimeline freeze markers', () => {
       getTimeline: async () => page,
       getFreezes: freezesAround([held], []),
     });
-    renderWithFakes(
+    await renderWithFakes(
       <PromotionTimeline entityRef={ENTITY_REF} environments={ENVIRONMENTS} />,
       api,
     );
@@ -188,7 +188,7 @@ describe('PromotionTimeline freeze markers', () => {
       getTimeline: async () => page,
       getFreezes: freezesAround([older], []),
     });
-    renderWithFakes(
+    await renderWithFakes(
       <PromotionTimeline entityRef={ENTITY_REF} environments={ENVIRONMENTS} />,
       api,
     );
@@ -203,7 +203,7 @@ describe('PromotionTimeline freeze markers', () => {
         throw new Error('503');
       },
     });
-    renderWithFakes(
+    await renderWithFakes(
       <PromotionTimeline entityRef={ENTITY_REF} environments={ENVIRONMENTS} />,
       failing,
     );
