@@ -232,13 +232,17 @@ export async function startRecorder(forward) {
   };
 }
 
+/** How late a `slow` proxy passes each request on. */
+const SLOW_MS = 1000;
+
 /**
  * Between the backends and the sandbox's provider APIs. Each provider
  * (`github`: /api/…, `aws`: /aws/…) has a mode: pass, 5xx, timeout,
  * throttle (GitHub 403 with an exhausted rate limit, AWS
  * ThrottlingException), throttle-429 (GitHub 429 with the rate-limit
  * headers), malformed, revoked (GitHub 401, AWS ExpiredTokenException),
- * denied (AWS AccessDeniedException). Records the credentials it saw and a
+ * denied (AWS AccessDeniedException), slow (passed on a second late).
+ * Records the credentials it saw and a
  * log of the requests (`seen.log`: provider, method, path, time, and the
  * repository a GraphQL query names).
  */
@@ -360,6 +364,15 @@ export async function startFaultProxy(targetUrl) {
       }
       return;
     }
+    if (mode === 'slow') {
+      // Passed through, each request a second late: a sync that lasts.
+      req.pause();
+      setTimeout(() => forward(req, res, mode), SLOW_MS);
+      return;
+    }
+    forward(req, res, mode);
+  });
+  const forward = (req, res, mode) => {
     const upstream = http.request(
       {
         host: target.hostname,
@@ -386,7 +399,7 @@ export async function startFaultProxy(targetUrl) {
       res.end();
     });
     req.pipe(upstream);
-  });
+  };
   server.on('connection', s => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));

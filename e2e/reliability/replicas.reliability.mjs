@@ -433,12 +433,17 @@ test(
     // The replica killed before comes back, so there are two again.
     if (a.exited) a = await startReplica('replicas-a', PORT_A, proxies.a);
     if (b.exited) b = await startReplica('replicas-b', PORT_B, proxies.b);
+    // Both replicas' provider calls made slow, so a run lasts until it is
+    // cut (15 s) and the one under way is still running when it is killed.
+    for (const proxy of Object.values(proxies))
+      proxy.set({ github: 'slow', aws: 'slow' });
+    const slowFrom = Date.now();
     // A run under way: its ticket is there and its replica has called a provider.
     const { run, caller } = await eventually(
       'a run under way',
       () => {
         const last = runs[runs.length - 1];
-        if (!last || last.end) return undefined;
+        if (!last || last.end || last.start < slowFrom) return undefined;
         const callers = [...callersBetween(last.start, Date.now())];
         return callers.length === 1
           ? { run: last, caller: callers[0] }
@@ -454,6 +459,8 @@ test(
     );
     const killedAt = Date.now();
     await victim.stop('SIGKILL');
+    for (const proxy of Object.values(proxies))
+      proxy.set({ github: 'pass', aws: 'pass' });
     assert.equal(ticket, run.ticket, 'the victim was running the sync');
     const next = await eventually(
       'the next run of the sync',
