@@ -241,7 +241,11 @@ async function runOn(database: string): Promise<Result> {
     knex = knexFactory({ client: 'pg', connection: `${POSTGRES_URL}/${name}` });
     cleanup = async () => {
       await knex.destroy();
-      await admin.raw('DROP DATABASE IF EXISTS ??', [name]);
+      if (process.env.BENCH_KEEP_DATABASE === '1') {
+        console.log(`  postgres: kept database ${name} (drop it when done)`);
+      } else {
+        await admin.raw('DROP DATABASE IF EXISTS ??', [name]);
+      }
       await admin.destroy();
     };
     size = async () => {
