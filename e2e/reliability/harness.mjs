@@ -242,9 +242,8 @@ const SLOW_MS = 1000;
  * ThrottlingException), throttle-429 (GitHub 429 with the rate-limit
  * headers), malformed, revoked (GitHub 401, AWS ExpiredTokenException),
  * denied (AWS AccessDeniedException), slow (passed on a second late).
- * Records the credentials it saw and a
- * log of the requests (`seen.log`: provider, method, path, time, and the
- * repository a GraphQL query names).
+ * Records the credentials it saw and a log of the requests (`seen.log`:
+ * provider, method, path, time, and the repository a GraphQL query names).
  */
 export async function startFaultProxy(targetUrl) {
   const target = new URL(targetUrl);

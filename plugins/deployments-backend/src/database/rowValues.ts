@@ -31,7 +31,7 @@ export function chunk<T>(items: T[], size: number): T[][] {
 
 export function stripUndefined<T extends object>(value: T): Partial<T> {
   // A loop: every row of a page goes through here, and building entries
-  // arrays to filter them cost a timeline page about 0.6 ms.
+  // arrays to filter them cost a timeline page about half a millisecond.
   const kept: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const field = (value as Record<string, unknown>)[key];
