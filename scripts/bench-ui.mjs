@@ -293,6 +293,14 @@ async function measure(context, mode, profileFile) {
         );
       }
     }
+    // Where the critical path stands: the entity page needs the catalog's
+    // entity; the tab's one request follows the entity page's first render.
+    const first = part => result.requests.find(r => r.path.includes(part));
+    result.path = {
+      entityAnswered: first('/api/catalog/entities/by-name/')?.end,
+      tabRequestSent: first('/environments?include=')?.start,
+      tabAnswered: first('/environments?include=')?.end,
+    };
     const interactive = result.marks.interactive;
     result.blockingMs = result.longTasks
       .filter(task => interactive === undefined || task.start < interactive)
@@ -420,7 +428,11 @@ async function main() {
                 m.lanes,
               )}, actions ${ms(m.actions)}, first page ${ms(
                 m.firstPage,
-              )}, blocking ${ms(result.blockingMs)})`
+              )}, blocking ${ms(result.blockingMs)}; entity ${ms(
+                result.path.entityAnswered,
+              )}, tab's request ${ms(result.path.tabRequestSent)} → ${ms(
+                result.path.tabAnswered,
+              )})`
             : `run ${run}: all ${VERSIONS} rows ${ms(m.allRows)} (${
                 result.loadMoreClicks.length
               } × Load more: slowest ${ms(
@@ -461,6 +473,18 @@ ${row(
 ${row(
   '**interactive** (all of the above)',
   interactive.map(r => r.marks.interactive),
+)}
+${row(
+  'catalog entity answered (the entity page needs it)',
+  interactive.map(r => r.path.entityAnswered),
+)}
+${row(
+  "tab's request sent (entity page's first render done)",
+  interactive.map(r => r.path.tabRequestSent),
+)}
+${row(
+  "tab's request answered",
+  interactive.map(r => r.path.tabAnswered),
 )}
 ${row(
   'blocking time before interactive (long tasks − 50 ms)',

@@ -22,6 +22,7 @@ import {
   type DeploymentsAvailabilityOptions,
 } from './annotations';
 import { approvalsRouteRef, rootRouteRef } from './routes';
+import { loadedNow } from './loadedNow';
 import { EntityDeploymentsTab } from './components/EntityDeploymentsContent/EntityDeploymentsTab';
 import CheckCircleOutlineIcon from '@material-ui/icons/CheckCircleOutline';
 
@@ -41,8 +42,10 @@ const deploymentsEntityContent = EntityContentBlueprint.make({
     title: 'Deployments',
     filter: isDeploymentsAvailable,
     routeRef: convertLegacyRouteRef(rootRouteRef),
-    // The opener sends the tab's request, then loads the tab's own code.
-    loader: async () => compatWrapper(<EntityDeploymentsTab />),
+    // The opener sends the tab's request, then loads the tab's own code. It
+    // is handed over as already loaded (not as a promise, which the
+    // extension's React.lazy would suspend on for one pass).
+    loader: () => loadedNow(compatWrapper(<EntityDeploymentsTab />)),
   },
 });
 

@@ -8,6 +8,7 @@ import {
 } from '@backstage/core-plugin-api';
 import { DeploymentsClient } from '@stagecraft/plugin-deployments-common';
 import { deploymentsApiRef } from './api';
+import { loadedNow } from './loadedNow';
 import { EntityDeploymentsTab } from './components/EntityDeploymentsContent/EntityDeploymentsTab';
 import {
   approvalsRouteRef,
@@ -38,8 +39,10 @@ export const EntityDeploymentsContent = deploymentsPlugin.provide(
     name: 'EntityDeploymentsContent',
     mountPoint: rootRouteRef,
     // A small opener that loads with the plugin sends the tab's request,
-    // then loads the tab's own code while the backend answers.
-    component: () => Promise.resolve(EntityDeploymentsTab),
+    // then loads the tab's own code while the backend answers. It is handed
+    // over as already loaded, so it renders (and sends) in the entity page's
+    // first pass rather than after a suspended one.
+    component: () => loadedNow(EntityDeploymentsTab),
   }),
 );
 

@@ -5,7 +5,11 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
-import { identityApiRef } from '@backstage/core-plugin-api';
+import {
+  AppComponents,
+  identityApiRef,
+  RouteRef,
+} from '@backstage/core-plugin-api';
 import {
   EntityProvider,
   entityRouteRef,
@@ -40,6 +44,10 @@ export interface FakeOptions {
   authorize?: Verdict | ((request: EvaluatePermissionRequest) => Verdict);
   /** The signed-in user. */
   userEntityRef?: string;
+  /** Components of the test app (its `Progress`, say), as `createApp` takes them. */
+  appComponents?: Partial<AppComponents>;
+  /** Routes mounted besides the entity page's, e.g. a routable extension's. */
+  mountedRoutes?: Record<string, RouteRef>;
 }
 
 /** Renders inside a test app, with the entity in context and fake APIs. */
@@ -71,6 +79,12 @@ export function renderWithFakes(
         <EntityProvider entity={paymentsApi}>{element}</EntityProvider>
       </SWRConfig>
     </TestApiProvider>,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    {
+      mountedRoutes: {
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+        ...options.mountedRoutes,
+      },
+      components: options.appComponents,
+    },
   );
 }

@@ -7,6 +7,8 @@ import {
 } from '../../__testUtils__/fixtures';
 import { renderWithFakes } from '../../__testUtils__/renderWithFakes';
 import { EntityDeploymentsTab } from './EntityDeploymentsTab';
+import { EntityDeploymentsContent } from '../../plugin';
+import { Route, Routes } from 'react-router-dom';
 
 describe('EntityDeploymentsTab', () => {
   it("sends the tab's one request as it mounts, and the tab's code takes that answer instead of asking again", async () => {
@@ -46,6 +48,37 @@ describe('EntityDeploymentsTab', () => {
         { timeout: 5000 },
       ),
     ).toBeInTheDocument();
+    expect(getEnvironments).toHaveBeenCalledTimes(1);
+  });
+
+  it("renders in the entity page's first pass as the plugin's extension: the extension never shows the app's progress", async () => {
+    const appProgress = jest.fn(() => <div>app progress</div>);
+    const getEnvironments = jest.fn(async () => threeLanes());
+    await renderWithFakes(
+      // As an app mounts it: the element of a route.
+      <Routes>
+        <Route path="/*" element={<EntityDeploymentsContent />} />
+      </Routes>,
+      fakeDeploymentsApi({
+        getEnvironments,
+        getDiff: async () => {
+          throw new Error('no diff in this test');
+        },
+      }),
+      { appComponents: { Progress: appProgress } },
+    );
+
+    expect(
+      await screen.findByRole(
+        'region',
+        { name: 'Environment production' },
+        { timeout: 5000 },
+      ),
+    ).toBeInTheDocument();
+    // Backstage wraps the extension in React.lazy; handed a promise, the
+    // first pass would suspend into the app's Progress and the tab (and its
+    // request) would wait for a second one.
+    expect(appProgress).not.toHaveBeenCalled();
     expect(getEnvironments).toHaveBeenCalledTimes(1);
   });
 });
