@@ -44,26 +44,30 @@ export class EntityReads {
   ): Promise<EnvironmentsResponse> {
     const { store, sources, policies, permissions } = this.options;
     const { entity, entityRef, path } = view;
-    const entitySources = await sources.of(entity);
-    const noSourceReason = entitySources.isEmpty
-      ? sources.noSourceReason(entityRef)
-      : undefined;
-    const lanes: Promise<EnvironmentsResponse> =
-      noSourceReason !== undefined
-        ? Promise.resolve({
-            entityRef,
-            environments: [],
-            sync: [],
-            reason: noSourceReason,
-          })
-        : environmentLanes({
-            store,
-            entity,
-            entityRef,
-            path,
-            policies,
-            sources: entitySources,
-          });
+    // Only the lanes need the entity's sources (a read of its targets); what
+    // `include` asks for is read beside that read, not after it.
+    const entitySources = sources.of(entity);
+    const noSourceReason = entitySources.then(found =>
+      found.isEmpty ? sources.noSourceReason(entityRef) : undefined,
+    );
+    const lanes: Promise<EnvironmentsResponse> = entitySources.then(
+      async found =>
+        found.isEmpty
+          ? {
+              entityRef,
+              environments: [],
+              sync: [],
+              reason: sources.noSourceReason(entityRef),
+            }
+          : environmentLanes({
+              store,
+              entity,
+              entityRef,
+              path,
+              policies,
+              sources: found,
+            }),
+    );
     return query.include?.length
       ? withIncludes(lanes, {
           entityRef,

@@ -56,8 +56,9 @@ export async function callerPermissions(
  * Adds what `include` asks for to an environments answer, so that the tab
  * opens with one request instead of three: the caller's permissions and the
  * timeline's first page over the whole promotion path. The parts are read
- * side by side with the lanes (one round trip of the slowest, not the sum);
- * the lanes themselves are unchanged.
+ * side by side with the lanes and with the read of the entity's sources that
+ * the lanes wait for (one round trip of the slowest, not the sum); the lanes
+ * themselves are unchanged.
  */
 export async function withIncludes(
   lanes: Promise<EnvironmentsResponse>,
@@ -66,8 +67,8 @@ export async function withIncludes(
     include: NonNullable<EnvironmentsQuery['include']>;
     timelineLimit: number;
     path: string[];
-    /** Why there is nothing to show, when no provider knows the entity. */
-    noSourceReason?: string;
+    /** Why there is nothing to show, when no provider knows the entity (known once its sources are read). */
+    noSourceReason: Promise<string | undefined>;
     store: DeploymentStore;
     permissions: PermissionsService;
     credentials: BackstageCredentials;
@@ -92,21 +93,21 @@ async function firstTimelinePage(options: {
   entityRef: string;
   path: string[];
   timelineLimit: number;
-  noSourceReason?: string;
+  noSourceReason: Promise<string | undefined>;
   store: DeploymentStore;
 }): Promise<TimelineResponse> {
   const { entityRef, path, store } = options;
-  if (options.noSourceReason !== undefined) {
-    return {
-      entityRef,
+  // Read while the entity's sources are read; an entity no provider knows
+  // (rare: the tab is shown for entities that name a source) discards it.
+  const [reason, page] = await Promise.all([
+    options.noSourceReason,
+    store.getTimeline(entityRef, {
       environments: path,
-      rows: [],
-      reason: options.noSourceReason,
-    };
+      limit: options.timelineLimit,
+    }),
+  ]);
+  if (reason !== undefined) {
+    return { entityRef, environments: path, rows: [], reason };
   }
-  const page = await store.getTimeline(entityRef, {
-    environments: path,
-    limit: options.timelineLimit,
-  });
   return { entityRef, environments: path, ...page };
 }
