@@ -66,6 +66,15 @@ const ROUTES = [
     'tab request (environments + permissions + timeline)',
     `/api/deployments/entities/${ENTITY}/environments?include=permissions,timeline&timelineLimit=20`,
   ],
+  // The tab's request taken apart: which of its parts costs what.
+  [
+    'environments + permissions',
+    `/api/deployments/entities/${ENTITY}/environments?include=permissions`,
+  ],
+  [
+    'environments + timeline',
+    `/api/deployments/entities/${ENTITY}/environments?include=timeline&timelineLimit=20`,
+  ],
 ];
 
 // BENCH_HTTP_ROUTES: a comma-separated subset of the routes' numbers (0 = by-name), e.g. for a profile.
