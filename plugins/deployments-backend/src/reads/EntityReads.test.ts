@@ -54,7 +54,7 @@ async function storeWithHeldTargets(providerId: string) {
 function entityReads(store: DeploymentStore, provider: TestDeploymentProvider) {
   const permissions = mockServices.permissions.mock();
   permissions.authorize.mockImplementation(async requests =>
-    requests.map(() => ({ result: AuthorizeResult.ALLOW as const })),
+    requests.map(() => ({ result: AuthorizeResult.ALLOW })),
   );
   const reads = new EntityReads({
     store,
