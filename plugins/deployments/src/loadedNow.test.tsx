@@ -52,15 +52,28 @@ describe('loadedNow', () => {
     expect(await loadedNow('value')).toBe('value');
   });
 
-  it('passes a failing callback on to the rejection handler, or rejects', async () => {
+  it('rejects what then returns when its callback throws, as a promise does (its own rejection handler is for what came before)', async () => {
     const failing = () => {
       throw new Error('broken loader');
     };
-    const handled = await loadedNow(1).then(failing, error =>
-      error instanceof Error ? error.message : 'not an error',
+    const onRejected = jest.fn();
+    await expect(loadedNow(1).then(failing, onRejected)).rejects.toThrow(
+      'broken loader',
     );
-    expect(handled).toBe('broken loader');
-    await expect(loadedNow(1).then(failing)).rejects.toThrow('broken loader');
+    expect(onRejected).not.toHaveBeenCalled();
+    const caught = await loadedNow(1)
+      .then(failing)
+      .then(undefined, error =>
+        error instanceof Error ? error.message : 'not an error',
+      );
+    expect(caught).toBe('broken loader');
+  });
+
+  it('has catch and finally: never rejected, so catch passes the value on; finally runs its callback', async () => {
+    await expect(loadedNow(3).catch(() => 0)).resolves.toBe(3);
+    const onFinally = jest.fn();
+    await expect(loadedNow(4).finally(onFinally)).resolves.toBe(4);
+    expect(onFinally).toHaveBeenCalledTimes(1);
   });
 
   it('follows a callback that returns a promise', async () => {

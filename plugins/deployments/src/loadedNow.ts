@@ -9,36 +9,33 @@
  * component only in a second pass. Given this, `React.lazy` finds the
  * component resolved in the same pass and renders it at once. Chained with
  * `then`, it stays immediate; anything that awaits it still works, a
- * microtask later, like a promise.
+ * microtask later, like a promise. It is never rejected; a callback that
+ * throws rejects what its `then` returns, as with a promise.
  */
 export function loadedNow<T>(value: T): Promise<T> {
-  const thenable: PromiseLike<T> = {
+  const loaded: Promise<T> = {
     then<R1 = T, R2 = never>(
       onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-      onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-    ): PromiseLike<R1 | R2> {
-      if (!onFulfilled) return thenable as unknown as PromiseLike<R1>;
+    ): Promise<R1 | R2> {
+      if (!onFulfilled) return loaded as unknown as Promise<R1>;
       let next: R1 | PromiseLike<R1>;
       try {
         next = onFulfilled(value);
       } catch (error) {
-        return onRejected
-          ? settle(() => onRejected(error))
-          : Promise.reject(error);
+        return Promise.reject(error);
       }
-      return isThenable(next) ? next : loadedNow(next);
+      return isThenable(next) ? Promise.resolve(next) : loadedNow(next);
     },
+    catch: () => loaded,
+    finally(onFinally?: (() => void) | null) {
+      return loaded.then(settled => {
+        onFinally?.();
+        return settled;
+      });
+    },
+    [Symbol.toStringTag]: 'Promise',
   };
-  return thenable as Promise<T>;
-}
-
-function settle<R>(callback: () => R | PromiseLike<R>): PromiseLike<R> {
-  try {
-    const result = callback();
-    return isThenable(result) ? result : loadedNow(result);
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  return loaded;
 }
 
 function isThenable<R>(value: R | PromiseLike<R>): value is PromiseLike<R> {
