@@ -127,4 +127,35 @@ describe('EntityReads', () => {
       reason: response.reason,
     });
   });
+
+  it.each([[['permissions']], [['timeline']], [['permissions', 'timeline']]])(
+    'fails the answer when the entity’s sources cannot be read, and leaves no rejection unhandled (include %j)',
+    async include => {
+      const provider = new TestDeploymentProvider();
+      const { store, release } = await storeWithHeldTargets(provider.id);
+      release();
+      store.targetsOfEntity = async () => {
+        throw new Error('database is gone');
+      };
+      const { reads } = entityReads(store, provider);
+      const unhandled = jest.fn();
+      process.on('unhandledRejection', unhandled);
+      try {
+        await expect(
+          reads.environments(
+            { entity: paymentsApi, entityRef: ENTITY_REF, path: PATH },
+            {
+              include: include as Array<'permissions' | 'timeline'>,
+              timelineLimit: 2,
+            },
+            mockCredentials.user(),
+          ),
+        ).rejects.toThrow('database is gone');
+        await new Promise(resolve => setTimeout(resolve, 20));
+        expect(unhandled).not.toHaveBeenCalled();
+      } finally {
+        process.off('unhandledRejection', unhandled);
+      }
+    },
+  );
 });

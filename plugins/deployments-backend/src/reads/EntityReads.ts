@@ -47,9 +47,6 @@ export class EntityReads {
     // Only the lanes need the entity's sources (a read of its targets); what
     // `include` asks for is read beside that read, not after it.
     const entitySources = sources.of(entity);
-    const noSourceReason = entitySources.then(found =>
-      found.isEmpty ? sources.noSourceReason(entityRef) : undefined,
-    );
     const lanes: Promise<EnvironmentsResponse> = entitySources.then(
       async found =>
         found.isEmpty
@@ -74,7 +71,9 @@ export class EntityReads {
           include: query.include,
           timelineLimit: query.timelineLimit,
           path,
-          noSourceReason,
+          noSourceReason: reasonIfNoSource(entitySources, () =>
+            sources.noSourceReason(entityRef),
+          ),
           store,
           permissions,
           credentials,
@@ -143,4 +142,21 @@ export class EntityReads {
       to: query.to,
     });
   }
+}
+
+/**
+ * Why there is nothing to show, once the entity's sources are read: only when
+ * no provider knows it. A failed read is the lanes' to report (the answer
+ * fails with it); this copy of it is marked handled, as not every `include`
+ * waits for it.
+ */
+function reasonIfNoSource(
+  entitySources: Promise<{ isEmpty: boolean }>,
+  reason: () => string,
+): Promise<string | undefined> {
+  const answer = entitySources.then(found =>
+    found.isEmpty ? reason() : undefined,
+  );
+  answer.catch(() => {});
+  return answer;
 }
