@@ -5,11 +5,7 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
-import {
-  AppComponents,
-  identityApiRef,
-  RouteRef,
-} from '@backstage/core-plugin-api';
+import { AppComponents, identityApiRef } from '@backstage/core-plugin-api';
 import {
   EntityProvider,
   entityRouteRef,
@@ -46,8 +42,6 @@ export interface FakeOptions {
   userEntityRef?: string;
   /** Components of the test app (its `Progress`, say), as `createApp` takes them. */
   appComponents?: Partial<AppComponents>;
-  /** Routes mounted besides the entity page's, e.g. a routable extension's. */
-  mountedRoutes?: Record<string, RouteRef>;
 }
 
 /** Renders inside a test app, with the entity in context and fake APIs. */
@@ -80,10 +74,7 @@ export function renderWithFakes(
       </SWRConfig>
     </TestApiProvider>,
     {
-      mountedRoutes: {
-        '/catalog/:namespace/:kind/:name': entityRouteRef,
-        ...options.mountedRoutes,
-      },
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
       components: options.appComponents,
     },
   );
