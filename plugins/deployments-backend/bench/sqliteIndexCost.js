@@ -65,13 +65,32 @@ function deployment(entity, n) {
   };
 }
 
-function run(schema, label, dropIndexes) {
+/**
+ * The schema change the ingest goal would need: the deployments table's
+ * entity-led indexes keyed by a small integer for the entity instead of its
+ * ~30-byte ref (the ref stays in the row).
+ */
+const INTEGER_ENTITY_KEY = [
+  'ALTER TABLE deployments ADD COLUMN entity_id INTEGER',
+  'DROP INDEX deployments_entity_key_uniq',
+  'DROP INDEX deployments_current_idx',
+  'DROP INDEX deployments_latest_idx',
+  'DROP INDEX deployments_entity_sha_idx',
+  'CREATE UNIQUE INDEX deployments_entity_key_uniq ON deployments (entity_id, provider, provider_deployment_id)',
+  'CREATE INDEX deployments_current_idx ON deployments (entity_id, environment, state, created_at)',
+  'CREATE INDEX deployments_latest_idx ON deployments (entity_id, environment, created_at)',
+  'CREATE INDEX deployments_entity_sha_idx ON deployments (entity_id, sha, environment)',
+];
+
+function run(schema, label, dropIndexes, alterations = []) {
   const file = join(tmpdir(), `stagecraft-index-cost-${process.pid}.sqlite`);
   copyFileSync(schema, file);
   const db = new Database(file);
+  for (const statement of alterations) db.exec(statement);
   for (const index of dropIndexes) db.exec(`DROP INDEX ${index}`);
+  const columns = alterations.length ? [...COLUMNS, 'entity_id'] : COLUMNS;
   const insert = db.prepare(
-    `INSERT INTO deployments (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(
+    `INSERT INTO deployments (${columns.join(', ')}) VALUES (${columns.map(
       () => '?',
     ).join(', ')}) ON CONFLICT DO NOTHING RETURNING id`,
   );
@@ -81,7 +100,8 @@ function run(schema, label, dropIndexes) {
   const entity = db.transaction(e => {
     for (let n = 0; n < 1000; n++) {
       const d = deployment(e, n);
-      const { id } = insert.get(COLUMNS.map(c => d[c]));
+      d.entity_id = e + 1;
+      const { id } = insert.get(columns.map(c => d[c]));
       status.run(id, 'queued', d.created_at, null);
       status.run(id, 'in_progress', d.created_at + 30_000, null);
       status.run(id, 'success', d.finished_at, `${d.url}/logs`);
@@ -125,6 +145,13 @@ async function main() {
   for (let round = 0; round < 2; round++) {
     run(schema, 'all indexes (the ledger as migrated)', []);
     run(schema, 'without deployments_created_idx', ['deployments_created_idx']);
+    run(schema, 'integer entity key', [], INTEGER_ENTITY_KEY);
+    run(
+      schema,
+      'integer entity key, without created_idx',
+      ['deployments_created_idx'],
+      INTEGER_ENTITY_KEY,
+    );
     run(schema, 'without the four secondary indexes', [
       'deployments_created_idx',
       'deployments_current_idx',
