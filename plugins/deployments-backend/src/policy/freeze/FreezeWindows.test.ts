@@ -153,6 +153,87 @@ describe('recurring windows', () => {
     expect(activeAt(window, at('2020-01-20T09:00:00Z'))).toBeDefined();
     expect(activeAt(window, at('2020-01-13T09:00:00Z'))).toBeUndefined();
   });
+
+  it('answers repeated look-ups within an hour as expanding each one would, at the edges of occurrences too', () => {
+    const definitions = [
+      // Starts and ends inside the hours asked.
+      {
+        rrule: 'FREQ=DAILY;BYHOUR=10;BYMINUTE=20',
+        start: '2028-02-20T00:00',
+        duration: { minutes: 25 },
+        timeZone: 'Europe/Berlin',
+      },
+      // Several occurrences an hour, overlapping each other.
+      {
+        rrule: 'FREQ=HOURLY;BYMINUTE=0,7,14,21,28,35,42,49,56',
+        start: '2028-02-27T00:00',
+        duration: { minutes: 10 },
+        timeZone: 'UTC',
+      },
+      // Rare: the demo's leap day.
+      {
+        rrule: 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29',
+        duration: { days: 1 },
+        timeZone: 'Europe/Berlin',
+      },
+    ];
+    const times: Date[] = [];
+    const base = Date.parse('2028-02-28T22:30:00Z');
+    // Minutes around a day and a leap day, forwards then back.
+    for (let minute = 0; minute < 36 * 60; minute += 53) {
+      times.push(new Date(base + minute * 60_000));
+    }
+    for (let minute = 36 * 60; minute > 0; minute -= 97) {
+      times.push(new Date(base + minute * 60_000 + 1_000));
+    }
+    // Exactly at a start and an end, and a millisecond either side.
+    const start = Date.parse('2028-03-01T09:20:00Z');
+    for (const edge of [start, start + 25 * 60_000]) {
+      times.push(new Date(edge - 1), new Date(edge), new Date(edge + 1));
+    }
+    const dense = {
+      // Denser than one expansion keeps (720 an hour): expanded each time.
+      rrule: `FREQ=HOURLY;BYMINUTE=${Array.from(
+        { length: 60 },
+        (_, m) => m,
+      )};BYSECOND=0,5,10,15,20,25,30,35,40,45,50,55`,
+      start: '2028-02-28T22:00',
+      duration: { seconds: 2 },
+      timeZone: 'UTC',
+    };
+    for (const definition of [...definitions, dense]) {
+      const kept = windowOf({ ...definition, reason: 'memo' });
+      const asking = definition === dense ? times.slice(0, 1) : times;
+      for (const time of asking) {
+        const fresh = windowOf({ ...definition, reason: 'memo' });
+        const asked = activeAt(kept, time);
+        const expected = activeAt(fresh, time);
+        expect([definition.rrule, iso(asked?.start), iso(asked?.end)]).toEqual([
+          definition.rrule,
+          iso(expected?.start),
+          iso(expected?.end),
+        ]);
+        const range = occurrencesBetween(
+          kept,
+          time,
+          new Date(time.getTime() + 20 * 60_000),
+        );
+        expect(range.map(o => iso(o.start))).toEqual(
+          occurrencesBetween(
+            fresh,
+            time,
+            new Date(time.getTime() + 20 * 60_000),
+          ).map(o => iso(o.start)),
+        );
+      }
+    }
+    // The leap day is on on 29 February 2028 and found from a kept expansion.
+    const leap = windowOf({ ...definitions[2], reason: 'memo' });
+    expect(activeAt(leap, at('2028-02-29T12:00:00Z'))).toBeDefined();
+    expect(activeAt(leap, at('2028-02-29T12:30:00Z'))).toBeDefined();
+    expect(activeAt(leap, at('2028-03-01T12:00:00Z'))).toBeUndefined();
+    // Each fresh window expands from scratch: seconds, not milliseconds.
+  }, 30_000);
 });
 
 describe('one-off windows', () => {

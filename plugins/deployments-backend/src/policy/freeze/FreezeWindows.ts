@@ -450,6 +450,27 @@ function fromFloating(floating: Date, timeZone: string): DateTime {
   );
 }
 
+/** How long one expansion of a recurring window serves short look-ups. */
+const MEMO_SPAN_MS = 60 * 60 * 1000;
+/** Occurrences one such expansion may hold (a rule denser than this is not memoized). */
+const MEMO_LIMIT = 500;
+
+function overlapping(
+  occurrences: Array<{ start: Date; end: Date }>,
+  from: Date,
+  to: Date,
+  limit: number,
+): Array<{ start: Date; end: Date }> {
+  const found: Array<{ start: Date; end: Date }> = [];
+  for (const occurrence of occurrences) {
+    if (found.length >= limit) break;
+    if (occurrence.start < to && occurrence.end > from) {
+      found.push({ start: occurrence.start, end: occurrence.end });
+    }
+  }
+  return found;
+}
+
 /**
  * A recurring window's occurrences. rrule always iterates from DTSTART, so
  * for rules without COUNT the expansion restarts from a recent occurrence
@@ -462,6 +483,12 @@ class RecurringSchedule {
   private readonly restartable: boolean;
   private readonly spanMs: number;
   private readonly duration: Duration;
+  /** The occurrences of the hour last expanded for a short look-up. */
+  private memo?: {
+    from: number;
+    to: number;
+    occurrences: Array<{ start: Date; end: Date }>;
+  };
 
   constructor(
     schedule: Extract<FreezeSchedule, { kind: 'recurring' }>,
@@ -521,11 +548,38 @@ class RecurringSchedule {
     return toFloating(DateTime.fromJSDate(instant).setZone(this.timeZone));
   }
 
-  /** Occurrences that overlap [from, to). */
+  /**
+   * Occurrences that overlap [from, to). A short range (every "is it on
+   * now?" of a page) is answered from one expansion of the hour that starts
+   * with it, kept for later look-ups inside that hour: an occurrence that
+   * overlaps a range inside the hour overlaps the hour, so filtering the
+   * hour's occurrences gives exactly what expanding the range would.
+   */
   between(
     from: Date,
     to: Date,
     limit = 500,
+  ): Array<{ start: Date; end: Date }> {
+    const memo = this.memo;
+    if (memo && from.getTime() >= memo.from && to.getTime() <= memo.to) {
+      return overlapping(memo.occurrences, from, to, limit);
+    }
+    if (to.getTime() - from.getTime() <= MEMO_SPAN_MS) {
+      const until = new Date(from.getTime() + MEMO_SPAN_MS);
+      const occurrences = this.expand(from, until, MEMO_LIMIT);
+      // A rule dense enough to reach the cap is expanded each time instead.
+      if (occurrences.length < MEMO_LIMIT) {
+        this.memo = { from: from.getTime(), to: until.getTime(), occurrences };
+        return overlapping(occurrences, from, to, limit);
+      }
+    }
+    return this.expand(from, to, limit);
+  }
+
+  private expand(
+    from: Date,
+    to: Date,
+    limit: number,
   ): Array<{ start: Date; end: Date }> {
     const floatingFrom = new Date(
       this.floatingOf(from).getTime() - this.spanMs,
