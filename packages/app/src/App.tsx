@@ -17,6 +17,7 @@ import { entityPage } from './components/catalog/EntityPage';
 import { Root } from './components/Root';
 import {
   DeploymentApprovalsPage,
+  DeploymentsTabPrefetch,
   PromotionSkewPage,
 } from '@stagecraft/plugin-deployments';
 import { NotificationsPage } from '@backstage/plugin-notifications';
@@ -61,6 +62,8 @@ export default app.createRoot(
     <AlertDisplay />
     <OAuthRequestDialog />
     <AppRouter>
+      {/* Opening an entity's Deployments tab asks for it beside the entity. */}
+      <DeploymentsTabPrefetch />
       <Root>{routes}</Root>
     </AppRouter>
   </>,

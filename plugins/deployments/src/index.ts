@@ -16,6 +16,10 @@ export {
 } from './plugin';
 export { deploymentsApiRef, type DeploymentsApi } from './api';
 export {
+  DeploymentsTabPrefetch,
+  type DeploymentsTabPrefetchProps,
+} from './components/DeploymentsTabPrefetch';
+export {
   isDeploymentsAvailable,
   createIsDeploymentsAvailable,
   type DeploymentsAvailabilityOptions,

@@ -42,6 +42,8 @@ export interface FakeOptions {
   userEntityRef?: string;
   /** Components of the test app (its `Progress`, say), as `createApp` takes them. */
   appComponents?: Partial<AppComponents>;
+  /** The address the test app opens at. */
+  path?: string;
 }
 
 /** Renders inside a test app, with the entity in context and fake APIs. */
@@ -76,6 +78,7 @@ export function renderWithFakes(
     {
       mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
       components: options.appComponents,
+      ...(options.path ? { routeEntries: [options.path] } : {}),
     },
   );
 }

@@ -6,8 +6,11 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { deploymentsApiRef } from '../../api';
 import { startTabOpening } from '../../hooks/tabOpening';
 
+/** Loads the tab's own code (once, however often called): when the tab renders, or earlier (`DeploymentsTabPrefetch`). */
+export const loadTabContent = () => import('./EntityDeploymentsContent');
+
 const EntityDeploymentsContent = lazy(() =>
-  import('./EntityDeploymentsContent').then(m => ({
+  loadTabContent().then(m => ({
     default: m.EntityDeploymentsContent,
   })),
 );

@@ -1,0 +1,4 @@
+export {
+  DeploymentsTabPrefetch,
+  type DeploymentsTabPrefetchProps,
+} from './DeploymentsTabPrefetch';
