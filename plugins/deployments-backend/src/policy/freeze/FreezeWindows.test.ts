@@ -232,7 +232,7 @@ describe('recurring windows', () => {
     expect(activeAt(leap, at('2028-02-29T12:00:00Z'))).toBeDefined();
     expect(activeAt(leap, at('2028-02-29T12:30:00Z'))).toBeDefined();
     expect(activeAt(leap, at('2028-03-01T12:00:00Z'))).toBeUndefined();
-    // Each fresh window expands from scratch: seconds, not milliseconds.
+    // A timeout of its own: every fresh window expands from scratch (seconds in all).
   }, 30_000);
 });
 

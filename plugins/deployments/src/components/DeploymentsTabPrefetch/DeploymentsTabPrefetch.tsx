@@ -18,10 +18,11 @@ export interface DeploymentsTabPrefetchProps {
  * Starts the Deployments tab's one request from the address alone, when a
  * page opens on an entity's Deployments tab, and loads the tab's code: both
  * then run beside the catalog's read of the entity instead of after it (the
- * entity page renders its tabs only once the entity is in). Renders nothing. Place it
- * once in the app, inside the router (next to the routes); the tab takes
- * the answer as if it had asked itself, and asks itself when it is not
- * there (another tab path, an entity the catalog does not show).
+ * entity page renders its tabs only once the entity is in). Renders
+ * nothing. Place it once in the app, inside the router (next to the
+ * routes); the tab takes the answer as if it had asked itself, and asks
+ * itself when it is not there (another tab path, an answer older than a few
+ * seconds). An entity without the tab costs one unused request.
  *
  * @public
  */
